@@ -1,0 +1,163 @@
+/**
+ * The commands that talk to a running daemon through its control API (address from `--api` or
+ * the repo's api file). Each one is a thin map from flags to one API call and back to text.
+ */
+import { callApi, findApi, streamApi } from '../api-client.js'
+import { stringFlag } from '../command.js'
+import type { Command, CommandContext, Options } from '../command.js'
+
+const API_OPTION: Options = { api: { type: 'string' } }
+const API_HELP = '--api URL         the daemon API, e.g. http://127.0.0.1:5101 (default: from the repo)'
+
+interface ClientSpec {
+  name: string
+  args: string
+  summary: string
+  arity: [number, number]
+  options?: Options
+  help?: string[]
+  json?: boolean
+  call(ctx: CommandContext, url: string): Promise<void>
+}
+
+function clientCommand (spec: ClientSpec): Command {
+  return {
+    name: spec.name,
+    args: spec.args,
+    summary: spec.summary,
+    arity: spec.arity,
+    json: spec.json ?? true,
+    options: { ...API_OPTION, ...spec.options },
+    help: [...(spec.help ?? []), API_HELP],
+    async run (ctx) {
+      await spec.call(ctx, await findApi(ctx.repo, stringFlag(ctx, 'api')))
+      return 0
+    }
+  }
+}
+
+const DHT_OPTION: Options = { dht: { type: 'string', default: 'kad' } }
+const DHT_HELP = '--dht NAME        which DHT: kad (default)'
+const VIA_OPTION: Options = { via: { type: 'string', default: 'gossipsub' } }
+const VIA_HELP = '--via NAME        which overlay: gossipsub (default)'
+
+const valueText = (reply: { value?: string, valueBase64?: string }): string => reply.value ?? `(binary, base64) ${reply.valueBase64 ?? ''}`
+
+export const clientCommands: Command[] = [
+  clientCommand({
+    name: 'peers',
+    args: '',
+    summary: 'List the peers the daemon is connected to.',
+    arity: [0, 0],
+    async call (ctx, url) {
+      const reply = await callApi(url, 'GET', '/api/v0/peers')
+      ctx.print(reply, () => reply.peers.length === 0 ? '(no peers)' : reply.peers.map((p: { peerId: string, addresses: string[] }) => `${p.peerId} ${p.addresses.join(' ')}`).join('\n'))
+    }
+  }),
+  clientCommand({
+    name: 'connect',
+    args: '<multiaddr>',
+    summary: 'Dial a peer (a multiaddr ending in /p2p/<peer id>).',
+    arity: [1, 1],
+    async call (ctx, url) {
+      const reply = await callApi(url, 'POST', '/api/v0/connect', { address: ctx.positionals[0] })
+      ctx.print(reply, `connected to ${reply.peerId}`)
+    }
+  }),
+  clientCommand({
+    name: 'ping',
+    args: '<peer>',
+    summary: 'Ping a peer (peer id or multiaddr) with the libp2p ping protocol.',
+    arity: [1, 1],
+    async call (ctx, url) {
+      const reply = await callApi(url, 'POST', '/api/v0/ping', { peer: ctx.positionals[0] })
+      ctx.print(reply, `pong from ${reply.peer} in ${reply.rttMs} ms`)
+    }
+  }),
+  clientCommand({
+    name: 'shutdown',
+    args: '',
+    summary: 'Stop the daemon gracefully.',
+    arity: [0, 0],
+    async call (ctx, url) {
+      const reply = await callApi(url, 'POST', '/api/v0/shutdown')
+      ctx.print(reply, 'daemon is stopping')
+    }
+  }),
+  clientCommand({
+    name: 'put',
+    args: '<key> <value>',
+    summary: 'Store a value under a key (UTF-8) in a DHT.',
+    arity: [2, 2],
+    options: DHT_OPTION,
+    help: [DHT_HELP],
+    async call (ctx, url) {
+      const [key, value] = ctx.positionals
+      const reply = await callApi(url, 'POST', '/api/v0/put', { dht: ctx.flags.dht, key, value })
+      ctx.print(reply, `stored '${key}' in ${reply.dht} on ${reply.replicas} peer(s) in ${reply.latencyMs.toFixed(1)} ms`)
+    }
+  }),
+  clientCommand({
+    name: 'get',
+    args: '<key>',
+    summary: 'Read the value of a key from a DHT, with the lookup hop count and latency.',
+    arity: [1, 1],
+    options: DHT_OPTION,
+    help: [DHT_HELP],
+    async call (ctx, url) {
+      const reply = await callApi(url, 'POST', '/api/v0/get', { dht: ctx.flags.dht, key: ctx.positionals[0] })
+      ctx.print(reply, () => `${valueText(reply)}\n(${reply.dht}: ${reply.hops} hop(s), ${reply.latencyMs.toFixed(1)} ms)`)
+    }
+  }),
+  clientCommand({
+    name: 'lookup',
+    args: '<key>',
+    summary: 'Find the peer responsible for a key in a DHT, with hop count and latency.',
+    arity: [1, 1],
+    options: DHT_OPTION,
+    help: [DHT_HELP],
+    async call (ctx, url) {
+      const reply = await callApi(url, 'POST', '/api/v0/lookup', { dht: ctx.flags.dht, key: ctx.positionals[0] })
+      ctx.print(reply, `${reply.owner}\n(${reply.dht}: ${reply.hops} hop(s), ${reply.latencyMs.toFixed(1)} ms)`)
+    }
+  }),
+  clientCommand({
+    name: 'publish',
+    args: '<topic> <message>',
+    summary: 'Publish a message (UTF-8) on a topic.',
+    arity: [2, 2],
+    options: VIA_OPTION,
+    help: [VIA_HELP],
+    async call (ctx, url) {
+      const [topic, message] = ctx.positionals
+      const reply = await callApi(url, 'POST', '/api/v0/publish', { via: ctx.flags.via, topic, message })
+      ctx.print(reply, `published on '${topic}' via ${reply.via} to ${reply.recipients} peer(s)`)
+    }
+  }),
+  clientCommand({
+    name: 'subscribe',
+    args: '<topic>',
+    summary: 'Print each message on a topic as it arrives, until interrupted.',
+    arity: [1, 1],
+    options: VIA_OPTION,
+    help: [VIA_HELP],
+    async call (ctx, url) {
+      const controller = new AbortController()
+      const stop = (): void => controller.abort()
+      process.once('SIGINT', stop)
+      process.once('SIGTERM', stop)
+      try {
+        await streamApi(url, '/api/v0/subscribe', { via: ctx.flags.via, topic: ctx.positionals[0] }, (line) => {
+          if (line.subscribed !== undefined) {
+            if (!ctx.json) process.stderr.write(`subscribed to '${line.subscribed}' via ${line.via}\n`)
+            return
+          }
+          ctx.print(line, () => `${line.from}: ${valueText(line)}`)
+        }, controller.signal)
+      } finally {
+        process.off('SIGINT', stop)
+        process.off('SIGTERM', stop)
+      }
+    }
+  })
+]

@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+/**
+ * The `overlay-node` binary: dispatches to one command. Errors end as one line on stderr:
+ * exit 2 for a command line that cannot be run, 1 for anything that failed while running.
+ */
+import '../polyfill.js'
+import { parseCommandLine, usage } from './command.js'
+import { daemonCommand } from './commands/daemon.js'
+import { clientCommands } from './commands/client.js'
+import { idCommand, initCommand } from './commands/repo.js'
+import { testnetCommand } from './commands/testnet.js'
+import { UsageError } from './usage-error.js'
+import type { Command, CommandContext } from './command.js'
+
+const COMMANDS: Command[] = [initCommand, daemonCommand, idCommand, ...clientCommands, testnetCommand]
+
+function overview (): string {
+  const width = Math.max(...COMMANDS.map(c => c.name.length)) + 2
+  return [
+    'usage: overlay-node <command> [arguments] [flags]',
+    '',
+    'A libp2p peer running stock Kademlia and GossipSub beside our own overlays.',
+    '',
+    'commands:',
+    ...COMMANDS.map(c => `  ${c.name.padEnd(width)}${c.summary}`),
+    '',
+    "'overlay-node <command> --help' describes a command's arguments and flags."
+  ].join('\n')
+}
+
+export async function main (argv: string[]): Promise<number> {
+  const [name, ...rest] = argv
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(overview())
+    return name === undefined ? 2 : 0
+  }
+  const command = COMMANDS.find(c => c.name === name)
+  if (command === undefined) throw new UsageError(`unknown command '${name}' (see 'overlay-node --help')`)
+  const { ctx, help } = parseCommandLine(command, rest)
+  if (help) {
+    console.log(usage(command))
+    return 0
+  }
+  const out = (line: string): void => { process.stdout.write(line + '\n') }
+  const full: CommandContext = {
+    ...ctx,
+    out,
+    print: (result, human) => out(ctx.json ? JSON.stringify(result) : typeof human === 'function' ? human() : human)
+  }
+  return await command.run(full) ?? 0
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code },
+  (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err)
+    process.stderr.write(`overlay-node: ${message.split('\n')[0]}\n`)
+    process.exitCode = err instanceof UsageError ? 2 : 1
+  }
+)

@@ -1,0 +1,210 @@
+/**
+ * The control API: HTTP on 127.0.0.1 only, JSON in and out (Kubo-like paths under /api/v0/),
+ * errors as `{ error: { name, message } }` with a status code, Prometheus text at /metrics.
+ * Invariant: a bad request gets an error response and changes nothing; it never stops the daemon.
+ */
+import { createServer } from 'node:http'
+import { InputError, NetworkError, NotFoundError } from './errors.js'
+import { AGENT_NAME, AGENT_VERSION } from './libp2p-options.js'
+import type { OverlayNode } from './overlay-node.js'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+/** Largest request body: a 16 KiB value plus its key and JSON framing, with room to spare. */
+export const MAX_API_BODY_BYTES = 64 * 1024
+/** A slow client may take this long to send its request before it is cut off. */
+const REQUEST_TIMEOUT_MS = 30_000
+
+export class ApiError extends Error {
+  constructor (readonly status: number, message: string, override readonly name = 'ApiError') {
+    super(message)
+  }
+}
+
+export interface ApiServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string
+  close(): Promise<void>
+}
+
+export interface ApiServerInit {
+  /** Must be a loopback address: the API has no authentication. @default '127.0.0.1' */
+  host?: string
+  /** @default 5101 */
+  port?: number
+  /** Called after `POST /api/v0/shutdown` has been answered. */
+  onShutdown?: () => void
+}
+
+type Body = Record<string, unknown>
+type Handler = (body: Body, res: ServerResponse) => Promise<unknown>
+
+const decoder = new TextDecoder('utf-8', { fatal: true })
+const encoder = new TextEncoder()
+
+export function isLoopbackHost (host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+}
+
+function field (body: Body, name: string): string {
+  const value = body[name]
+  if (typeof value !== 'string') throw new InputError(`'${name}' is required and must be a string`)
+  return value
+}
+
+function optionalField (body: Body, name: string, fallback: string): string {
+  return body[name] === undefined ? fallback : field(body, name)
+}
+
+/** A value as JSON: UTF-8 text when it is text, base64 otherwise. */
+export function valueJson (value: Uint8Array): { value: string } | { valueBase64: string } {
+  try {
+    return { value: decoder.decode(value) }
+  } catch {
+    return { valueBase64: Buffer.from(value).toString('base64') }
+  }
+}
+
+function routes (node: OverlayNode, onShutdown: () => void): Map<string, { method: string, handler: Handler }> {
+  const table = new Map<string, { method: string, handler: Handler }>()
+  const route = (method: string, path: string, handler: Handler): void => { table.set(path, { method, handler }) }
+
+  route('GET', '/api/v0/id', async () => ({
+    peerId: node.peerId.toString(),
+    addresses: node.addresses(),
+    agentVersion: `${AGENT_NAME}/${AGENT_VERSION}`,
+    protocols: node.libp2p.getProtocols()
+  }))
+  route('GET', '/api/v0/peers', async () => ({ peers: node.peers() }))
+  route('POST', '/api/v0/connect', async (body) => node.connect(field(body, 'address')))
+  route('POST', '/api/v0/ping', async (body) => {
+    const peer = field(body, 'peer')
+    return { peer, rttMs: await node.ping(peer) }
+  })
+  route('POST', '/api/v0/put', async (body) => {
+    const dht = optionalField(body, 'dht', 'kad')
+    const key = field(body, 'key')
+    const result = await node.dht(dht).put(key, encoder.encode(field(body, 'value')))
+    return { dht, key, ...result }
+  })
+  route('POST', '/api/v0/get', async (body) => {
+    const dht = optionalField(body, 'dht', 'kad')
+    const key = field(body, 'key')
+    const { value, ...rest } = await node.dht(dht).get(key)
+    return { dht, key, ...valueJson(value), ...rest }
+  })
+  route('POST', '/api/v0/lookup', async (body) => {
+    const dht = optionalField(body, 'dht', 'kad')
+    const key = field(body, 'key')
+    return { dht, key, ...await node.dht(dht).lookup(key) }
+  })
+  route('POST', '/api/v0/publish', async (body) => {
+    const via = optionalField(body, 'via', 'gossipsub')
+    const topic = field(body, 'topic')
+    const result = await node.pubsub(via).publish(topic, encoder.encode(field(body, 'message')))
+    return { via, topic, ...result }
+  })
+  route('POST', '/api/v0/subscribe', async (body, res) => {
+    const via = optionalField(body, 'via', 'gossipsub')
+    const topic = field(body, 'topic')
+    const backend = node.pubsub(via)
+    // Streams one JSON object per line until the client goes away.
+    res.writeHead(200, { 'content-type': 'application/x-ndjson' })
+    res.write(JSON.stringify({ subscribed: topic, via }) + '\n')
+    const unsubscribe = backend.subscribe(topic, (message) => {
+      res.write(JSON.stringify({ topic: message.topic, from: message.from, ...valueJson(message.data) }) + '\n')
+    })
+    await new Promise<void>(resolve => res.on('close', resolve))
+    unsubscribe()
+    return undefined
+  })
+  route('POST', '/api/v0/shutdown', async (_body, res) => {
+    res.on('finish', onShutdown)
+    return { stopping: true }
+  })
+  route('GET', '/metrics', async (_body, res) => {
+    res.writeHead(200, { 'content-type': node.metricsRegistry.contentType })
+    res.end(await node.metricsRegistry.metrics())
+    return undefined
+  })
+  return table
+}
+
+async function readJson (req: IncomingMessage): Promise<Body> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.byteLength
+    if (size > MAX_API_BODY_BYTES) throw new ApiError(413, `request body over ${MAX_API_BODY_BYTES} bytes`, 'PayloadTooLarge')
+    chunks.push(chunk)
+  }
+  if (size === 0) return {}
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+  } catch (err) {
+    throw new InputError(`request body is not valid JSON: ${(err as Error).message}`)
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InputError('request body must be a JSON object')
+  return parsed as Body
+}
+
+function statusOf (err: unknown): number {
+  if (err instanceof ApiError) return err.status
+  if (err instanceof InputError) return 400
+  if (err instanceof NotFoundError) return 404
+  if (err instanceof NetworkError) return 502
+  return 500
+}
+
+export async function startApiServer (node: OverlayNode, init: ApiServerInit = {}): Promise<ApiServer> {
+  const host = init.host ?? '127.0.0.1'
+  if (!isLoopbackHost(host)) throw new InputError(`the API listens on loopback only; '${host}' is not a loopback address`)
+  const table = routes(node, init.onShutdown ?? (() => {}))
+  const log = node.libp2p.logger.forComponent('overlay:api')
+
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname
+    const entry = table.get(path)
+    const respond = async (): Promise<void> => {
+      if (entry === undefined) throw new ApiError(404, `no such endpoint: ${path}`, 'NotFound')
+      if (req.method !== entry.method) throw new ApiError(405, `${path} takes ${entry.method}, not ${req.method}`, 'MethodNotAllowed')
+      const body = entry.method === 'POST' ? await readJson(req) : {}
+      const result = await entry.handler(body, res)
+      if (result !== undefined && !res.headersSent) {
+        res.writeHead(200, { 'content-type': 'application/json' })
+        res.end(JSON.stringify(result))
+      }
+    }
+    respond().catch((err: unknown) => {
+      const status = statusOf(err)
+      if (status === 500) log.error('%s %s failed: %e', req.method, path, err)
+      if (res.headersSent) {
+        res.end()
+        return
+      }
+      res.writeHead(status, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ error: { name: (err as Error).name ?? 'Error', message: (err as Error).message ?? String(err) } }))
+    })
+  })
+  server.requestTimeout = REQUEST_TIMEOUT_MS
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(init.port ?? 5101, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EADDRINUSE') throw new InputError(`API port ${host}:${init.port ?? 5101} is already in use`)
+    throw err
+  })
+  const address = server.address() as AddressInfo
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
+    async close () {
+      server.closeAllConnections()
+      await new Promise<void>(resolve => server.close(() => resolve()))
+    }
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * Assembles one peer: libp2p 3 with the stock Kademlia and GossipSub services and our own
+ * overlays, each exposed as a DhtBackend or PubsubBackend. This is the one place a new overlay is
+ * added. Public methods turn final failures into the named errors of errors.ts.
+ */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import { Registry } from 'prom-client'
+import { InputError, NetworkError } from './errors.js'
+import { gossipsubBackend } from './gossipsub-backend.js'
+import { kadBackend } from './kad-backend.js'
+import { buildLibp2pOptions } from './libp2p-options.js'
+import type { DhtBackend, PubsubBackend } from './backends.js'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Identify } from '@libp2p/identify'
+import type { PrivateKey, PeerId, Libp2p } from '@libp2p/interface'
+import type { KadDHT } from '@libp2p/kad-dht'
+import type { Ping } from '@libp2p/ping'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { Datastore } from 'interface-datastore'
+
+export interface OverlayServices {
+  identify: Identify
+  ping: Ping
+  dht: KadDHT
+  pubsub: GossipSub
+  [key: string]: unknown
+}
+
+export interface OverlayNodeConfig {
+  /** The node's identity. @default a new Ed25519 key (an ephemeral peer) */
+  privateKey?: PrivateKey
+  /**
+   * Addresses to listen on.
+   * @default ['/ip4/0.0.0.0/tcp/4001'], or ['/ip4/127.0.0.1/tcp/0'] when `local`
+   */
+  listen?: string[]
+  /** Addresses to announce instead of the listen addresses. @default [] */
+  announce?: string[]
+  /** Peers (multiaddrs ending in /p2p/<id>) to dial at start. @default [] */
+  bootstrap?: string[]
+  /** Persistent store for the peer store and DHT records. @default in memory */
+  datastore?: Datastore
+  /** The profile for networks where every peer is on 127.0.0.1. @default false */
+  local?: boolean
+  /** How long a DHT operation, dial or ping may take before it fails. @default 30_000 */
+  queryTimeoutMs?: number
+}
+
+export interface PeerSummary {
+  peerId: string
+  addresses: string[]
+}
+
+export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/4001']
+export const DEFAULT_LOCAL_LISTEN = ['/ip4/127.0.0.1/tcp/0']
+export const DEFAULT_QUERY_TIMEOUT_MS = 30_000
+/** Bootstrap dials in flight at once: joining many peers at once overloads loopback (measured). */
+const BOOTSTRAP_DIAL_CONCURRENCY = 4
+/** One bootstrap dial may take this long before the peer is skipped. */
+const BOOTSTRAP_DIAL_TIMEOUT_MS = 10_000
+
+export interface OverlayNode {
+  readonly libp2p: Libp2p<OverlayServices>
+  readonly peerId: PeerId
+  /** This node's Prometheus registry (one per node, so several nodes can share a process). */
+  readonly metricsRegistry: Registry
+  addresses(): string[]
+  peers(): PeerSummary[]
+  connect(address: string): Promise<PeerSummary>
+  /** Round-trip time in milliseconds. */
+  ping(peer: string): Promise<number>
+  /** The named DHT (`kad`, later `chord`, `pastry`); InputError for an unknown name. */
+  dht(name: string): DhtBackend
+  /** The named publish/subscribe overlay (`gossipsub`, later `sir`); InputError for an unknown name. */
+  pubsub(name: string): PubsubBackend
+  stop(): Promise<void>
+}
+
+/** Parses a multiaddr string, turning the library's error into an InputError that quotes it. */
+export function parseMultiaddr (text: string): Multiaddr {
+  try {
+    return multiaddr(text)
+  } catch (err) {
+    throw new InputError(`malformed multiaddr '${text}': ${(err as Error).message}`)
+  }
+}
+
+function parsePeer (text: string): PeerId | Multiaddr {
+  if (text.startsWith('/')) return parseMultiaddr(text)
+  try {
+    return peerIdFromString(text)
+  } catch {
+    throw new InputError(`'${text}' is neither a peer id nor a multiaddr`)
+  }
+}
+
+function pick<T> (table: Map<string, T>, kind: string, name: string): T {
+  const found = table.get(name)
+  if (found === undefined) throw new InputError(`unknown ${kind} '${name}' (known: ${[...table.keys()].join(', ')})`)
+  return found
+}
+
+export async function createOverlayNode (config: OverlayNodeConfig = {}): Promise<OverlayNode> {
+  const local = config.local ?? false
+  const queryTimeoutMs = config.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS
+  if (!Number.isInteger(queryTimeoutMs) || queryTimeoutMs <= 0) {
+    throw new InputError(`queryTimeoutMs must be a positive integer, got ${queryTimeoutMs}`)
+  }
+  const bootstrap = (config.bootstrap ?? []).map(parseMultiaddr)
+  const listen = config.listen ?? (local ? DEFAULT_LOCAL_LISTEN : DEFAULT_LISTEN)
+  listen.forEach(parseMultiaddr)
+  const announce = config.announce ?? []
+  announce.forEach(parseMultiaddr)
+
+  const metricsRegistry = new Registry()
+  const libp2p = await createLibp2p(buildLibp2pOptions({
+    privateKey: config.privateKey ?? await generateKeyPair('Ed25519'),
+    listen,
+    announce,
+    datastore: config.datastore,
+    local,
+    metricsRegistry
+  })) as unknown as Libp2p<OverlayServices>
+
+  const dhts = new Map<string, DhtBackend>([
+    ['kad', kadBackend(libp2p.services.dht, libp2p.peerId, queryTimeoutMs)]
+  ])
+  const pubsubs = new Map<string, PubsubBackend>([
+    ['gossipsub', gossipsubBackend(libp2p.services.pubsub)]
+  ])
+
+  await dialAll(libp2p, bootstrap)
+
+  const summary = (peerId: PeerId): PeerSummary => ({
+    peerId: peerId.toString(),
+    addresses: libp2p.getConnections(peerId).map(c => c.remoteAddr.toString())
+  })
+
+  return {
+    libp2p,
+    peerId: libp2p.peerId,
+    metricsRegistry,
+    addresses: () => libp2p.getMultiaddrs().map(ma => ma.toString()),
+    peers: () => libp2p.getPeers().map(summary),
+
+    async connect (address) {
+      const target = parseMultiaddr(address)
+      try {
+        const connection = await libp2p.dial(target, { signal: AbortSignal.timeout(queryTimeoutMs) })
+        return summary(connection.remotePeer)
+      } catch (err) {
+        throw new NetworkError(`cannot connect to ${address}: ${(err as Error).message}`)
+      }
+    },
+
+    async ping (peer) {
+      const target = parsePeer(peer)
+      try {
+        return await libp2p.services.ping.ping(target as Multiaddr, { signal: AbortSignal.timeout(queryTimeoutMs) })
+      } catch (err) {
+        throw new NetworkError(`cannot ping ${peer}: ${(err as Error).message}`)
+      }
+    },
+
+    dht: (name) => pick(dhts, 'DHT', name),
+    pubsub: (name) => pick(pubsubs, 'pubsub overlay', name),
+
+    async stop () {
+      await libp2p.stop()
+    }
+  }
+}
+
+/** Dials the bootstrap peers a few at a time; a peer that does not answer is logged, not fatal. */
+async function dialAll (libp2p: Libp2p<OverlayServices>, targets: Multiaddr[]): Promise<void> {
+  const log = libp2p.logger.forComponent('overlay:node')
+  const queue = [...targets]
+  const worker = async (): Promise<void> => {
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      try {
+        await libp2p.dial(next, { signal: AbortSignal.timeout(BOOTSTRAP_DIAL_TIMEOUT_MS) })
+      } catch (err) {
+        log.error('bootstrap dial to %s failed: %s', next.toString(), (err as Error).message)
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(BOOTSTRAP_DIAL_CONCURRENCY, queue.length) }, worker))
+}

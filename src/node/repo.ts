@@ -1,0 +1,194 @@
+/**
+ * The repo folder: config file, private key (mode 0600), persistent datastore, daemon lock and the
+ * running daemon's API address. Invariant: at most one daemon holds a repo's lock; a lock left by a
+ * process that is gone is taken over, a live one is refused with a RepoLockedError.
+ */
+import { constants } from 'node:fs'
+import { chmod, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { InputError } from './errors.js'
+import type { PrivateKey } from '@libp2p/interface'
+
+export const CONFIG_FILE = 'config.json'
+export const KEY_FILE = 'identity.key'
+export const LOCK_FILE = 'repo.lock'
+export const API_FILE = 'api'
+export const DATASTORE_DIR = 'datastore'
+
+/** Where the repo lives when neither `--repo` nor OVERLAY_NODE_REPO says otherwise. */
+export function defaultRepoPath (): string {
+  return process.env.OVERLAY_NODE_REPO ?? join(homedir(), '.overlay-node')
+}
+
+/**
+ * What config.json holds. A field left out takes the profile's default at start (see daemon.ts),
+ * and a command-line flag overrides it for one run.
+ */
+export interface RepoConfig {
+  /** Written at init for people reading the file; the key file is the source of truth. */
+  peerId: string
+  listen?: string[]
+  announce?: string[]
+  bootstrap?: string[]
+  /** Control API address, a multiaddr on 127.0.0.1. */
+  api?: string
+  local?: boolean
+}
+
+/** The repo is missing or not initialized, or is locked by a live daemon. */
+export class RepoError extends InputError {
+  override readonly name: string = 'RepoError'
+}
+
+export class RepoLockedError extends RepoError {
+  override readonly name = 'RepoLockedError'
+}
+
+export class Repo {
+  readonly path: string
+
+  constructor (path: string) {
+    this.path = resolve(path)
+  }
+
+  file (name: string): string {
+    return join(this.path, name)
+  }
+
+  async isInitialized (): Promise<boolean> {
+    return await exists(this.file(KEY_FILE)) && await exists(this.file(CONFIG_FILE))
+  }
+
+  /** Creates the folder, a new key pair and the config. Refuses an initialized repo. */
+  async init (overrides: Partial<RepoConfig> = {}): Promise<{ peerId: string, config: RepoConfig }> {
+    if (await this.isInitialized()) throw new RepoError(`repo ${this.path} is already initialized`)
+    await mkdir(this.path, { recursive: true, mode: 0o700 })
+    const key = await generateKeyPair('Ed25519')
+    const keyFile = this.file(KEY_FILE)
+    await writeFile(keyFile, privateKeyToProtobuf(key), { mode: 0o600, flag: 'wx' })
+    await chmod(keyFile, 0o600)
+    const peerId = peerIdFromPrivateKey(key).toString()
+    const config: RepoConfig = { ...overrides, peerId }
+    await writeFile(this.file(CONFIG_FILE), JSON.stringify(config, null, 2) + '\n', { mode: 0o600 })
+    return { peerId, config }
+  }
+
+  async privateKey (): Promise<PrivateKey> {
+    const keyFile = this.file(KEY_FILE)
+    const info = await statOrThrow(keyFile, `repo ${this.path} is not initialized (run 'overlay-node init --repo ${this.path}')`)
+    if ((info.mode & 0o077) !== 0) {
+      throw new RepoError(`key file ${keyFile} is readable by others (mode ${(info.mode & 0o777).toString(8)}); run 'chmod 600 ${keyFile}'`)
+    }
+    try {
+      return privateKeyFromProtobuf(await readFile(keyFile))
+    } catch (err) {
+      throw new RepoError(`key file ${keyFile} is corrupt: ${(err as Error).message}`)
+    }
+  }
+
+  async config (): Promise<RepoConfig> {
+    const file = this.file(CONFIG_FILE)
+    await statOrThrow(file, `repo ${this.path} is not initialized (run 'overlay-node init --repo ${this.path}')`)
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(await readFile(file, 'utf8'))
+    } catch (err) {
+      throw new RepoError(`config ${file} is not valid JSON: ${(err as Error).message}`)
+    }
+    return validateConfig(parsed, file)
+  }
+
+  /**
+   * Takes the daemon lock (O_EXCL on repo.lock holding our pid). A lock whose pid is no longer
+   * running is stale and taken over. Returns the function that releases it.
+   */
+  async lock (): Promise<() => Promise<void>> {
+    const file = this.file(LOCK_FILE)
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const handle = await open(file, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600)
+        await handle.writeFile(String(process.pid))
+        await handle.close()
+        return async () => { await rm(file, { force: true }) }
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+        const holder = Number.parseInt(await readFile(file, 'utf8').catch(() => ''), 10)
+        if (Number.isInteger(holder) && holder !== process.pid && isRunning(holder)) {
+          throw new RepoLockedError(`repo ${this.path} is in use by a running daemon (pid ${holder})`)
+        }
+        await rm(file, { force: true })
+      }
+    }
+    throw new RepoLockedError(`cannot take the lock ${file}`)
+  }
+
+  async writeApiAddress (url: string): Promise<void> {
+    await writeFile(this.file(API_FILE), url + '\n', { mode: 0o600 })
+  }
+
+  async removeApiAddress (): Promise<void> {
+    await rm(this.file(API_FILE), { force: true })
+  }
+
+  /** The running daemon's API URL, or undefined if no daemon has written one. */
+  async apiAddress (): Promise<string | undefined> {
+    try {
+      const text = (await readFile(this.file(API_FILE), 'utf8')).trim()
+      return text === '' ? undefined : text
+    } catch {
+      return undefined
+    }
+  }
+}
+
+function isRunning (pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+async function exists (path: string): Promise<boolean> {
+  try {
+    await stat(path)
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function statOrThrow (path: string, message: string): Promise<import('node:fs').Stats> {
+  try {
+    return await stat(path)
+  } catch {
+    throw new RepoError(message)
+  }
+}
+
+function optionalStrings (value: unknown, field: string, file: string): string[] | undefined {
+  if (value === undefined) return undefined
+  if (!Array.isArray(value) || !value.every(v => typeof v === 'string')) {
+    throw new RepoError(`config ${file}: '${field}' must be an array of strings`)
+  }
+  return value
+}
+
+function validateConfig (value: unknown, file: string): RepoConfig {
+  if (typeof value !== 'object' || value === null) throw new RepoError(`config ${file} must be a JSON object`)
+  const v = value as Record<string, unknown>
+  if (v.api !== undefined && typeof v.api !== 'string') throw new RepoError(`config ${file}: 'api' must be a string`)
+  if (v.local !== undefined && typeof v.local !== 'boolean') throw new RepoError(`config ${file}: 'local' must be true or false`)
+  return {
+    peerId: typeof v.peerId === 'string' ? v.peerId : '',
+    listen: optionalStrings(v.listen, 'listen', file),
+    announce: optionalStrings(v.announce, 'announce', file),
+    bootstrap: optionalStrings(v.bootstrap, 'bootstrap', file),
+    api: v.api as string | undefined,
+    local: v.local as boolean | undefined
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * A stock libp2p **2.x** peer, run as its own process by the interop test
+ * (test/interop/libp2p-v2.test.ts). Everything here comes from the aliased
+ * dev dependencies (`libp2p-v2`, `tcp-v2`, `noise-v2`, `yamux-v2`,
+ * `identify-v2`, `ping-v2`, `kad-dht-v2`, `gossipsub-v2`), never from the
+ * libp2p 3 packages the project itself uses.
+ *
+ * Protocol: JSON lines.
+ *  - stdout, first line: `{"type":"ready","peerId":..,"addrs":[..],"protocols":[..],"agentVersion":..}`
+ *  - stdin: `{"id":1,"op":"dial","addr":"/ip4/127.0.0.1/tcp/1234/p2p/..."}` (see `ops` below)
+ *  - stdout: `{"type":"result","id":1,"ok":true,"value":...}` or `{"type":"result","id":1,"ok":false,"error":"..."}`
+ *  - stdout, unsolicited: `{"type":"message","topic":..,"data":"<utf8>","from":"<peer id>"}` for each
+ *    gossipsub message received on a subscribed topic.
+ * Only strings cross the process boundary: peer ids and multiaddrs are parsed here
+ * with the 2.x copies of `@multiformats/multiaddr`.
+ *
+ * Args: `--agent <agent version>` (default `overlay-interop-v2`), `--listen <multiaddr>`
+ * (default `/ip4/127.0.0.1/tcp/0`). The process stops libp2p and exits on the `stop` op,
+ * on stdin end (parent gone) and on SIGTERM/SIGINT.
+ */
+import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { parseArgs } from 'node:util'
+import { noise } from 'noise-v2'
+import { yamux } from 'yamux-v2'
+import { gossipsub } from 'gossipsub-v2'
+import { identify } from 'identify-v2'
+import { kadDHT, passthroughMapper } from 'kad-dht-v2'
+import { createLibp2p } from 'libp2p-v2'
+import { ping } from 'ping-v2'
+import { tcp } from 'tcp-v2'
+
+/** The record namespace overlay-node registers with kad-dht: keys are `/ov/<key>`. */
+const NAMESPACE = 'ov'
+const MAX_RECORD_BYTES = 16 * 1024
+
+const { values: args } = parseArgs({
+  options: {
+    agent: { type: 'string', default: 'overlay-interop-v2' },
+    listen: { type: 'string', default: '/ip4/127.0.0.1/tcp/0' }
+  }
+})
+
+/**
+ * Import a package the way Node would resolve it from inside `libp2p-v2`'s own folder,
+ * so we get the 2.x-compatible copy (e.g. `@multiformats/multiaddr` 12, nested under
+ * node_modules/libp2p-v2/node_modules) instead of the 3.x one hoisted at the top.
+ */
+async function importFromLibp2pV2<T> (name: string): Promise<T> {
+  let dir = dirname(fileURLToPath(import.meta.resolve('libp2p-v2')))
+  for (;;) {
+    const pkgDir = join(dir, 'node_modules', ...name.split('/'))
+    let pkg: { exports?: Record<string, { import?: string } | string>, main?: string } | undefined
+    try {
+      pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'))
+    } catch {}
+    if (pkg != null) {
+      const dot = pkg.exports?.['.']
+      const entry = typeof dot === 'string' ? dot : dot?.import ?? pkg.main ?? 'index.js'
+      return await import(pathToFileURL(join(pkgDir, entry)).href) as T
+    }
+    const parent = dirname(dir)
+    if (parent === dir) throw new Error(`cannot resolve ${name} from libp2p-v2`)
+    dir = parent
+  }
+}
+
+type Libp2pV2 = Awaited<ReturnType<typeof startNode>>
+type MultiaddrV2 = Parameters<Libp2pV2['dial']>[0]
+const { multiaddr } = await importFromLibp2pV2<{ multiaddr: (s: string) => MultiaddrV2 }>('@multiformats/multiaddr')
+
+async function startNode () {
+  return await createLibp2p({
+    addresses: { listen: [args.listen] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    nodeInfo: { userAgent: args.agent },
+    // loopback: every peer shares one IP, so the inbound rate limit must not apply
+    connectionManager: { allow: ['/ip4/127.0.0.0/ipcidr/8'] },
+    // the monitor's ping-based cut-off drops busy loopback links in tests
+    connectionMonitor: { enabled: false },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      dht: kadDHT({
+        clientMode: false,
+        peerInfoMapper: passthroughMapper,
+        validators: {
+          [NAMESPACE]: async (_key: Uint8Array, value: Uint8Array) => {
+            if (value.byteLength > MAX_RECORD_BYTES) {
+              throw new Error(`record of ${value.byteLength} bytes exceeds ${MAX_RECORD_BYTES}`)
+            }
+          }
+        },
+        selectors: { [NAMESPACE]: () => 0 }
+      }),
+      pubsub: gossipsub({
+        allowPublishToZeroTopicPeers: true,
+        scoreParams: { IPColocationFactorWeight: 0 }
+      })
+    }
+  })
+}
+
+const node = await startNode()
+const te = new TextEncoder()
+const td = new TextDecoder()
+
+function send (obj: unknown): void {
+  process.stdout.write(JSON.stringify(obj) + '\n')
+}
+
+function kadKey (key: string): Uint8Array {
+  return te.encode(`/${NAMESPACE}/${key}`)
+}
+
+/** The v2 PeerId object for a peer id string, taken from a live connection or the peer store. */
+async function peerIdOf (id: string) {
+  for (const c of node.getConnections()) {
+    if (c.remotePeer.toString() === id) return c.remotePeer
+  }
+  for (const p of await node.peerStore.all()) {
+    if (p.id.toString() === id) return p.id
+  }
+  throw new Error(`unknown peer ${id}`)
+}
+
+function describeConnection (c: ReturnType<Libp2pV2['getConnections']>[number]) {
+  return {
+    remotePeer: c.remotePeer.toString(),
+    remoteAddr: c.remoteAddr.toString(),
+    direction: c.direction,
+    encryption: c.encryption,
+    multiplexer: c.multiplexer,
+    status: c.status
+  }
+}
+
+node.services.pubsub.addEventListener('message', (evt) => {
+  const msg = evt.detail
+  send({
+    type: 'message',
+    topic: msg.topic,
+    data: td.decode(msg.data),
+    from: msg.type === 'signed' ? msg.from.toString() : null
+  })
+})
+
+type Req = Record<string, any> & { id: number, op: string }
+
+const ops: Record<string, (req: Req) => Promise<unknown>> = {
+  async dial (req) {
+    const conn = await node.dial(multiaddr(req.addr))
+    return describeConnection(conn)
+  },
+  async connections (req) {
+    return node.getConnections()
+      .filter(c => req.peer == null || c.remotePeer.toString() === req.peer)
+      .map(describeConnection)
+  },
+  /** What identify stored about a peer (null until identify has run). */
+  async peerInfo (req) {
+    const id = await peerIdOf(req.peer)
+    const peer = await node.peerStore.get(id)
+    const agent = peer.metadata.get('AgentVersion')
+    const protocolVersion = peer.metadata.get('ProtocolVersion')
+    return {
+      agentVersion: agent == null ? null : td.decode(agent),
+      protocolVersion: protocolVersion == null ? null : td.decode(protocolVersion),
+      protocols: peer.protocols,
+      addrs: peer.addresses.map(a => a.multiaddr.toString())
+    }
+  },
+  async ping (req) {
+    return await node.services.ping.ping(await peerIdOf(req.peer), { signal: AbortSignal.timeout(5000) })
+  },
+  async routingTableSize () {
+    return (node.services.dht as unknown as { routingTable: { size: number } }).routingTable.size
+  },
+  /** Put `/ov/<key>`; returns the peers that acknowledged the PUT_VALUE. */
+  async kadPut (req) {
+    const storedOn: string[] = []
+    for await (const ev of node.services.dht.put(kadKey(req.key), Buffer.from(req.value, 'base64'), { signal: AbortSignal.timeout(10_000) })) {
+      if (ev.name === 'PEER_RESPONSE' && ev.messageName === 'PUT_VALUE') storedOn.push(ev.from.toString())
+    }
+    return { storedOn }
+  },
+  /**
+   * Get `/ov/<key>`; returns the best value and the remote peers that answered
+   * GET_VALUE with a record (so the caller can tell a network read from a local one).
+   */
+  async kadGet (req) {
+    let value: Uint8Array | undefined
+    const answeredBy: string[] = []
+    for await (const ev of node.services.dht.get(kadKey(req.key), { signal: AbortSignal.timeout(10_000) })) {
+      if (ev.name === 'VALUE') value = ev.value
+      if (ev.name === 'PEER_RESPONSE' && ev.record != null) answeredBy.push(ev.from.toString())
+    }
+    if (value == null) throw new Error(`not found: ${req.key}`)
+    return { value: Buffer.from(value).toString('base64'), answeredBy }
+  },
+  async subscribe (req) {
+    node.services.pubsub.subscribe(req.topic)
+    return null
+  },
+  async subscribers (req) {
+    return node.services.pubsub.getSubscribers(req.topic).map(p => p.toString())
+  },
+  async publish (req) {
+    const res = await node.services.pubsub.publish(req.topic, te.encode(req.data))
+    return { recipients: res.recipients.map(p => p.toString()) }
+  },
+  async stop () {
+    setImmediate(() => { void shutdown() })
+    return null
+  }
+}
+
+let stopping = false
+async function shutdown (): Promise<void> {
+  if (stopping) return
+  stopping = true
+  const force = setTimeout(() => process.exit(1), 5000)
+  force.unref()
+  try {
+    await node.stop()
+  } finally {
+    process.exit(0)
+  }
+}
+process.on('SIGTERM', () => { void shutdown() })
+process.on('SIGINT', () => { void shutdown() })
+
+const rl = createInterface({ input: process.stdin })
+rl.on('line', (line) => {
+  if (line.trim() === '') return
+  let req: Req
+  try {
+    req = JSON.parse(line)
+  } catch (err) {
+    send({ type: 'result', id: null, ok: false, error: `bad json: ${String(err)}` })
+    return
+  }
+  const op = ops[req.op]
+  if (op == null) {
+    send({ type: 'result', id: req.id, ok: false, error: `unknown op ${req.op}` })
+    return
+  }
+  op(req).then(
+    (value) => send({ type: 'result', id: req.id, ok: true, value }),
+    (err: any) => send({ type: 'result', id: req.id, ok: false, error: err?.stack ?? String(err) })
+  )
+})
+rl.on('close', () => { void shutdown() })
+
+send({
+  type: 'ready',
+  peerId: node.peerId.toString(),
+  addrs: node.getMultiaddrs().map(a => a.toString()),
+  protocols: node.getProtocols(),
+  agentVersion: args.agent,
+  libp2pVersion: JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.resolve('libp2p-v2'))), '..', '..', 'package.json'), 'utf8')).version
+})
