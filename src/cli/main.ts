@@ -8,11 +8,12 @@ import { parseCommandLine, usage } from './command.js'
 import { daemonCommand } from './commands/daemon.js'
 import { clientCommands } from './commands/client.js'
 import { idCommand, initCommand } from './commands/repo.js'
+import { simChordCommand } from './commands/sim.js'
 import { testnetCommand } from './commands/testnet.js'
 import { UsageError } from './usage-error.js'
 import type { Command, CommandContext } from './command.js'
 
-const COMMANDS: Command[] = [initCommand, daemonCommand, idCommand, ...clientCommands, testnetCommand]
+const COMMANDS: Command[] = [initCommand, daemonCommand, idCommand, ...clientCommands, testnetCommand, simChordCommand]
 
 function overview (): string {
   const width = Math.max(...COMMANDS.map(c => c.name.length)) + 2
@@ -29,13 +30,19 @@ function overview (): string {
 }
 
 export async function main (argv: string[]): Promise<number> {
-  const [name, ...rest] = argv
+  const [name, sub] = argv
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     console.log(overview())
     return name === undefined ? 2 : 0
   }
-  const command = COMMANDS.find(c => c.name === name)
-  if (command === undefined) throw new UsageError(`unknown command '${name}' (see 'overlay-node --help')`)
+  // A command is one word (`put`) or two (`sim chord`).
+  const command = COMMANDS.find(c => c.name === name) ?? COMMANDS.find(c => c.name === `${name} ${sub}`)
+  if (command === undefined) {
+    const family = COMMANDS.filter(c => c.name.startsWith(name + ' ')).map(c => c.name.split(' ')[1])
+    if (family.length > 0) throw new UsageError(`'${name}' takes one of: ${family.join(', ')} (got ${sub === undefined ? 'none' : `'${sub}'`})`)
+    throw new UsageError(`unknown command '${name}' (see 'overlay-node --help')`)
+  }
+  const rest = argv.slice(command.name.split(' ').length)
   const { ctx, help } = parseCommandLine(command, rest)
   if (help) {
     console.log(usage(command))

@@ -118,6 +118,10 @@ function routes (node: OverlayNode, onShutdown: () => void): Map<string, { metho
     unsubscribe()
     return undefined
   })
+  route('POST', '/api/v0/status', async (body) => {
+    const overlay = field(body, 'overlay')
+    return { overlay, ...node.status(overlay) as object }
+  })
   route('POST', '/api/v0/shutdown', async (_body, res) => {
     res.on('finish', onShutdown)
     return { stopping: true }

@@ -13,6 +13,7 @@ import { ping } from '@libp2p/ping'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { tcp } from '@libp2p/tcp'
 import { Registry } from 'prom-client'
+import { chord } from '../libp2p/chord-service.js'
 import { KAD_NAMESPACE, selectOverlayRecord, validateOverlayRecord } from './kad-records.js'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
@@ -74,6 +75,7 @@ export function buildLibp2pOptions (init: PeerOptionsInit): Libp2pOptions<any> {
         selectors: { [KAD_NAMESPACE]: selectOverlayRecord },
         maxInboundStreams: KAD_MAX_INBOUND_STREAMS
       }),
+      chord: chord(),
       pubsub: gossipsub({
         // With every peer on one IP the colocation penalty would grey-list the whole network.
         scoreParams: init.local ? { IPColocationFactorWeight: 0 } : {},

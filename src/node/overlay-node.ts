@@ -13,6 +13,7 @@ import { gossipsubBackend } from './gossipsub-backend.js'
 import { kadBackend } from './kad-backend.js'
 import { buildLibp2pOptions } from './libp2p-options.js'
 import type { DhtBackend, PubsubBackend } from './backends.js'
+import type { ChordService } from '../libp2p/chord-service.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Identify } from '@libp2p/identify'
 import type { PrivateKey, PeerId, Libp2p } from '@libp2p/interface'
@@ -26,6 +27,7 @@ export interface OverlayServices {
   ping: Ping
   dht: KadDHT
   pubsub: GossipSub
+  chord: ChordService
   [key: string]: unknown
 }
 
@@ -76,6 +78,8 @@ export interface OverlayNode {
   dht(name: string): DhtBackend
   /** The named publish/subscribe overlay (`gossipsub`, later `sir`); InputError for an unknown name. */
   pubsub(name: string): PubsubBackend
+  /** The routing state of one of our overlays (`chord`), as plain JSON. */
+  status(overlay: string): unknown
   stop(): Promise<void>
 }
 
@@ -126,7 +130,11 @@ export async function createOverlayNode (config: OverlayNodeConfig = {}): Promis
   })) as unknown as Libp2p<OverlayServices>
 
   const dhts = new Map<string, DhtBackend>([
-    ['kad', kadBackend(libp2p.services.dht, libp2p.peerId, queryTimeoutMs)]
+    ['kad', kadBackend(libp2p.services.dht, libp2p.peerId, queryTimeoutMs)],
+    ['chord', libp2p.services.chord]
+  ])
+  const statuses = new Map<string, () => unknown>([
+    ['chord', () => libp2p.services.chord.status()]
   ])
   const pubsubs = new Map<string, PubsubBackend>([
     ['gossipsub', gossipsubBackend(libp2p.services.pubsub)]
@@ -167,6 +175,7 @@ export async function createOverlayNode (config: OverlayNodeConfig = {}): Promis
 
     dht: (name) => pick(dhts, 'DHT', name),
     pubsub: (name) => pick(pubsubs, 'pubsub overlay', name),
+    status: (overlay) => pick(statuses, 'overlay', overlay)(),
 
     async stop () {
       await libp2p.stop()

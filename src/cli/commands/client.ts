@@ -37,13 +37,31 @@ function clientCommand (spec: ClientSpec): Command {
 }
 
 const DHT_OPTION: Options = { dht: { type: 'string', default: 'kad' } }
-const DHT_HELP = '--dht NAME        which DHT: kad (default)'
+const DHT_HELP = '--dht NAME        which DHT: kad (default), chord'
 const VIA_OPTION: Options = { via: { type: 'string', default: 'gossipsub' } }
 const VIA_HELP = '--via NAME        which overlay: gossipsub (default)'
 
 const valueText = (reply: { value?: string, valueBase64?: string }): string => reply.value ?? `(binary, base64) ${reply.valueBase64 ?? ''}`
 
+const short = (p: { peerId: string }): string => p.peerId
+
 export const clientCommands: Command[] = [
+  clientCommand({
+    name: 'status chord',
+    args: '',
+    summary: "Show this peer's Chord state: predecessor, successor list, distinct fingers, records.",
+    arity: [0, 0],
+    async call (ctx, url) {
+      const s = await callApi(url, 'POST', '/api/v0/status', { overlay: 'chord' })
+      ctx.print(s, () => [
+        `self        ${short(s.self)} (id ${s.self.id.slice(0, 16)}…)${s.joined === true ? '' : ' (not joined: no other Chord peer met yet)'}`,
+        `predecessor ${s.predecessor === null ? '(none)' : short(s.predecessor)}`,
+        `successors  ${s.successors.map(short).join('\n            ')}`,
+        `fingers     ${s.fingers.length} distinct${s.fingers.length > 0 ? '\n            ' + s.fingers.map(short).join('\n            ') : ''}`,
+        `records     ${s.storedRecords} stored, ${s.primaryRecords} as owner`
+      ].join('\n'))
+    }
+  }),
   clientCommand({
     name: 'peers',
     args: '',

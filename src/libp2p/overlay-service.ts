@@ -1,0 +1,42 @@
+/**
+ * What the libp2p services of our overlays share: the components they take, the Promise form of a
+ * protocol's callback API (with latency measured here, where the wall clock may be read), and the
+ * export of the runtime's counters as metrics.
+ */
+import type { StreamRuntime, StreamRuntimeComponents } from './stream-runtime.js'
+import type { Metrics } from '@libp2p/interface'
+
+export interface OverlayComponents extends StreamRuntimeComponents {
+  metrics?: Metrics
+}
+
+/** Runs a callback-style protocol operation as a Promise, timing it. */
+export async function timed<T> (operation: (done: (outcome: T) => void) => void): Promise<{ outcome: T, latencyMs: number }> {
+  const started = performance.now()
+  const outcome = await new Promise<T>(resolve => { operation(resolve) })
+  return { outcome, latencyMs: performance.now() - started }
+}
+
+/** Registers the runtime's and the protocol's counters as one Prometheus metric group each. */
+export function registerOverlayMetrics (metrics: Metrics | undefined, prefix: string, runtime: StreamRuntime<any, any, any>, protocolCounters: () => Record<string, number>): void {
+  if (metrics === undefined) return
+  metrics.registerCounterGroup(`${prefix}_streams_total`, {
+    help: `Streams of the ${prefix} protocol, by outcome`,
+    calculate: () => {
+      const c = runtime.counters
+      return {
+        inbound_requests: c.inboundRequests,
+        inbound_messages: c.inboundMessages,
+        inbound_malformed: c.inboundMalformed,
+        inbound_oversize: c.inboundOversize,
+        inbound_failed: c.inboundFailed,
+        outbound_requests: c.outboundRequests,
+        ...Object.fromEntries(Object.entries(c.outboundFailed).map(([k, v]) => [`outbound_${k}`, v]))
+      }
+    }
+  })
+  metrics.registerCounterGroup(`${prefix}_events_total`, {
+    help: `Protocol events of ${prefix}`,
+    calculate: protocolCounters
+  })
+}
