@@ -1,0 +1,146 @@
+/**
+ * End to end through the binary: bad input, the repo's identity across restarts, the daemon lock,
+ * and two daemons on 127.0.0.1 exchanging a kad record and a gossipsub message.
+ */
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { createServer } from 'node:net'
+import { after, before, describe, it } from 'node:test'
+import { BINARY, killAll, runCli, startDaemonProcess, tempDir } from '../helpers/cli.js'
+import { waitFor } from '../helpers/wait-for.js'
+import type { AddressInfo } from 'node:net'
+
+const oneLine = (text: string): boolean => text.trim().split('\n').length === 1 && text.startsWith('overlay-node: ')
+
+describe('overlay-node CLI', { timeout: 180_000 }, () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>
+  before(async () => { dir = await tempDir('overlay-cli-') })
+  after(async () => {
+    killAll()
+    await dir.remove()
+  })
+
+  it('rejects bad command lines with one line and exit 2', async () => {
+    for (const args of [['frobnicate'], ['peers', '--frob'], ['put', 'only-key'], ['sim'], ['sim', 'chord', '--nodes', 'many'], ['daemon', 'extra']]) {
+      const r = await runCli(args)
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`)
+      assert.ok(oneLine(r.stderr), `${args.join(' ')} printed: ${r.stderr}`)
+    }
+  })
+
+  it('prints help for every command', async () => {
+    const r = await runCli(['--help'])
+    assert.equal(r.code, 0)
+    assert.match(r.stdout, /testnet/)
+    const put = await runCli(['put', '--help'])
+    assert.equal(put.code, 0)
+    assert.match(put.stdout, /--dht NAME/)
+  })
+
+  it('says no daemon is running, with exit 1', async () => {
+    const r = await runCli(['peers', '--repo', `${dir.path}/nobody`])
+    assert.equal(r.code, 1)
+    assert.ok(oneLine(r.stderr))
+    assert.match(r.stderr, /no daemon is running/)
+  })
+
+  it('keeps the identity across restarts, refuses a second daemon, reports a busy port', async () => {
+    const repo = `${dir.path}/a`
+    const init = await runCli(['init', '--repo', repo, '--json'])
+    assert.equal(init.code, 0, init.stderr)
+    const { peerId } = JSON.parse(init.stdout)
+
+    const ids: string[] = []
+    for (let run = 0; run < 2; run++) {
+      const daemon = await startDaemonProcess(['--repo', repo, '--local'])
+      const id = await runCli(['id', '--repo', repo, '--json'])
+      assert.equal(id.code, 0, id.stderr)
+      ids.push(JSON.parse(id.stdout).peerId)
+      assert.equal(JSON.parse(id.stdout).online, true)
+      if (run === 0) {
+        const second = await runCli(['daemon', '--repo', repo, '--local'])
+        assert.equal(second.code, 1)
+        assert.ok(oneLine(second.stderr), second.stderr)
+        assert.match(second.stderr, /in use by a running daemon/)
+        const still = await runCli(['id', '--repo', repo, '--json'])
+        assert.equal(JSON.parse(still.stdout).online, true, 'the first daemon still answers')
+      }
+      assert.equal(await daemon.stop(), 0, daemon.output())
+    }
+    assert.deepEqual(ids, [peerId, peerId])
+    const offline = await runCli(['id', '--repo', repo, '--json'])
+    assert.deepEqual(JSON.parse(offline.stdout), { peerId, addresses: [], online: false })
+
+    const blocker = createServer()
+    await new Promise<void>(resolve => blocker.listen(0, '127.0.0.1', resolve))
+    const port = (blocker.address() as AddressInfo).port
+    try {
+      for (const flag of [['--api', `/ip4/127.0.0.1/tcp/${port}`], ['--listen', `/ip4/127.0.0.1/tcp/${port}`]]) {
+        const busy = await runCli(['daemon', '--repo', repo, '--local', ...flag])
+        assert.equal(busy.code, 1, busy.stderr)
+        assert.ok(oneLine(busy.stderr), busy.stderr)
+        assert.match(busy.stderr, /in use/)
+      }
+    } finally {
+      blocker.close()
+    }
+  })
+
+  it('two daemons: kad put on one, get on the other with a hop count; gossipsub both ways', async () => {
+    const first = await startDaemonProcess(['--repo', `${dir.path}/p1`, '--local'])
+    const second = await startDaemonProcess(['--repo', `${dir.path}/p2`, '--local', '--bootstrap', first.info.addresses[0]])
+    const r1 = ['--repo', first.info.repo]
+    const r2 = ['--repo', second.info.repo]
+
+    const peers = await runCli(['peers', ...r2, '--json'])
+    assert.deepEqual(JSON.parse(peers.stdout).peers.map((p: { peerId: string }) => p.peerId), [first.info.peerId])
+    const ping = await runCli(['ping', first.info.peerId, ...r2, '--json'])
+    assert.equal(ping.code, 0, ping.stderr)
+
+    // kad-dht needs both routing tables filled before a put reaches the other side.
+    await waitFor(async () => {
+      const put = await runCli(['put', 'greeting', 'hello world', '--dht', 'kad', ...r2, '--json'])
+      return put.code === 0 && JSON.parse(put.stdout).replicas >= 1
+    }, { timeoutMs: 20_000, intervalMs: 250, what: 'a kad put that reaches the other peer' })
+    const get = await runCli(['get', 'greeting', '--dht', 'kad', ...r1, '--json'])
+    assert.equal(get.code, 0, get.stderr)
+    const reply = JSON.parse(get.stdout)
+    assert.equal(reply.value, 'hello world')
+    assert.equal(typeof reply.hops, 'number')
+    assert.ok(reply.latencyMs >= 0)
+
+    const missing = await runCli(['get', 'no-such-key', '--dht', 'kad', ...r1])
+    assert.equal(missing.code, 1)
+    assert.ok(oneLine(missing.stderr), missing.stderr)
+    const tooBig = await runCli(['put', 'big', 'x'.repeat(17_000), ...r1])
+    assert.equal(tooBig.code, 1)
+    assert.match(tooBig.stderr, /over the limit/)
+    const badAddr = await runCli(['connect', '/ip4/nonsense', ...r1])
+    assert.equal(badAddr.code, 1)
+    assert.match(badAddr.stderr, /malformed multiaddr/)
+
+    const subscriber = spawn(process.execPath, [BINARY, 'subscribe', 'news', '--via', 'gossipsub', ...r1], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let printed = ''
+    let subscribed = ''
+    subscriber.stdout.setEncoding('utf8').on('data', (d: string) => { printed += d })
+    subscriber.stderr.setEncoding('utf8').on('data', (d: string) => { subscribed += d })
+    try {
+      await waitFor(() => subscribed.includes('subscribed'), { timeoutMs: 10_000, what: 'the subscription' })
+      // The mesh forms on gossipsub's heartbeat; publish until the message gets through.
+      await waitFor(async () => {
+        await runCli(['publish', 'news', 'breaking', '--via', 'gossipsub', ...r2])
+        return printed.includes('breaking')
+      }, { timeoutMs: 20_000, intervalMs: 500, what: 'the message on the subscriber' })
+      assert.match(printed, new RegExp(`${second.info.peerId}: breaking`))
+    } finally {
+      subscriber.kill('SIGINT')
+      await new Promise(resolve => subscriber.on('close', resolve))
+    }
+
+    const down = await runCli(['shutdown', ...r2])
+    assert.equal(down.code, 0, down.stderr)
+    await waitFor(() => second.process.exitCode !== null, { timeoutMs: 15_000, what: 'the second daemon to exit' })
+    assert.equal(second.process.exitCode, 0)
+    assert.equal(await first.stop(), 0)
+  })
+})
