@@ -1,10 +1,17 @@
 /**
  * The Chord libp2p service, `/overlay/chord/1.0.0`, in the js-libp2p factory shape:
  * `services: { chord: chord(init) }`. It runs the pure ChordNode (src/chord) on a StreamRuntime and
- * offers a Promise API. Joining: the node is a ring of one until the first peer that speaks Chord
- * connects (the registrar topology tells us), and joins through it; a failed join tries the next.
+ * offers a Promise API.
+ * Joining: a node is a ring of one until it joins through a member. With `bootstrapPeers` it joins
+ * only through those (a peer met by chance, say through kad-dht, may be a newcomer on its own and
+ * two such would make a ring apart); without, through any Chord peer it meets. Two lone nodes that
+ * meet must not join through each other at once (that can tie the ring into a loop stabilization
+ * never undoes), so the one with the larger id joins at once and the other only if it is still
+ * alone JOIN_DEFER_MS later. A node with bootstrap peers also asks one of them now and then who
+ * owns its own id, and rejoins if the answer is not itself: under load, timeouts can cut a
+ * newcomer off into a ring of its own, which stabilization alone never merges back.
  */
-import { keyId } from '../core/id.js'
+import { idToHex, keyId } from '../core/id.js'
 import { ChordNode } from '../chord/chord-node.js'
 import { encodeChordRequest, encodeChordResponse, decodeChordRequest, decodeChordResponse, MAX_FRAME_BYTES } from '../wire/chord.js'
 import { InputError, NetworkError, NotFoundError } from './errors.js'
@@ -29,7 +36,17 @@ export interface ChordServiceInit extends ChordInit {
   maxOutboundStreams?: number
   /** Time to read an inbound request and write its answer. @default 10_000 */
   inboundTimeoutMs?: number
+  /** Peer ids to join through; empty: any Chord peer met. @default [] */
+  bootstrapPeers?: string[]
 }
+
+/** How long the smaller of two lone nodes waits for the larger to join it before joining itself. */
+const JOIN_DEFER_MS = 2_000
+/**
+ * How often a node retries joining while alone, and checks its membership through a bootstrap peer
+ * (one lookup; cheap beside stabilize's one request a second).
+ */
+const RING_CHECK_INTERVAL_MS = 5_000
 
 export interface ChordPeerStatus {
   peerId: string
@@ -53,6 +70,8 @@ export interface ChordService extends Startable {
   get(key: string): Promise<{ value: Uint8Array, hops: number, latencyMs: number }>
   lookup(key: string): Promise<{ owner: string, hops: number, latencyMs: number }>
   status(): ChordServiceStatus
+  /** The key ids (hex) this node holds, and whether it holds each as owner (for tests and tools). */
+  records(): Array<{ keyId: string, primary: boolean }>
   /** Whether the node has joined a ring (or been joined) since it started. */
   readonly joined: boolean
 }
@@ -78,7 +97,7 @@ function failureError (what: string, failure: ChordFailure): Error {
   }
 }
 
-const peerStatus = (ref: PeerRef): ChordPeerStatus => ({ peerId: ref.address, id: ref.id.toString(16).padStart(64, '0') })
+const peerStatus = (ref: PeerRef): ChordPeerStatus => ({ peerId: ref.address, id: idToHex(ref.id) })
 
 class ChordLibp2pService implements ChordService {
   readonly protocol: string
@@ -87,12 +106,16 @@ class ChordLibp2pService implements ChordService {
   private readonly init: ChordServiceInit
   private node: ChordNode | undefined
   private joining = false
-  private hasJoined = false
+  private readonly bootstrapPeers: Set<string>
+  private readonly candidates = new Map<string, PeerRef>()
+  private retryTimer: ReturnType<typeof setInterval> | undefined
+  private readonly deferred = new Set<ReturnType<typeof setTimeout>>()
 
   constructor (components: OverlayComponents, init: ChordServiceInit) {
     this.components = components
     this.init = init
     this.protocol = init.protocol ?? CHORD_PROTOCOL
+    this.bootstrapPeers = new Set(init.bootstrapPeers ?? [])
     this.runtime = new StreamRuntime(components, {
       protocol: this.protocol,
       codec: chordCodec,
@@ -103,10 +126,11 @@ class ChordLibp2pService implements ChordService {
     })
   }
 
-  get joined (): boolean { return this.hasJoined }
+  /** In a ring with at least one other node. */
+  get joined (): boolean { return (this.node?.status().successors.length ?? 0) > 0 }
 
   async start (): Promise<void> {
-    const { protocol: _p, maxInboundStreams: _i, maxOutboundStreams: _o, inboundTimeoutMs: _t, ...chordInit } = this.init
+    const { protocol: _p, maxInboundStreams: _i, maxOutboundStreams: _o, inboundTimeoutMs: _t, bootstrapPeers: _b, ...chordInit } = this.init
     await this.runtime.start(io => {
       const node = new ChordNode(io, chordInit)
       this.node = node
@@ -116,25 +140,58 @@ class ChordLibp2pService implements ChordService {
         onRequest: (from, req) => node.onRequest(from, req),
         onMessage: (from, msg) => node.onMessage(from, msg),
         onTimer: (name) => node.onTimer(name),
-        onPeer: (peer, up) => { if (up) this.maybeJoin(peer) }
+        onPeer: (peer, up) => { this.onPeer(peer, up) }
       }
       return handler
     })
+    this.retryTimer = setInterval(() => { this.checkRing() }, RING_CHECK_INTERVAL_MS)
     registerOverlayMetrics(this.components.metrics, 'overlay_chord', this.runtime, () => ({ ...(this.node?.counters() ?? {}) }))
   }
 
   async stop (): Promise<void> {
+    clearInterval(this.retryTimer)
+    for (const timer of this.deferred) clearTimeout(timer)
+    this.deferred.clear()
     await this.runtime.stop()
   }
 
-  private maybeJoin (peer: PeerRef): void {
+  private onPeer (peer: PeerRef, up: boolean): void {
+    const eligible = this.bootstrapPeers.size === 0 || this.bootstrapPeers.has(peer.address)
+    if (!eligible) return
+    if (!up) {
+      this.candidates.delete(peer.address)
+      return
+    }
+    this.candidates.set(peer.address, peer)
+    if (peer.id < this.runtime.self.id) {
+      this.join(peer)
+      return
+    }
+    const timer = setTimeout(() => {
+      this.deferred.delete(timer)
+      this.join(peer)
+    }, JOIN_DEFER_MS)
+    this.deferred.add(timer)
+  }
+
+  private checkRing (): void {
+    const peers = [...this.candidates.values()]
+    if (peers.length === 0 || this.joining || this.node === undefined) return
+    const via = peers[Math.floor(Math.random() * peers.length)]
+    if (!this.joined) {
+      this.join(via)
+    } else if (this.bootstrapPeers.size > 0) {
+      this.joining = true
+      this.node.rejoinIfApart(via, () => { this.joining = false })
+    }
+  }
+
+  /** Joins through `peer` if this node is still a ring of one and no join is under way. */
+  private join (peer: PeerRef): void {
     const node = this.node
-    if (node === undefined || this.hasJoined || this.joining) return
+    if (node === undefined || this.joined || this.joining) return
     this.joining = true
-    node.join(peer, (outcome) => {
-      this.joining = false
-      if (outcome.ok) this.hasJoined = true
-    })
+    node.join(peer, () => { this.joining = false })
   }
 
   private running (): ChordNode {
@@ -164,11 +221,15 @@ class ChordLibp2pService implements ChordService {
     return { owner: outcome.value.owner.address, hops: outcome.value.hops, latencyMs }
   }
 
+  records (): Array<{ keyId: string, primary: boolean }> {
+    return [...this.running().storedKeys()].map(([id, primary]) => ({ keyId: idToHex(id), primary }))
+  }
+
   status (): ChordServiceStatus {
     const s = this.running().status()
     return {
       self: peerStatus(s.self),
-      joined: this.hasJoined,
+      joined: this.joined,
       predecessor: s.predecessor === undefined ? null : peerStatus(s.predecessor),
       successors: s.successors.map(peerStatus),
       fingers: s.fingers.map(peerStatus),

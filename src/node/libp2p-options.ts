@@ -37,6 +37,8 @@ export interface PeerOptionsInit {
   local: boolean
   /** The registry that this node's metrics are registered in (one per node). */
   metricsRegistry: Registry
+  /** Peer ids of the bootstrap peers: our overlays join through these. */
+  bootstrapPeers: string[]
 }
 
 /** Every loopback address, for `connectionManager.allow` in the local profile. */
@@ -75,7 +77,7 @@ export function buildLibp2pOptions (init: PeerOptionsInit): Libp2pOptions<any> {
         selectors: { [KAD_NAMESPACE]: selectOverlayRecord },
         maxInboundStreams: KAD_MAX_INBOUND_STREAMS
       }),
-      chord: chord(),
+      chord: chord({ bootstrapPeers: init.bootstrapPeers }),
       pubsub: gossipsub({
         // With every peer on one IP the colocation penalty would grey-list the whole network.
         scoreParams: init.local ? { IPColocationFactorWeight: 0 } : {},

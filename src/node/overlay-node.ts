@@ -92,6 +92,11 @@ export function parseMultiaddr (text: string): Multiaddr {
   }
 }
 
+/** The peer id in a multiaddr's /p2p/ component, if it has one. */
+function peerIdOf (ma: Multiaddr): string | undefined {
+  return ma.getComponents().findLast(c => c.name === 'p2p')?.value
+}
+
 function parsePeer (text: string): PeerId | Multiaddr {
   if (text.startsWith('/')) return parseMultiaddr(text)
   try {
@@ -126,7 +131,8 @@ export async function createOverlayNode (config: OverlayNodeConfig = {}): Promis
     announce,
     datastore: config.datastore,
     local,
-    metricsRegistry
+    metricsRegistry,
+    bootstrapPeers: bootstrap.map(peerIdOf).filter((id): id is string => id !== undefined)
   })) as unknown as Libp2p<OverlayServices>
 
   const dhts = new Map<string, DhtBackend>([

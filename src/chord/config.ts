@@ -1,0 +1,125 @@
+/**
+ * Chord's options (`ChordInit`, every field documented with its default) and their validation into
+ * a complete `ChordConfig`, done once at construction (STYLE.md #5). Intervals follow the paper's
+ * periodic maintenance (Stoica et al. 2001 §4.4, §5); r follows §5.3 (successor list) and §6.
+ */
+import { MAX_KEY_BYTES_LIMIT, MAX_SUCCESSORS, MAX_VALUE_BYTES_LIMIT } from './limits.js'
+
+export interface ChordInit {
+  /**
+   * Copies of each key: the owner successor(key) and the next r-1 successors (also the minimum
+   * successor-list length).
+   * @default 3
+   */
+  replicas?: number
+  /**
+   * Successor-list entries kept (>= replicas, <= 32). Longer lists survive more simultaneous
+   * failures (Stoica §5.3: with r = O(log N), lookups succeed when half the nodes fail).
+   * @default 8
+   */
+  successorListLength?: number
+  /**
+   * Period of stabilize (ask the successor for its predecessor and successor list; notify it).
+   * @default 1000
+   */
+  stabilizeIntervalMs?: number
+  /**
+   * Period of fix-fingers; each firing refreshes one distinct finger by one lookup.
+   * @default 1000
+   */
+  fixFingersIntervalMs?: number
+  /**
+   * Period of check-predecessor; a predecessor heard from within this period is not pinged.
+   * @default 2000
+   */
+  checkPredecessorIntervalMs?: number
+  /**
+   * Period of the storage step: hand off records to a new owner, promote replicas after a
+   * predecessor change, bring replicas up to r, drop replicas no owner refreshed.
+   * @default 5000
+   */
+  replicateIntervalMs?: number
+  /**
+   * A replica not confirmed by its owner for this long is dropped (the node is no longer among
+   * the r successors of its key). Must exceed several replicate intervals.
+   * @default 60000
+   */
+  replicaLeaseMs?: number
+  /**
+   * Timers fire at interval * (1 ± jitter), drawn per firing, so nodes do not march in step.
+   * @default 0.1
+   */
+  jitter?: number
+  /**
+   * Per-request timeout; a silent peer counts as failed after this.
+   * @default 2000
+   */
+  requestTimeoutMs?: number
+  /**
+   * Nodes asked by one lookup before it fails with `hop-limit` (a lookup asks O(log N) nodes;
+   * the surplus covers dead fingers).
+   * @default 64
+   */
+  maxLookupSteps?: number
+  /**
+   * Records this node stores (primary and replica); a store beyond it is refused.
+   * @default 100000
+   */
+  maxStoredRecords?: number
+  /**
+   * Largest key accepted, in bytes (<= 1024).
+   * @default 256
+   */
+  maxKeyBytes?: number
+  /**
+   * Largest value accepted, in bytes (<= 1 MiB).
+   * @default 16384
+   */
+  maxValueBytes?: number
+}
+
+export type ChordConfig = Readonly<Required<ChordInit>>
+
+export const CHORD_DEFAULTS: ChordConfig = {
+  replicas: 3,
+  successorListLength: 8,
+  stabilizeIntervalMs: 1000,
+  fixFingersIntervalMs: 1000,
+  checkPredecessorIntervalMs: 2000,
+  replicateIntervalMs: 5000,
+  replicaLeaseMs: 60000,
+  jitter: 0.1,
+  requestTimeoutMs: 2000,
+  maxLookupSteps: 64,
+  maxStoredRecords: 100000,
+  maxKeyBytes: 256,
+  maxValueBytes: 16384
+}
+
+function intIn (name: string, v: number, min: number, max: number): void {
+  if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`chord: ${name} must be an integer in [${min}, ${max}], got ${v}`)
+}
+
+/** Fills defaults and checks every option; throws a RangeError naming the bad one. */
+export function chordConfig (init: ChordInit = {}): ChordConfig {
+  const replicas = init.replicas ?? CHORD_DEFAULTS.replicas
+  const c: Required<ChordInit> = {
+    ...CHORD_DEFAULTS,
+    ...Object.fromEntries(Object.entries(init).filter(([, v]) => v !== undefined)),
+    successorListLength: init.successorListLength ?? Math.max(CHORD_DEFAULTS.successorListLength, replicas)
+  }
+  intIn('replicas', c.replicas, 1, MAX_SUCCESSORS)
+  intIn('successorListLength', c.successorListLength, c.replicas, MAX_SUCCESSORS)
+  intIn('stabilizeIntervalMs', c.stabilizeIntervalMs, 1, 3_600_000)
+  intIn('fixFingersIntervalMs', c.fixFingersIntervalMs, 1, 3_600_000)
+  intIn('checkPredecessorIntervalMs', c.checkPredecessorIntervalMs, 1, 3_600_000)
+  intIn('replicateIntervalMs', c.replicateIntervalMs, 1, 3_600_000)
+  intIn('replicaLeaseMs', c.replicaLeaseMs, 2 * c.replicateIntervalMs, 86_400_000)
+  intIn('requestTimeoutMs', c.requestTimeoutMs, 1, 600_000)
+  intIn('maxLookupSteps', c.maxLookupSteps, 1, 1024)
+  intIn('maxStoredRecords', c.maxStoredRecords, 1, 100_000_000)
+  intIn('maxKeyBytes', c.maxKeyBytes, 1, MAX_KEY_BYTES_LIMIT)
+  intIn('maxValueBytes', c.maxValueBytes, 0, MAX_VALUE_BYTES_LIMIT)
+  if (!(c.jitter >= 0 && c.jitter < 1)) throw new RangeError(`chord: jitter must be in [0, 1), got ${c.jitter}`)
+  return Object.freeze(c)
+}

@@ -1,0 +1,56 @@
+/**
+ * What the parts of a Chord node (maintenance, storage, operations) share: the port, the options,
+ * the routing state, the record store and the counters. Invariant: only ChordNode builds one; the
+ * parts never reach the runtime except through `io`.
+ */
+import type { NodeId } from '../core/id.js'
+import type { Io, PeerRef } from '../core/port.js'
+import type { ChordConfig } from './config.js'
+import type { LookupFailure, LookupResult } from './lookup.js'
+import type { ChordMessage, ChordRequest, ChordResponse } from './messages.js'
+import type { RoutingState } from './routing.js'
+import type { RecordStore } from './store.js'
+
+export type ChordIo = Io<ChordRequest, ChordResponse, ChordMessage>
+
+export type TimerName = 'stabilize' | 'fix-fingers' | 'check-predecessor' | 'replicate' | 'deferred'
+
+/** Monotonic counters of what this node did, for status and experiments. */
+export interface ChordCounters {
+  lookups: number
+  lookupsFailed: number
+  /** Records this node newly stored as a replica. */
+  replicaCopiesMade: number
+  /** Records this node newly received as owner (puts, handoffs). */
+  primaryCopiesReceived: number
+  /** Replicas turned primary after the predecessor's range was taken over. */
+  promotions: number
+  /** Records handed to a new owner (join takeover, leave). */
+  handoffRecordsSent: number
+  /** Replicas dropped when no owner refreshed them within the lease. */
+  replicasDropped: number
+  /** Stores refused (too large, or the store full). */
+  storesRefused: number
+}
+
+export function newCounters (): ChordCounters {
+  return { lookups: 0, lookupsFailed: 0, replicaCopiesMade: 0, primaryCopiesReceived: 0, promotions: 0, handoffRecordsSent: 0, replicasDropped: 0, storesRefused: 0 }
+}
+
+export type LookupOutcome = { readonly ok: true, readonly value: LookupResult } | { readonly ok: false, readonly failure: LookupFailure }
+
+export interface ChordContext {
+  readonly io: ChordIo
+  readonly config: ChordConfig
+  readonly routing: RoutingState
+  readonly store: RecordStore
+  readonly counters: ChordCounters
+  /** False before start and after stop/leave: steps and callbacks then do nothing. */
+  isRunning(): boolean
+  /** Re-arms a periodic timer at its interval with jitter. */
+  schedule(timer: TimerName, intervalMs: number): void
+  /** Runs the storage step soon (after a change of predecessor or successors). */
+  replicateSoon(): void
+  /** Iterative lookup of successor(key), starting from `initial` or from the local tables. */
+  lookup(key: NodeId, done: (outcome: LookupOutcome) => void, initial?: readonly PeerRef[]): void
+}

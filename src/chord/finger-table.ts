@@ -1,0 +1,104 @@
+/**
+ * Chord's finger table, kept as distinct fingers only (Stoica et al. 2001 §4.3): finger[i] =
+ * successor(self + 2^i) is the first entry at clockwise distance >= 2^i. Invariants: entries are
+ * sorted by distance from self, never include self, and each is finger[i] for at least one i, so
+ * the table holds at most 256 entries and about log2 N in a ring of N nodes.
+ */
+import { log2Floor, ringDistance, type NodeId } from '../core/id.js'
+import type { PeerRef } from '../core/port.js'
+
+interface Entry {
+  readonly ref: PeerRef
+  /** Clockwise distance from self. */
+  readonly distance: bigint
+}
+
+export class FingerTable {
+  private entries: Entry[] = []
+
+  constructor (private readonly selfId: NodeId) {}
+
+  get size (): number { return this.entries.length }
+
+  /** Distinct fingers, nearest first. */
+  list (): PeerRef[] { return this.entries.map(e => e.ref) }
+
+  /** finger[i]: the first entry at distance >= 2^i, or undefined. */
+  finger (i: number): PeerRef | undefined {
+    const bound = 1n << BigInt(i)
+    for (const e of this.entries) if (e.distance >= bound) return e.ref
+    return undefined
+  }
+
+  /**
+   * Records that `ref` = successor(self + 2^i) (a fix-fingers result). Entries in [2^i, d(ref)) are
+   * then known not to be live successors and are dropped; entries that no longer start any finger
+   * interval are pruned.
+   */
+  set (i: number, ref: PeerRef): void {
+    if (ref.id === this.selfId) return
+    const low = 1n << BigInt(i)
+    const d = ringDistance(this.selfId, ref.id)
+    // ref is the first live node at or after self + 2^i; when it wrapped past self (d < 2^i),
+    // nothing at distance >= 2^i is live either.
+    const staleFrom = low
+    const staleTo = d >= low ? d : (1n << 256n)
+    const kept: Entry[] = []
+    let placed = false
+    for (const e of this.entries) {
+      if (e.ref.id === ref.id) continue
+      if (e.distance >= staleFrom && e.distance < staleTo) continue
+      if (!placed && e.distance > d) { kept.push({ ref, distance: d }); placed = true }
+      kept.push(e)
+    }
+    if (!placed) kept.push({ ref, distance: d })
+    this.entries = prune(kept)
+  }
+
+  /** Adds a node learned otherwise (e.g. seeding); keeps it only if it starts a finger interval. */
+  add (ref: PeerRef): void {
+    if (ref.id === this.selfId || this.entries.some(e => e.ref.id === ref.id)) return
+    const d = ringDistance(this.selfId, ref.id)
+    const next = this.entries.slice()
+    let at = next.findIndex(e => e.distance > d)
+    if (at < 0) at = next.length
+    next.splice(at, 0, { ref, distance: d })
+    this.entries = prune(next)
+  }
+
+  /** Drops a node found dead; the next entry now covers its intervals. */
+  remove (address: string): boolean {
+    const before = this.entries.length
+    this.entries = this.entries.filter(e => e.ref.address !== address)
+    return this.entries.length !== before
+  }
+
+  /**
+   * Fingers in the open arc (self, key), farthest first: the closest preceding fingers.
+   * Calls `visit` until it returns false, allocating nothing.
+   */
+  forEachPreceding (key: NodeId, visit: (ref: PeerRef) => boolean): void {
+    // (self, self) is the whole ring but self.
+    const dk = key === this.selfId ? (1n << 256n) : ringDistance(this.selfId, key)
+    for (let i = this.entries.length - 1; i >= 0; i--) {
+      const e = this.entries[i]
+      if (e.distance > 0n && e.distance < dk) {
+        if (!visit(e.ref)) return
+      }
+    }
+  }
+}
+
+/** Keeps each entry that is the first at or after some power of two. */
+function prune (sorted: Entry[]): Entry[] {
+  const out: Entry[] = []
+  let previous = 0n
+  for (const e of sorted) {
+    // Some 2^k lies in (previous, e.distance] iff the top power of two of e.distance exceeds previous.
+    if ((1n << BigInt(log2Floor(e.distance))) > previous) {
+      out.push(e)
+      previous = e.distance
+    }
+  }
+  return out
+}

@@ -1,0 +1,25 @@
+/**
+ * Hard limits of the Chord protocol, shared by the logic and the wire codec (protocols/chord.md).
+ * Invariant: no message the logic builds exceeds these, and the decoder refuses any that does.
+ * Each limit's name carries its unit; the comment says where the number comes from.
+ */
+
+/** Successor-list entries in one message. r is at most this (r = O(log N) suffices: Stoica §5.3). */
+export const MAX_SUCCESSORS = 32
+/** Candidate nodes in one `closer` reply: enough to fall back past a few dead fingers. */
+export const MAX_CLOSER_NODES = 8
+/** Records in one store/handoff message; with MAX_VALUE_BYTES_LIMIT bounds a frame. */
+export const MAX_RECORDS_PER_MESSAGE = 64
+/** Bytes of values in one store/handoff message before a new batch starts (1 MiB). */
+export const MAX_RECORD_BATCH_BYTES = 1024 * 1024
+/** Key ids in one `sync` or `missing` message (32 KiB of ids). */
+export const MAX_KEY_IDS_PER_MESSAGE = 1024
+/** The largest key any node accepts, whatever its Init says (bytes). */
+export const MAX_KEY_BYTES_LIMIT = 1024
+/** The largest value any node accepts, whatever its Init says (bytes, 1 MiB). */
+export const MAX_VALUE_BYTES_LIMIT = 1024 * 1024
+/**
+ * The largest frame a Chord reader needs: one batch of values plus 64 keys and framing overhead
+ * (2 MiB + 64 KiB margin). The runtime's length-prefixed reader refuses anything longer.
+ */
+export const MAX_FRAME_BYTES = 2 * 1024 * 1024 + 64 * 1024

@@ -1,0 +1,393 @@
+/**
+ * The deterministic discrete-event simulator (DESIGN.md §5): one heap of events ordered by
+ * (virtual time, sequence), a seeded network random source for latency and loss, partitions,
+ * joins, graceful leaves and crashes. It implements `Io` for every simulated node and drives each
+ * node's `ProtocolHandler`, so the figures come from the same protocol code that runs on libp2p.
+ * Invariants: nothing here reads the wall clock; `done` callbacks and timers run only from the
+ * event loop, never inside the call that armed them; the trace hash folds every processed event,
+ * so the same seed and inputs give the same hash. Per event work is O(log heap) with no O(N) scans.
+ */
+import { nodeIdFromPeerIdBytes, type NodeId } from '../core/id.js'
+import type { Failure, Io, PeerRef, ProtocolHandler, RequestOptions, Result } from '../core/port.js'
+import { createRandom, type Random } from '../core/random.js'
+import { EventHeap, type HeapEvent } from './event-heap.js'
+import { constantLatency, type LatencyModel } from './latency.js'
+
+export interface SimulatorInit {
+  /** Seed of every random draw in the run (network and per-node sources). */
+  seed: number | string
+  /**
+   * One-way message delay.
+   * @default constantLatency(50)
+   */
+  latency?: LatencyModel
+  /**
+   * Probability in [0, 1) that any one message (request, response or send) is dropped.
+   * @default 0
+   */
+  lossRate?: number
+  /**
+   * When a request goes to a crashed, departed or unknown node, `unreachable` is reported this many
+   * ms after the send; `undefined` reports it at the request's timeout (a dead host that never
+   * answers, the conservative case).
+   * @default undefined
+   */
+  unreachableAfterMs?: number
+  /** Receives the log lines (seed first, trace hash last). */
+  log?: (line: string) => void
+}
+
+/** The simulator's handle on one node. */
+export interface SimNode {
+  /** Index in creation order; never reused. */
+  readonly index: number
+  readonly ref: PeerRef
+  /** True from `addNode` until `crash` or `remove`. */
+  readonly alive: boolean
+}
+
+/** Counters of what the network carried. */
+export interface NetworkCounters {
+  events: number
+  requests: number
+  responses: number
+  messages: number
+  lost: number
+  timeouts: number
+  unreachable: number
+}
+
+const enum Kind { Request = 1, Response = 2, Message = 3, Timeout = 4, Timer = 5, Action = 6 }
+
+/** One event; fields are reused by kind to avoid a closure per event. */
+interface SimEvent extends HeapEvent {
+  kind: Kind
+  /** Receiving node index (-1 for driver actions). */
+  node: number
+  /** Sending node index, or -1. */
+  from: number
+  /** Request id (Request/Response/Timeout) or timer generation (Timer). */
+  tag: number
+  /** Request, response or message body; timer name; or an action callback. */
+  payload: unknown
+}
+
+interface Pending {
+  node: number
+  done: (result: Result<unknown>) => void
+  /** Set when the request reached a dead node: the timeout then reports this instead. */
+  failure: Failure
+}
+
+interface NodeState {
+  index: number
+  ref: PeerRef
+  alive: boolean
+  handler: ProtocolHandler<unknown, unknown, unknown> | undefined
+  /** Timer name -> generation of the armed instance; created on first use. */
+  timers: Map<string, number> | undefined
+  /** Partition group; messages cross only within one group. */
+  group: number
+}
+
+const textEncoder = new TextEncoder()
+
+/** The node id the simulator gives an address: the real derivation, over the address bytes. */
+export function simNodeId (address: string): NodeId {
+  return nodeIdFromPeerIdBytes(textEncoder.encode(address))
+}
+
+export class Simulator {
+  readonly seed: string
+  private readonly latency: LatencyModel
+  private readonly lossRate: number
+  private readonly unreachableAfterMs: number | undefined
+  private readonly log: (line: string) => void
+  private readonly net: Random
+  /** The driver's own random source (which node joins, which key is looked up), forked from the seed. */
+  readonly random: Random
+  private readonly nodeRandomRoot: Random
+  private readonly heap = new EventHeap<SimEvent>()
+  private readonly nodes: NodeState[] = []
+  private readonly byAddress = new Map<string, NodeState>()
+  private readonly pending = new Map<number, Pending>()
+  private nextRequestId = 1
+  private nextTimerGeneration = 1
+  private clock = 0
+  private hashA = 0x811c9dc5
+  private hashB = 0x01000193
+  readonly counters: NetworkCounters = { events: 0, requests: 0, responses: 0, messages: 0, lost: 0, timeouts: 0, unreachable: 0 }
+
+  constructor (init: SimulatorInit) {
+    this.seed = String(init.seed)
+    this.latency = init.latency ?? constantLatency(50)
+    this.lossRate = init.lossRate ?? 0
+    if (!(this.lossRate >= 0 && this.lossRate < 1)) throw new RangeError('lossRate must be in [0, 1)')
+    this.unreachableAfterMs = init.unreachableAfterMs
+    if (this.unreachableAfterMs !== undefined && !(this.unreachableAfterMs >= 0)) throw new RangeError('unreachableAfterMs must be >= 0')
+    this.log = init.log ?? (() => {})
+    const root = createRandom(this.seed)
+    this.net = root.fork('net')
+    this.random = root.fork('driver')
+    this.nodeRandomRoot = root.fork('node')
+    this.log(`sim seed ${this.seed} (latency ${this.latency.description}, loss ${this.lossRate})`)
+  }
+
+  /** Virtual time in ms. */
+  now (): number { return this.clock }
+
+  /** Events waiting in the heap. */
+  get queued (): number { return this.heap.size }
+
+  /** The address the next `addNode` will get unless one is given. */
+  nextAddress (): string { return `n${this.nodes.length}` }
+
+  /** The id the next `addNode` will get unless an address is given. */
+  nextAddressId (): NodeId { return simNodeId(this.nextAddress()) }
+
+  /**
+   * Adds a node whose handler `create` builds from its `Io`. The handler is not started: call
+   * `start(node)` (a join is the protocol's business, e.g. Chord's `join(bootstrap)`).
+   * The node's random source is forked from the run seed by its address.
+   */
+  addNode<Req, Res, Msg>(create: (io: Io<Req, Res, Msg>) => ProtocolHandler<Req, Res, Msg>, address = this.nextAddress()): SimNode {
+    if (this.byAddress.has(address)) throw new Error(`address in use: ${address}`)
+    const ref: PeerRef = { id: simNodeId(address), address }
+    const state: NodeState = { index: this.nodes.length, ref, alive: true, handler: undefined, timers: undefined, group: 0 }
+    this.nodes.push(state)
+    this.byAddress.set(address, state)
+    const io = new SimIo<Req, Res, Msg>(this, state, this.nodeRandomRoot.fork(address))
+    state.handler = create(io) as unknown as ProtocolHandler<unknown, unknown, unknown>
+    return state
+  }
+
+  start (node: SimNode): void {
+    const state = this.nodes[node.index]
+    if (!state.alive || state.handler === undefined) throw new Error('start of a dead node')
+    state.handler.start()
+  }
+
+  /** Crash-stop: the node vanishes without a word; its timers and pending requests die with it. */
+  crash (node: SimNode): void {
+    const state = this.nodes[node.index]
+    if (!state.alive) return
+    state.alive = false
+    state.timers = undefined
+    this.fold(7, node.index, -1)
+  }
+
+  /** Graceful removal after the protocol's own leave: `stop()` runs, then the node is gone. */
+  remove (node: SimNode): void {
+    const state = this.nodes[node.index]
+    if (!state.alive) return
+    state.handler?.stop()
+    state.alive = false
+    state.timers = undefined
+    this.fold(8, node.index, -1)
+  }
+
+  /** Splits the network: nodes in different groups cannot exchange messages. Unlisted nodes: group 0. */
+  partition (groups: ReadonlyArray<readonly SimNode[]>): void {
+    for (const s of this.nodes) s.group = 0
+    groups.forEach((members, g) => { for (const m of members) this.nodes[m.index].group = g + 1 })
+  }
+
+  heal (): void {
+    for (const s of this.nodes) s.group = 0
+  }
+
+  /** Runs `action` at virtual time now + delayMs, from the event loop (for experiment drivers). */
+  after (delayMs: number, action: () => void): void {
+    this.push(Kind.Action, this.clock + delayMs, -1, -1, 0, action)
+  }
+
+  /** Processes events up to and including virtual time `untilMs`; the clock ends at `untilMs`. */
+  runUntil (untilMs: number): void {
+    const heap = this.heap
+    for (;;) {
+      const top = heap.peek()
+      if (top === undefined || top.time > untilMs) break
+      heap.pop()
+      this.clock = top.time
+      this.process(top)
+    }
+    if (untilMs > this.clock) this.clock = untilMs
+  }
+
+  runFor (durationMs: number): void { this.runUntil(this.clock + durationMs) }
+
+  /** Runs until `condition()` holds (checked every `checkEveryMs`) or `maxMs` pass; returns whether it held. */
+  runUntilTrue (condition: () => boolean, checkEveryMs: number, maxMs: number): boolean {
+    const end = this.clock + maxMs
+    while (this.clock < end) {
+      if (condition()) return true
+      this.runUntil(Math.min(end, this.clock + checkEveryMs))
+    }
+    return condition()
+  }
+
+  /** The running hash of the event trace, as 16 hex digits. */
+  traceHash (): string {
+    return (this.hashA >>> 0).toString(16).padStart(8, '0') + (this.hashB >>> 0).toString(16).padStart(8, '0')
+  }
+
+  /** Logs and returns the trace hash; call once at the end of a run. */
+  finish (): string {
+    const hash = this.traceHash()
+    this.log(`sim trace ${hash} (${this.counters.events} events, virtual ${this.clock} ms)`)
+    return hash
+  }
+
+  nodeByAddress (address: string): SimNode | undefined { return this.byAddress.get(address) }
+
+  // ---- the Io side (called by SimIo) ----
+
+  request (from: NodeState, to: PeerRef, req: unknown, options: RequestOptions, done: (r: Result<unknown>) => void): void {
+    const timeoutMs = options.timeoutMs
+    if (!(timeoutMs > 0)) throw new RangeError('timeoutMs must be > 0')
+    const id = this.nextRequestId++
+    this.counters.requests++
+    const pending: Pending = { node: from.index, done, failure: 'timeout' }
+    this.pending.set(id, pending)
+    const target = this.byAddress.get(to.address)
+    if (target === undefined || !target.alive) {
+      pending.failure = 'unreachable'
+      const delay = this.unreachableAfterMs === undefined ? timeoutMs : Math.min(timeoutMs, this.unreachableAfterMs)
+      this.push(Kind.Timeout, this.clock + delay, from.index, -1, id, undefined)
+      return
+    }
+    this.push(Kind.Timeout, this.clock + timeoutMs, from.index, -1, id, undefined)
+    if (this.dropped(from, target)) return
+    this.push(Kind.Request, this.clock + this.latency.sample(this.net, from.index, target.index), target.index, from.index, id, req)
+  }
+
+  send (from: NodeState, to: PeerRef, msg: unknown): void {
+    this.counters.messages++
+    const target = this.byAddress.get(to.address)
+    if (target === undefined || !target.alive || this.dropped(from, target)) return
+    this.push(Kind.Message, this.clock + this.latency.sample(this.net, from.index, target.index), target.index, from.index, 0, msg)
+  }
+
+  setTimer (node: NodeState, name: string, delayMs: number): void {
+    if (!node.alive) return
+    if (!(delayMs >= 0)) throw new RangeError(`timer delay must be >= 0, got ${delayMs}`)
+    const generation = this.nextTimerGeneration++
+    if (node.timers === undefined) node.timers = new Map()
+    node.timers.set(name, generation)
+    this.push(Kind.Timer, this.clock + delayMs, node.index, -1, generation, name)
+  }
+
+  cancelTimer (node: NodeState, name: string): void {
+    node.timers?.delete(name)
+  }
+
+  // ---- internals ----
+
+  private dropped (from: NodeState, to: NodeState): boolean {
+    if (from.group !== to.group) { this.counters.lost++; return true }
+    if (this.lossRate > 0 && this.net.next() < this.lossRate) { this.counters.lost++; return true }
+    return false
+  }
+
+  private push (kind: Kind, time: number, node: number, from: number, tag: number, payload: unknown): void {
+    this.heap.push({ time, seq: 0, kind, node, from, tag, payload })
+  }
+
+  /** Folds (kind, time, node, from) into two FNV-1a-style 32-bit lanes; cheap enough for 10^7 events. */
+  private fold (kind: number, node: number, from: number): void {
+    const t = this.clock
+    let a = this.hashA; let b = this.hashB
+    a = Math.imul(a ^ kind, 0x01000193); b = Math.imul(b ^ (kind + 0x9e37), 0x0100019d)
+    a = Math.imul(a ^ (t | 0), 0x01000193); b = Math.imul(b ^ ((t / 0x100000000) | 0), 0x0100019d)
+    a = Math.imul(a ^ node, 0x01000193); b = Math.imul(b ^ from, 0x0100019d)
+    this.hashA = a; this.hashB = b ^ (a >>> 15)
+  }
+
+  private process (e: SimEvent): void {
+    this.counters.events++
+    switch (e.kind) {
+      case Kind.Request: {
+        this.fold(e.kind, e.node, e.from)
+        const target = this.nodes[e.node]
+        if (!target.alive) {
+          const p = this.pending.get(e.tag)
+          if (p !== undefined) p.failure = 'unreachable'
+          return
+        }
+        const requester = this.nodes[e.from]
+        const res = (target.handler as ProtocolHandler<unknown, unknown, unknown>).onRequest(requester.ref, e.payload)
+        if (!requester.alive || this.dropped(target, requester)) return
+        this.counters.responses++
+        this.push(Kind.Response, this.clock + this.latency.sample(this.net, target.index, requester.index), requester.index, target.index, e.tag, res)
+        return
+      }
+      case Kind.Response: {
+        this.fold(e.kind, e.node, e.from)
+        const p = this.pending.get(e.tag)
+        if (p === undefined) return
+        this.pending.delete(e.tag)
+        if (!this.nodes[p.node].alive) return
+        p.done({ ok: true, value: e.payload })
+        return
+      }
+      case Kind.Timeout: {
+        const p = this.pending.get(e.tag)
+        if (p === undefined) return // answered earlier: not part of the trace
+        this.fold(e.kind, e.node, e.from)
+        this.pending.delete(e.tag)
+        if (!this.nodes[p.node].alive) return
+        if (p.failure === 'unreachable') this.counters.unreachable++
+        else this.counters.timeouts++
+        p.done({ ok: false, failure: p.failure })
+        return
+      }
+      case Kind.Message: {
+        this.fold(e.kind, e.node, e.from)
+        const target = this.nodes[e.node]
+        if (!target.alive) return
+        target.handler?.onMessage(this.nodes[e.from].ref, e.payload)
+        return
+      }
+      case Kind.Timer: {
+        const node = this.nodes[e.node]
+        const timers = node.timers
+        const name = e.payload as string
+        if (!node.alive || timers === undefined || timers.get(name) !== e.tag) return // cancelled or re-armed
+        this.fold(e.kind, e.node, e.tag & 0xff)
+        timers.delete(name)
+        node.handler?.onTimer(name)
+        return
+      }
+      case Kind.Action: {
+        this.fold(e.kind, -1, -1)
+        ;(e.payload as () => void)()
+      }
+    }
+  }
+}
+
+/** `Io` for one simulated node: a thin, allocation-free forwarder to the simulator. */
+class SimIo<Req, Res, Msg> implements Io<Req, Res, Msg> {
+  readonly self: PeerRef
+  readonly random: Random
+
+  constructor (private readonly sim: Simulator, private readonly state: NodeState, random: Random) {
+    this.self = state.ref
+    this.random = random
+  }
+
+  now (): number { return this.sim.now() }
+
+  request (to: PeerRef, req: Req, options: RequestOptions, done: (result: Result<Res>) => void): void {
+    if (!this.state.alive) return
+    this.sim.request(this.state, to, req, options, done as (r: Result<unknown>) => void)
+  }
+
+  send (to: PeerRef, msg: Msg): void {
+    if (!this.state.alive) return
+    this.sim.send(this.state, to, msg)
+  }
+
+  setTimer (name: string, delayMs: number): void { this.sim.setTimer(this.state, name, delayMs) }
+  cancelTimer (name: string): void { this.sim.cancelTimer(this.state, name) }
+}

@@ -1,0 +1,187 @@
+/**
+ * The Chord wire codec (protocols/chord.md): protons messages <-> the typed unions of
+ * src/chord/messages.ts. Invariants: protobuf types never leave this file; decoding returns a fully
+ * checked typed value or throws ChordWireError (field missing, id not 32 bytes, list or bytes over
+ * its limit, unknown type); a peer's node id is derived here from its peer id bytes by the
+ * runtime's PeerCodec, never read from the message.
+ */
+import { idFromDigest, idToBytes, ID_BYTES, type NodeId } from '../core/id.js'
+import type { PeerRef } from '../core/port.js'
+import { addressPeerCodec, MAX_PEER_ADDRS, WireError, type PeerCodec, type WirePeer } from './peer-codec.js'
+import {
+  MAX_CLOSER_NODES, MAX_KEY_BYTES_LIMIT, MAX_KEY_IDS_PER_MESSAGE,
+  MAX_RECORDS_PER_MESSAGE, MAX_SUCCESSORS, MAX_VALUE_BYTES_LIMIT, MAX_FRAME_BYTES
+} from '../chord/limits.js'
+import type { ChordRecord, ChordRequest, ChordResponse } from '../chord/messages.js'
+import * as pb from '../../protocols/chord.js'
+
+export { MAX_FRAME_BYTES }
+
+export type ChordWireErrorCode = 'malformed' | 'oversize'
+
+/** A frame that does not decode to a valid Chord message. The runtime resets that stream only. */
+export class ChordWireError extends WireError {
+  override readonly name = 'ChordWireError'
+}
+
+export { addressPeerCodec }
+export type { PeerCodec, WirePeer }
+
+// ---- encode ----
+
+function encodePeer (codec: PeerCodec, ref: PeerRef): pb.Peer {
+  const w = codec.encode(ref)
+  return { peerId: w.peerId as Uint8Array<ArrayBuffer>, addrs: w.addrs.slice(0, MAX_PEER_ADDRS) as Array<Uint8Array<ArrayBuffer>> }
+}
+
+function encodePeers (codec: PeerCodec, refs: readonly PeerRef[], limit: number): pb.Peer[] {
+  if (refs.length > limit) throw new RangeError(`chord wire: ${refs.length} peers exceed the limit ${limit}`)
+  return refs.map(r => encodePeer(codec, r))
+}
+
+function encodeRecords (records: readonly ChordRecord[]): pb.Record[] {
+  if (records.length > MAX_RECORDS_PER_MESSAGE) throw new RangeError('chord wire: too many records')
+  return records.map(r => ({ key: r.key as Uint8Array<ArrayBuffer>, value: r.value as Uint8Array<ArrayBuffer> }))
+}
+
+function encodeIds (ids: readonly NodeId[]): Array<Uint8Array<ArrayBuffer>> {
+  if (ids.length > MAX_KEY_IDS_PER_MESSAGE) throw new RangeError('chord wire: too many key ids')
+  return ids.map(id => idToBytes(id) as Uint8Array<ArrayBuffer>)
+}
+
+const EMPTY = new Uint8Array(0)
+
+export function encodeChordRequest (req: ChordRequest, codec: PeerCodec): Uint8Array {
+  const m: pb.ChordRequest = { type: pb.ChordRequest.Type.UNKNOWN, key: EMPTY, primary: false, records: [], keyIds: [], successors: [] }
+  switch (req.type) {
+    case 'find-successor': m.type = pb.ChordRequest.Type.FIND_SUCCESSOR; m.key = idToBytes(req.key) as Uint8Array<ArrayBuffer>; break
+    case 'get-neighbors': m.type = pb.ChordRequest.Type.GET_NEIGHBORS; break
+    case 'notify': m.type = pb.ChordRequest.Type.NOTIFY; break
+    case 'ping': m.type = pb.ChordRequest.Type.PING; break
+    case 'store': m.type = pb.ChordRequest.Type.STORE; m.primary = req.role === 'primary'; m.records = encodeRecords(req.records); break
+    case 'fetch': m.type = pb.ChordRequest.Type.FETCH; m.key = idToBytes(req.keyId) as Uint8Array<ArrayBuffer>; break
+    case 'sync': m.type = pb.ChordRequest.Type.SYNC; m.keyIds = encodeIds(req.keyIds); break
+    case 'leaving':
+      m.type = pb.ChordRequest.Type.LEAVING
+      if (req.predecessor !== undefined) m.predecessor = encodePeer(codec, req.predecessor)
+      m.successors = encodePeers(codec, req.successors, MAX_SUCCESSORS)
+      break
+  }
+  return pb.ChordRequest.encode(m)
+}
+
+export function encodeChordResponse (res: ChordResponse, codec: PeerCodec): Uint8Array {
+  const m: pb.ChordResponse = { type: pb.ChordResponse.Type.UNKNOWN, peers: [], accepted: 0, keyIds: [] }
+  switch (res.type) {
+    case 'found': m.type = pb.ChordResponse.Type.FOUND; m.peers = encodePeers(codec, res.successors, MAX_SUCCESSORS); break
+    case 'closer': m.type = pb.ChordResponse.Type.CLOSER; m.peers = encodePeers(codec, res.nodes, MAX_CLOSER_NODES); break
+    case 'neighbors':
+      m.type = pb.ChordResponse.Type.NEIGHBORS
+      m.peers = encodePeers(codec, res.successors, MAX_SUCCESSORS)
+      if (res.predecessor !== undefined) m.predecessor = encodePeer(codec, res.predecessor)
+      break
+    case 'ack': m.type = pb.ChordResponse.Type.ACK; break
+    case 'stored': m.type = pb.ChordResponse.Type.STORED; m.accepted = res.accepted; break
+    case 'value':
+      m.type = pb.ChordResponse.Type.VALUE
+      if (res.record !== undefined) m.record = encodeRecords([res.record])[0]
+      break
+    case 'missing': m.type = pb.ChordResponse.Type.MISSING; m.keyIds = encodeIds(res.keyIds); break
+  }
+  return pb.ChordResponse.encode(m)
+}
+
+// ---- decode ----
+
+function fail (message: string): never { throw new ChordWireError('malformed', message) }
+
+function checkFrame (bytes: Uint8Array): void {
+  if (bytes.length > MAX_FRAME_BYTES) throw new ChordWireError('oversize', `frame of ${bytes.length} bytes exceeds ${MAX_FRAME_BYTES}`)
+}
+
+function decodeId (bytes: Uint8Array, what: string): NodeId {
+  if (bytes.length !== ID_BYTES) fail(`${what} must be ${ID_BYTES} bytes, got ${bytes.length}`)
+  return idFromDigest(bytes)
+}
+
+function decodePeer (codec: PeerCodec, p: pb.Peer): PeerRef {
+  if (p.peerId.length === 0) fail('peer without a peer id')
+  try {
+    return codec.decode({ peerId: p.peerId, addrs: p.addrs })
+  } catch (err) {
+    if (err instanceof WireError) throw new ChordWireError(err.code, err.message)
+    fail(`bad peer id: ${(err as Error).message}`)
+  }
+}
+
+function decodePeers (codec: PeerCodec, ps: readonly pb.Peer[], limit: number, allowEmpty: boolean): PeerRef[] {
+  if (ps.length > limit) throw new ChordWireError('oversize', `${ps.length} peers exceed ${limit}`)
+  if (!allowEmpty && ps.length === 0) fail('peer list must not be empty')
+  return ps.map(p => decodePeer(codec, p))
+}
+
+function decodeRecord (r: pb.Record): ChordRecord {
+  if (r.key.length === 0) fail('record without a key')
+  if (r.key.length > MAX_KEY_BYTES_LIMIT) throw new ChordWireError('oversize', 'key too long')
+  if (r.value.length > MAX_VALUE_BYTES_LIMIT) throw new ChordWireError('oversize', 'value too long')
+  return { key: r.key, value: r.value }
+}
+
+function decodeIds (ids: readonly Uint8Array[]): NodeId[] {
+  if (ids.length > MAX_KEY_IDS_PER_MESSAGE) throw new ChordWireError('oversize', 'too many key ids')
+  return ids.map(b => decodeId(b, 'key id'))
+}
+
+function protons<T> (decode: () => T): T {
+  try {
+    return decode()
+  } catch (err) {
+    const name = (err as Error).name
+    throw new ChordWireError(name === 'MaxLengthError' ? 'oversize' : 'malformed', `protobuf: ${(err as Error).message}`)
+  }
+}
+
+export function decodeChordRequest (bytes: Uint8Array, codec: PeerCodec): ChordRequest {
+  checkFrame(bytes)
+  const m = protons(() => pb.ChordRequest.decode(bytes))
+  switch (m.type) {
+    case pb.ChordRequest.Type.FIND_SUCCESSOR: return { type: 'find-successor', key: decodeId(m.key, 'key') }
+    case pb.ChordRequest.Type.GET_NEIGHBORS: return { type: 'get-neighbors' }
+    case pb.ChordRequest.Type.NOTIFY: return { type: 'notify' }
+    case pb.ChordRequest.Type.PING: return { type: 'ping' }
+    case pb.ChordRequest.Type.STORE:
+      if (m.records.length === 0) fail('store without records')
+      return { type: 'store', role: m.primary ? 'primary' : 'replica', records: m.records.map(decodeRecord) }
+    case pb.ChordRequest.Type.FETCH: return { type: 'fetch', keyId: decodeId(m.key, 'key id') }
+    case pb.ChordRequest.Type.SYNC: return { type: 'sync', keyIds: decodeIds(m.keyIds) }
+    case pb.ChordRequest.Type.LEAVING:
+      return {
+        type: 'leaving',
+        predecessor: m.predecessor === undefined ? undefined : decodePeer(codec, m.predecessor),
+        successors: decodePeers(codec, m.successors, MAX_SUCCESSORS, true)
+      }
+    default: return fail('unknown request type')
+  }
+}
+
+export function decodeChordResponse (bytes: Uint8Array, codec: PeerCodec): ChordResponse {
+  checkFrame(bytes)
+  const m = protons(() => pb.ChordResponse.decode(bytes))
+  switch (m.type) {
+    case pb.ChordResponse.Type.FOUND: return { type: 'found', successors: decodePeers(codec, m.peers, MAX_SUCCESSORS, false) }
+    case pb.ChordResponse.Type.CLOSER: return { type: 'closer', nodes: decodePeers(codec, m.peers, MAX_CLOSER_NODES, false) }
+    case pb.ChordResponse.Type.NEIGHBORS:
+      return {
+        type: 'neighbors',
+        predecessor: m.predecessor === undefined ? undefined : decodePeer(codec, m.predecessor),
+        successors: decodePeers(codec, m.peers, MAX_SUCCESSORS, true)
+      }
+    case pb.ChordResponse.Type.ACK: return { type: 'ack' }
+    case pb.ChordResponse.Type.STORED:
+      if (m.accepted > MAX_RECORDS_PER_MESSAGE) fail('accepted count exceeds the records a store may carry')
+      return { type: 'stored', accepted: m.accepted }
+    case pb.ChordResponse.Type.VALUE: return { type: 'value', record: m.record === undefined ? undefined : decodeRecord(m.record) }
+    case pb.ChordResponse.Type.MISSING: return { type: 'missing', keyIds: decodeIds(m.keyIds) }
+    default: return fail('unknown response type')
+  }
+}

@@ -1,0 +1,42 @@
+/** A port that records what a protocol sends and lets a test answer by hand (STYLE.md #9). */
+import type { Io, PeerRef, RequestOptions, Result } from '../../src/core/port.js'
+import { createRandom, type Random } from '../../src/core/random.js'
+import { simNodeId } from '../../src/sim/simulator.js'
+
+export interface SentRequest<Req, Res> {
+  to: PeerRef
+  req: Req
+  options: RequestOptions
+  done: (r: Result<Res>) => void
+}
+
+export function peer (address: string): PeerRef {
+  return { id: simNodeId(address), address }
+}
+
+export class RecordingIo<Req, Res, Msg = never> implements Io<Req, Res, Msg> {
+  readonly random: Random
+  clock = 0
+  sent: Array<SentRequest<Req, Res>> = []
+  timers = new Map<string, number>()
+
+  constructor (readonly self: PeerRef, seed = 'recording') {
+    this.random = createRandom(seed)
+  }
+
+  now (): number { return this.clock }
+  request (to: PeerRef, req: Req, options: RequestOptions, done: (r: Result<Res>) => void): void {
+    this.sent.push({ to, req, options, done })
+  }
+
+  send (): void { throw new Error('unexpected send') }
+  setTimer (name: string, delayMs: number): void { this.timers.set(name, this.clock + delayMs) }
+  cancelTimer (name: string): void { this.timers.delete(name) }
+
+  /** Removes and returns everything sent so far. */
+  take (): Array<SentRequest<Req, Res>> {
+    const s = this.sent
+    this.sent = []
+    return s
+  }
+}
