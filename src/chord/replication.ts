@@ -43,12 +43,16 @@ export function onStore (ctx: ChordContext, role: StoreRole, records: readonly C
   const now = ctx.io.now()
   let accepted = 0
   let handOn = false
+  const overwritten: ChordRecord[] = []
   for (const r of records) {
     if (!acceptable(ctx, r)) { ctx.counters.storesRefused++; continue }
     const id = keyId(r.key)
     const owns = ctx.routing.owns(id)
     const primary = role === 'primary' || owns
+    const previous = ctx.store.get(id)?.record.value
     const outcome = ctx.store.put(id, r, primary, now)
+    // The digest sync compares key ids only, so a new value must be pushed to the replicas.
+    if (outcome === 'updated' && primary && owns && previous !== undefined && !sameBytes(previous, r.value)) overwritten.push(r)
     if (outcome === 'full') { ctx.counters.storesRefused++; continue }
     accepted++
     if (outcome === 'new') {
@@ -58,7 +62,16 @@ export function onStore (ctx: ChordContext, role: StoreRole, records: readonly C
     if (primary) handOn = true
   }
   if (handOn) ctx.replicateSoon()
+  if (overwritten.length > 0) {
+    for (const holder of ctx.routing.successors.slice(0, ctx.config.replicas - 1)) sendRecords(ctx, holder, 'replica', overwritten, () => {})
+  }
   return { type: 'stored', accepted }
+}
+
+function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }
 
 export function onFetch (ctx: ChordContext, id: NodeId): ChordResponse {

@@ -124,4 +124,19 @@ describe('Chord rings in the simulator', () => {
     cs.sim.runFor(5_000)
     assert.deepEqual(value, k)
   })
+
+  test('an overwrite reaches the replicas: after the owner crashes the new value is read', () => {
+    const cs = grow('overwrite', 64, 3)
+    const k = utf8.encode('mutable')
+    putAll(cs, [k])
+    let stored = false
+    ;(cs.randomMember() as ChordSimNode).chord.put(k, utf8.encode('second'), o => { stored = o.ok })
+    cs.sim.runFor(2_000)
+    assert.ok(stored)
+    cs.crash(cs.owner(keyId(k)))
+    let value: Uint8Array | undefined
+    ;(cs.randomMember() as ChordSimNode).chord.get(k, o => { if (o.ok) value = o.value.value })
+    cs.sim.runFor(5_000)
+    assert.deepEqual(value, utf8.encode('second'))
+  })
 })
