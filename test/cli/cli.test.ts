@@ -86,7 +86,7 @@ describe('overlay-node CLI', { timeout: 180_000 }, () => {
     }
   })
 
-  it('two daemons: kad put on one, get on the other with a hop count; gossipsub both ways', async () => {
+  it('daemons on 127.0.0.1: kad and chord put on one, get on another; gossipsub', async () => {
     const first = await startDaemonProcess(['--repo', `${dir.path}/p1`, '--local'])
     const second = await startDaemonProcess(['--repo', `${dir.path}/p2`, '--local', '--bootstrap', first.info.addresses[0]])
     const r1 = ['--repo', first.info.repo]
@@ -136,6 +136,24 @@ describe('overlay-node CLI', { timeout: 180_000 }, () => {
       subscriber.kill('SIGINT')
       await new Promise(resolve => subscriber.on('close', resolve))
     }
+
+    // A third daemon: the three form one Chord ring; a put on one is read on another.
+    const third = await startDaemonProcess(['--repo', `${dir.path}/p3`, '--local', '--bootstrap', first.info.addresses[0]])
+    const r3 = ['--repo', third.info.repo]
+    await waitFor(async () => {
+      const status = await runCli(['status', 'chord', ...r3, '--json'])
+      return status.code === 0 && JSON.parse(status.stdout).successors.length === 2
+    }, { timeoutMs: 30_000, intervalMs: 500, what: 'a Chord ring of three' })
+    const chordPut = await runCli(['put', 'planet', 'saturn', '--dht', 'chord', ...r3, '--json'])
+    assert.equal(chordPut.code, 0, chordPut.stderr)
+    const chordGet = await runCli(['get', 'planet', '--dht', 'chord', ...r2, '--json'])
+    assert.equal(chordGet.code, 0, chordGet.stderr)
+    assert.equal(JSON.parse(chordGet.stdout).value, 'saturn')
+    const lookup = await runCli(['lookup', 'planet', '--dht', 'chord', ...r1, '--json'])
+    assert.ok([first, second, third].map(d => d.info.peerId).includes(JSON.parse(lookup.stdout).owner))
+    const human = await runCli(['status', 'chord', ...r1])
+    assert.match(human.stdout, /predecessor/)
+    assert.equal(await third.stop(), 0)
 
     const down = await runCli(['shutdown', ...r2])
     assert.equal(down.code, 0, down.stderr)
