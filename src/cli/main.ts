@@ -62,6 +62,7 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     const message = err instanceof Error ? err.message : String(err)
     process.stderr.write(`overlay-node: ${message.split('\n')[0]}\n`)
-    process.exitCode = err instanceof UsageError ? 2 : 1
+    // Exit now: a failure half-way through a start may leave handles that would keep us alive.
+    process.exit(err instanceof UsageError ? 2 : 1)
   }
 )

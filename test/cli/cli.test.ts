@@ -44,6 +44,23 @@ describe('overlay-node CLI', { timeout: 180_000 }, () => {
     assert.match(r.stderr, /no daemon is running/)
   })
 
+  it('testnet starts N peers reachable through their repo folders; SIGINT stops them all', async () => {
+    const net = spawn(process.execPath, [BINARY, 'testnet', '--nodes', '4', '--json', '--repo', `${dir.path}/net`], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    net.stdout.setEncoding('utf8').on('data', (d: string) => { out += d })
+    const closed = new Promise<number | null>(resolve => net.on('close', resolve))
+    try {
+      const listing = await waitFor(() => out.includes('\n') && JSON.parse(out.split('\n')[0]), { timeoutMs: 30_000, what: 'the testnet listing' })
+      assert.equal(listing.nodes.length, 4)
+      const peers = await runCli(['peers', '--repo', listing.nodes[3].repo, '--json'])
+      assert.equal(peers.code, 0, peers.stderr)
+      assert.ok(JSON.parse(peers.stdout).peers.some((p: { peerId: string }) => p.peerId === listing.nodes[0].peerId))
+    } finally {
+      net.kill('SIGINT')
+    }
+    assert.equal(await closed, 0)
+  })
+
   it('keeps the identity across restarts, refuses a second daemon, reports a busy port', async () => {
     const repo = `${dir.path}/a`
     const init = await runCli(['init', '--repo', repo, '--json'])

@@ -33,20 +33,26 @@ export async function startTestnet (count: number, dir: string, onNode?: (index:
       await node.stop()
     }))
   }
+  const startOne = async (index: number): Promise<void> => {
+    // Node 0 seeds the network; every other node bootstraps to it.
+    const node = await createOverlayNode({ local: true, bootstrap: index === 0 ? [] : [nodes[0].node.addresses()[0]] })
+    const repo = new Repo(join(dir, `node-${index}`))
+    try {
+      await mkdir(repo.path, { recursive: true })
+      const api = await startApiServer(node, { port: 0 })
+      nodes[index] = { node, api, repo }
+      await repo.writeApiAddress(api.url)
+      onNode?.(index)
+    } catch (err) {
+      await node.stop()
+      throw err
+    }
+  }
   try {
-    for (let start = 0; start < count; start += JOIN_BATCH) {
+    await startOne(0)
+    for (let start = 1; start < count; start += JOIN_BATCH) {
       const batch = Array.from({ length: Math.min(JOIN_BATCH, count - start) }, (_, k) => start + k)
-      const started = await Promise.all(batch.map(async (index) => {
-        const bootstrap = index === 0 ? [] : [nodes[0].node.addresses()[0], ...(index > 1 && start > 0 ? [nodes[start - 1].node.addresses()[0]] : [])]
-        const node = await createOverlayNode({ local: true, bootstrap })
-        const repo = new Repo(join(dir, `node-${index}`))
-        await mkdir(repo.path, { recursive: true })
-        const api = await startApiServer(node, { port: 0 })
-        await repo.writeApiAddress(api.url)
-        onNode?.(index)
-        return { node, api, repo }
-      }))
-      nodes.push(...started)
+      await Promise.all(batch.map(startOne))
     }
   } catch (err) {
     await stop()

@@ -1,0 +1,89 @@
+/**
+ * The control API over a real node: routes, JSON errors with status codes, body limits, metrics.
+ */
+import assert from 'node:assert/strict'
+import { request } from 'node:http'
+import { after, before, describe, it } from 'node:test'
+import { MAX_API_BODY_BYTES, startApiServer } from '../../src/node/api-server.js'
+import { createOverlayNode } from '../../src/node/overlay-node.js'
+import type { ApiServer } from '../../src/node/api-server.js'
+import type { OverlayNode } from '../../src/node/overlay-node.js'
+
+async function call (url: string, method: string, path: string, body?: string): Promise<{ status: number, json: any, text: string }> {
+  return await new Promise((resolve, reject) => {
+    const req = request(`${url}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' } }, (res) => {
+      let text = ''
+      res.setEncoding('utf8').on('data', (d: string) => { text += d }).on('end', () => {
+        let json: any
+        try { json = JSON.parse(text) } catch {}
+        resolve({ status: res.statusCode ?? 0, json, text })
+      })
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+describe('control API', { timeout: 60_000 }, () => {
+  let node: OverlayNode
+  let api: ApiServer
+  before(async () => {
+    node = await createOverlayNode({ local: true })
+    api = await startApiServer(node, { port: 0 })
+  })
+  after(async () => {
+    await api.close()
+    await node.stop()
+  })
+
+  it('listens on 127.0.0.1 only and refuses other hosts', async () => {
+    assert.match(api.url, /^http:\/\/127\.0\.0\.1:\d+$/)
+    await assert.rejects(startApiServer(node, { host: '0.0.0.0', port: 0 }), /loopback only/)
+  })
+
+  it('answers id with the peer id, agent and protocols, ours included', async () => {
+    const { status, json } = await call(api.url, 'GET', '/api/v0/id')
+    assert.equal(status, 200)
+    assert.equal(json.peerId, node.peerId.toString())
+    assert.match(json.agentVersion, /^overlay-node\//)
+    for (const protocol of ['/ipfs/kad/1.0.0', '/meshsub/1.1.0', '/ipfs/ping/1.0.0', '/overlay/chord/1.0.0']) assert.ok(json.protocols.includes(protocol), protocol)
+  })
+
+  it('maps errors to JSON with status codes', async () => {
+    const cases: Array<[string, string, string | undefined, number, RegExp]> = [
+      ['GET', '/api/v0/nope', undefined, 404, /no such endpoint/],
+      ['GET', '/api/v0/put', undefined, 405, /takes POST/],
+      ['POST', '/api/v0/put', '{broken', 400, /not valid JSON/],
+      ['POST', '/api/v0/put', '[1]', 400, /JSON object/],
+      ['POST', '/api/v0/put', '{"key": 5, "value": "v"}', 400, /'key' is required/],
+      ['POST', '/api/v0/get', '{"dht": "cassandra", "key": "k"}', 400, /unknown DHT 'cassandra'/],
+      ['POST', '/api/v0/get', '{"dht": "kad", "key": "absent"}', 404, /no peer holds key/],
+      ['POST', '/api/v0/put', JSON.stringify({ key: 'k', value: 'x'.repeat(MAX_API_BODY_BYTES) }), 413, /over 65536 bytes/],
+      ['POST', '/api/v0/connect', '{"address": "/ip4/127.0.0.1/tcp/1/p2p/12D3KooWGaRqXe9Yn4M42XoNeoWLjn8xb7vwnUeWKPvoTA8Rkpis"}', 502, /cannot connect/],
+      ['POST', '/api/v0/status', '{"overlay": "nonesuch"}', 400, /unknown overlay/]
+    ]
+    for (const [method, path, body, expected, message] of cases) {
+      const { status, json } = await call(api.url, method, path, body)
+      assert.equal(status, expected, `${method} ${path} ${body?.slice(0, 40) ?? ''}`)
+      assert.match(json.error.message, message)
+      assert.equal(typeof json.error.name, 'string')
+    }
+    // The node still serves after all that.
+    assert.equal((await call(api.url, 'GET', '/api/v0/id')).status, 200)
+  })
+
+  it('stores and reads a value locally through put and get', async () => {
+    const put = await call(api.url, 'POST', '/api/v0/put', JSON.stringify({ dht: 'chord', key: 'k1', value: 'v1' }))
+    assert.equal(put.status, 200, put.text)
+    const get = await call(api.url, 'POST', '/api/v0/get', JSON.stringify({ dht: 'chord', key: 'k1' }))
+    assert.equal(get.status, 200, get.text)
+    assert.deepEqual([get.json.value, get.json.hops], ['v1', 0])
+  })
+
+  it('serves Prometheus metrics from its own registry', async () => {
+    const { status, text } = await call(api.url, 'GET', '/metrics')
+    assert.equal(status, 200)
+    assert.match(text, /^# HELP libp2p_/m)
+    assert.match(text, /overlay_chord_streams_total/)
+  })
+})
