@@ -7,52 +7,37 @@ import { mkdir, mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startApiServer } from '../../node/api-server.js'
-import { createOverlayNode } from '../../node/overlay-node.js'
+import { LocalNetwork, MAX_LOCAL_NODES } from '../../node/local-network.js'
 import { Repo } from '../../node/repo.js'
 import { intFlag } from '../command.js'
 import type { ApiServer } from '../../node/api-server.js'
 import type { OverlayNode } from '../../node/overlay-node.js'
 import type { Command } from '../command.js'
 
-/** Peers started at once: more makes loopback dials time out on 2 cores (measured). */
-const JOIN_BATCH = 4
-/** 20,000 file descriptors per process allow about 400 TCP peers with the DHT (measured). */
-export const MAX_TESTNET_NODES = 400
-
 export interface Testnet {
   nodes: Array<{ node: OverlayNode, api: ApiServer, repo: Repo }>
   stop(): Promise<void>
 }
 
+/** Starts `count` local peers, each with its own API, whose address goes to <dir>/node-<i>/api. */
 export async function startTestnet (count: number, dir: string, onNode?: (index: number) => void): Promise<Testnet> {
+  const network = new LocalNetwork()
   const nodes: Testnet['nodes'] = []
   const stop = async (): Promise<void> => {
-    await Promise.all(nodes.map(async ({ node, api, repo }) => {
+    await Promise.all(nodes.map(async ({ api, repo }) => {
       await api.close()
       await repo.removeApiAddress()
-      await node.stop()
     }))
-  }
-  const startOne = async (index: number): Promise<void> => {
-    // Node 0 seeds the network; every other node bootstraps to it.
-    const node = await createOverlayNode({ local: true, bootstrap: index === 0 ? [] : [nodes[0].node.addresses()[0]] })
-    const repo = new Repo(join(dir, `node-${index}`))
-    try {
-      await mkdir(repo.path, { recursive: true })
-      const api = await startApiServer(node, { port: 0 })
-      nodes[index] = { node, api, repo }
-      await repo.writeApiAddress(api.url)
-      onNode?.(index)
-    } catch (err) {
-      await node.stop()
-      throw err
-    }
+    await network.stopAll()
   }
   try {
-    await startOne(0)
-    for (let start = 1; start < count; start += JOIN_BATCH) {
-      const batch = Array.from({ length: Math.min(JOIN_BATCH, count - start) }, (_, k) => start + k)
-      await Promise.all(batch.map(startOne))
+    await network.grow(count, (index) => onNode?.(index))
+    for (const [index, node] of network.nodes.entries()) {
+      const repo = new Repo(join(dir, `node-${index}`))
+      await mkdir(repo.path, { recursive: true })
+      const api = await startApiServer(node, { port: 0 })
+      nodes.push({ node, api, repo })
+      await repo.writeApiAddress(api.url)
     }
   } catch (err) {
     await stop()
@@ -69,11 +54,11 @@ export const testnetCommand: Command = {
   json: true,
   options: { nodes: { type: 'string' } },
   help: [
-    `--nodes N         how many peers (default 4, at most ${MAX_TESTNET_NODES})`,
+    `--nodes N         how many peers (default 4, at most ${MAX_LOCAL_NODES})`,
     '--repo DIR        where node-<i>/api files go (default: a new temporary folder)'
   ],
   async run (ctx) {
-    const count = intFlag(ctx, 'nodes', 4, 1, MAX_TESTNET_NODES)
+    const count = intFlag(ctx, 'nodes', 4, 1, MAX_LOCAL_NODES)
     const dir = typeof ctx.flags.repo === 'string' ? ctx.flags.repo : await mkdtemp(join(tmpdir(), 'overlay-testnet-'))
     const net = await startTestnet(count, dir, (i) => { if (!ctx.json && count > 8) process.stderr.write(`\rstarted ${i + 1}/${count}`) })
     if (!ctx.json && count > 8) process.stderr.write('\n')
