@@ -52,6 +52,8 @@ export interface StreamRuntimeInit<Req, Res, Msg> {
   inboundTimeoutMs: number
   /** Logger component name, e.g. 'overlay:chord'. */
   logName: string
+  /** Told of each inbound frame refused as malformed or oversized (the stream is reset anyway). */
+  onBadFrame?(from: PeerRef, code: 'malformed' | 'oversize'): void
 }
 
 /** What the runtime counts; the service exports these as metrics. */
@@ -258,8 +260,14 @@ export class StreamRuntime<Req, Res, Msg = never> {
       await stream.close({ signal })
     } catch (err) {
       const name = (err as Error)?.name
-      if (name === 'InvalidDataLengthError' || name === 'InvalidMessageLengthError' || name === 'InvalidDataLengthLengthError') this.counters.inboundOversize++
-      else if (stage === 'decode' || err instanceof WireError) this.counters.inboundMalformed++
+      const oversize = name === 'InvalidDataLengthError' || name === 'InvalidMessageLengthError' || name === 'InvalidDataLengthLengthError' ||
+        (err instanceof WireError && err.code === 'oversize')
+      const malformed = !oversize && (stage === 'decode' || err instanceof WireError)
+      if (oversize || malformed) {
+        this.safely('onBadFrame', () => this.init.onBadFrame?.(this.peers.ref(connection.remotePeer), oversize ? 'oversize' : 'malformed'))
+      }
+      if (oversize) this.counters.inboundOversize++
+      else if (malformed) this.counters.inboundMalformed++
       else if (stage === 'answer' && !(err as Error)?.name?.includes('Abort') && !signal.aborted) this.log.error('BUG: handling a request from %p threw: %e', connection.remotePeer, err)
       else this.counters.inboundFailed++
       this.log('inbound stream from %p reset (%s): %s', connection.remotePeer, stage, (err as Error)?.message)

@@ -11,9 +11,11 @@ import { Registry } from 'prom-client'
 import { InputError, NetworkError } from './errors.js'
 import { gossipsubBackend } from './gossipsub-backend.js'
 import { kadBackend } from './kad-backend.js'
+import { sirBackend } from './sir-backend.js'
 import { buildLibp2pOptions } from './libp2p-options.js'
 import type { DhtBackend, PubsubBackend } from './backends.js'
 import type { ChordService } from '../libp2p/chord-service.js'
+import type { SirService } from '../libp2p/sir-service.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Identify } from '@libp2p/identify'
 import type { PrivateKey, PeerId, Libp2p } from '@libp2p/interface'
@@ -28,6 +30,7 @@ export interface OverlayServices {
   dht: KadDHT
   pubsub: GossipSub
   chord: ChordService
+  sir: SirService
   [key: string]: unknown
 }
 
@@ -76,9 +79,9 @@ export interface OverlayNode {
   ping(peer: string): Promise<number>
   /** The named DHT (`kad`, later `chord`, `pastry`); InputError for an unknown name. */
   dht(name: string): DhtBackend
-  /** The named publish/subscribe overlay (`gossipsub`, later `sir`); InputError for an unknown name. */
+  /** The named publish/subscribe overlay (`gossipsub`, `sir`); InputError for an unknown name. */
   pubsub(name: string): PubsubBackend
-  /** The routing state of one of our overlays (`chord`), as plain JSON. */
+  /** The state of one of our overlays (`chord`, `sir`), as plain JSON. */
   status(overlay: string): unknown
   stop(): Promise<void>
 }
@@ -140,10 +143,12 @@ export async function createOverlayNode (config: OverlayNodeConfig = {}): Promis
     ['chord', libp2p.services.chord]
   ])
   const statuses = new Map<string, () => unknown>([
-    ['chord', () => libp2p.services.chord.status()]
+    ['chord', () => libp2p.services.chord.status()],
+    ['sir', () => libp2p.services.sir.status()]
   ])
   const pubsubs = new Map<string, PubsubBackend>([
-    ['gossipsub', gossipsubBackend(libp2p.services.pubsub)]
+    ['gossipsub', gossipsubBackend(libp2p.services.pubsub)],
+    ['sir', sirBackend(libp2p.services.sir)]
   ])
 
   await dialAll(libp2p, bootstrap)

@@ -103,7 +103,7 @@ describe('overlay-node CLI', { timeout: 180_000 }, () => {
     }
   })
 
-  it('daemons on 127.0.0.1: kad and chord put on one, get on another; gossipsub', async () => {
+  it('daemons on 127.0.0.1: kad and chord put on one, get on another; gossipsub and SIR messages', async () => {
     const first = await startDaemonProcess(['--repo', `${dir.path}/p1`, '--local'])
     const second = await startDaemonProcess(['--repo', `${dir.path}/p2`, '--local', '--bootstrap', first.info.addresses[0]])
     const r1 = ['--repo', first.info.repo]
@@ -136,22 +136,24 @@ describe('overlay-node CLI', { timeout: 180_000 }, () => {
     assert.equal(badAddr.code, 1)
     assert.match(badAddr.stderr, /malformed multiaddr/)
 
-    const subscriber = spawn(process.execPath, [BINARY, 'subscribe', 'news', '--via', 'gossipsub', ...r1], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let printed = ''
-    let subscribed = ''
-    subscriber.stdout.setEncoding('utf8').on('data', (d: string) => { printed += d })
-    subscriber.stderr.setEncoding('utf8').on('data', (d: string) => { subscribed += d })
-    try {
-      await waitFor(() => subscribed.includes('subscribed'), { timeoutMs: 10_000, what: 'the subscription' })
-      // The mesh forms on gossipsub's heartbeat; publish until the message gets through.
-      await waitFor(async () => {
-        await runCli(['publish', 'news', 'breaking', '--via', 'gossipsub', ...r2])
-        return printed.includes('breaking')
-      }, { timeoutMs: 20_000, intervalMs: 500, what: 'the message on the subscriber' })
-      assert.match(printed, new RegExp(`${second.info.peerId}: breaking`))
-    } finally {
-      subscriber.kill('SIGINT')
-      await new Promise(resolve => subscriber.on('close', resolve))
+    for (const via of ['gossipsub', 'sir']) {
+      const subscriber = spawn(process.execPath, [BINARY, 'subscribe', 'news', '--via', via, ...r1], { stdio: ['ignore', 'pipe', 'pipe'] })
+      let printed = ''
+      let subscribed = ''
+      subscriber.stdout.setEncoding('utf8').on('data', (d: string) => { printed += d })
+      subscriber.stderr.setEncoding('utf8').on('data', (d: string) => { subscribed += d })
+      try {
+        await waitFor(() => subscribed.includes('subscribed'), { timeoutMs: 10_000, what: `the ${via} subscription` })
+        // gossipsub's mesh forms on its heartbeat: publish until the message gets through.
+        await waitFor(async () => {
+          if (!printed.includes(`breaking via ${via}`)) await runCli(['publish', 'news', `breaking via ${via}`, '--via', via, ...r2])
+          return printed.includes(`breaking via ${via}`)
+        }, { timeoutMs: 20_000, intervalMs: 1_000, what: `the ${via} message on the subscriber` })
+        assert.match(printed, new RegExp(`${second.info.peerId}: breaking via ${via}`))
+      } finally {
+        subscriber.kill('SIGINT')
+        await new Promise(resolve => subscriber.on('close', resolve))
+      }
     }
 
     // A third daemon: the three form one Chord ring; a put on one is read on another.

@@ -39,13 +39,27 @@ function clientCommand (spec: ClientSpec): Command {
 const DHT_OPTION: Options = { dht: { type: 'string', default: 'kad' } }
 const DHT_HELP = '--dht NAME        which DHT: kad (default), chord'
 const VIA_OPTION: Options = { via: { type: 'string', default: 'gossipsub' } }
-const VIA_HELP = '--via NAME        which overlay: gossipsub (default)'
+const VIA_HELP = '--via NAME        which overlay: gossipsub (default), sir'
 
 const valueText = (reply: { value?: string, valueBase64?: string }): string => reply.value ?? `(binary, base64) ${reply.valueBase64 ?? ''}`
 
 const short = (p: { peerId: string }): string => p.peerId
 
 export const clientCommands: Command[] = [
+  clientCommand({
+    name: 'status sir',
+    args: '',
+    summary: "Show this peer's SIR gossip state: view, rumors held and spreading, counters.",
+    arity: [0, 0],
+    async call (ctx, url) {
+      const s = await callApi(url, 'POST', '/api/v0/status', { overlay: 'sir' })
+      ctx.print(s, () => [
+        `view        ${s.viewSize} peer(s)`,
+        `rumors      ${s.storedRumors} stored, ${s.infectedRumors} spreading, ${s.removedRumors} removed`,
+        `counters    ${Object.entries(s.counters).filter(([, v]) => v !== 0).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`
+      ].join('\n'))
+    }
+  }),
   clientCommand({
     name: 'status chord',
     args: '',

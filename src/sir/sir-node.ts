@@ -1,0 +1,336 @@
+/**
+ * One SIR gossip node (Demers et al., PODC 1987 §1.3–1.5): the `ProtocolHandler` a runtime drives
+ * and the small API it calls (publish, subscribe, counters, status). Each round (round-clock.ts) it
+ * contacts `fanout` random peers of its view: push sends the rumors it is infected with and turns
+ * R with probability 1/k per rumor the peer already knew; pull sends a digest and takes in the hot
+ * rumors it lacks; push-pull does both. Anti-entropy (optional) pulls every stored rumor it lacks.
+ * Invariants: all I/O goes through the `Io` port; a push-mode node with nothing to spread arms no
+ * round timer; after `stop` nothing is sent and late replies are ignored.
+ */
+import type { PeerRef, ProtocolHandler } from '../core/port.js'
+import type { Random } from '../core/random.js'
+import { pushBatch } from './batch.js'
+import { sirConfig, type SirConfig, type SirInit } from './config.js'
+import type { SirContext, SirIo } from './context.js'
+import { newSirCounters, type SirCounters } from './counters.js'
+import { takeIn } from './intake.js'
+import { MAX_DIGEST_IDS, MAX_IN_FLIGHT_REQUESTS, MAX_RUMORS_PER_MESSAGE, MAX_SUBSCRIBED_TOPICS, MAX_TOPIC_BYTES } from './limits.js'
+import type { SirMessage, SirRequest, SirResponse } from './messages.js'
+import { answer } from './responder.js'
+import { jitteredDelayMs, nextRoundDelayMs, nextSlotMs } from './round-clock.js'
+import { createRumor, rumorId, signedBytes, topicBytes, type Rumor, type RumorId, type RumorSigner, type RumorVerifier } from './rumor.js'
+import { RumorStore, type RumorState, type StoredRumor } from './rumor-store.js'
+import { BoundedView, type SirView } from './view.js'
+
+/** The capabilities a runtime injects (STYLE.md #12): signing, verifying and, optionally, the view. */
+export interface SirComponents {
+  /** Signs rumors this node publishes (libp2p: the node's Ed25519 key; simulator: a stand-in). */
+  signer: RumorSigner
+  /** Verifies rumors received; a rumor that fails is dropped and counted as forged. */
+  verifier: RumorVerifier
+  /**
+   * The peers to gossip with. Default: a BoundedView of `maxViewPeers`, fed by onPeer. The
+   * simulator passes a view of the full membership (the uniform-random-peer model).
+   */
+  view?: SirView
+}
+
+/** A rumor handed to a subscriber. */
+export interface DeliveredRumor {
+  readonly id: RumorId
+  readonly topic: string
+  /** The origin's peer id multihash bytes (its signature verified). */
+  readonly origin: Uint8Array
+  readonly seq: bigint
+  readonly payload: Uint8Array
+  /** The peer it came from (not necessarily the origin). */
+  readonly from: PeerRef
+}
+
+export type RumorListener = (rumor: DeliveredRumor) => void
+
+export interface SirStatus {
+  readonly self: PeerRef
+  readonly viewSize: number
+  readonly storedRumors: number
+  readonly infectedRumors: number
+  readonly removedRumors: number
+  readonly inFlightRequests: number
+  readonly counters: Readonly<SirCounters>
+}
+
+type State = 'new' | 'running' | 'stopped'
+type TimerName = 'round' | 'anti-entropy'
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+export class SirNode implements ProtocolHandler<SirRequest, SirResponse, SirMessage> {
+  readonly config: SirConfig
+  private readonly io: SirIo
+  private readonly store: RumorStore
+  private readonly view: SirView
+  private readonly signer: RumorSigner
+  private readonly counterValues = newSirCounters()
+  private readonly timing: Random
+  private readonly peerRandom: Random
+  private readonly coinRandom: Random
+  private readonly ctx: SirContext
+  private readonly listeners = new Map<string, Set<RumorListener>>()
+  private readonly phaseMs: number
+  private nextSeq: bigint
+  private state: State = 'new'
+  private roundArmed = false
+  private inFlight = 0
+  /** Where the next push batch starts among the infected rumors (round robin when they do not all fit). */
+  private pushCursor = 0
+
+  constructor (io: SirIo, components: SirComponents, init: SirInit = {}) {
+    this.config = sirConfig(init)
+    this.io = io
+    this.signer = components.signer
+    this.timing = io.random.fork('sir-timing')
+    this.peerRandom = io.random.fork('sir-peers')
+    this.coinRandom = io.random.fork('sir-coin')
+    this.view = components.view ?? new BoundedView(io.self, this.config.maxViewPeers, this.peerRandom.fork('view'))
+    this.phaseMs = this.config.alignRounds ? 0 : this.timing.int(this.config.roundIntervalMs)
+    // High 32 bits random per run, low 32 bits a counter: a restarted node does not reuse ids.
+    this.nextSeq = BigInt(this.timing.int(0x100000000)) << 32n
+    const c = this.config
+    this.store = new RumorStore({ maxRumors: c.maxStoredRumors, maxPerOrigin: c.maxRumorsPerOrigin, ttlMs: c.rumorTtlMs, maxRememberedIds: c.maxRememberedIds })
+    const removeProbability = 1 / c.k
+    const coinRandom = this.coinRandom
+    this.ctx = {
+      io,
+      config: c,
+      store: this.store,
+      counters: this.counterValues,
+      verifier: components.verifier,
+      coin: removeProbability === 0 ? () => false : () => coinRandom.next() < removeProbability,
+      nextSlot: now => nextSlotMs(now, this.phaseMs, c.roundIntervalMs),
+      onAccepted: (entry, from) => this.onAccepted(entry, from)
+    }
+  }
+
+  // ---- ProtocolHandler ----
+
+  /** Arms the round timer (when there is work) and anti-entropy. */
+  start (): void {
+    if (this.state !== 'new') throw new Error('sir: start() called twice')
+    this.state = 'running'
+    this.armRound()
+    if (this.config.antiEntropy) this.io.setTimer('anti-entropy', this.timing.int(this.config.antiEntropyIntervalMs))
+  }
+
+  stop (): void {
+    if (this.state === 'stopped') return
+    this.state = 'stopped'
+    this.roundArmed = false
+    this.io.cancelTimer('round')
+    this.io.cancelTimer('anti-entropy')
+  }
+
+  onRequest (from: PeerRef, req: SirRequest): SirResponse {
+    this.store.expire(this.io.now())
+    return answer(this.ctx, from, req)
+  }
+
+  onMessage (_from: PeerRef, _msg: SirMessage): void {}
+
+  onTimer (name: string): void {
+    if (this.state !== 'running') return
+    this.store.expire(this.io.now())
+    switch (name as TimerName) {
+      case 'round':
+        this.roundArmed = false
+        this.round()
+        this.armRound()
+        return
+      case 'anti-entropy':
+        this.antiEntropy()
+        this.io.setTimer('anti-entropy', jitteredDelayMs(this.config.antiEntropyIntervalMs, this.config.roundJitter, this.timing))
+    }
+  }
+
+  onPeer (peer: PeerRef, up: boolean): void {
+    this.view.onPeer(peer, up)
+  }
+
+  // ---- public API ----
+
+  /**
+   * Signs and starts spreading a rumor; returns its id. Throws RangeError on a bad topic or
+   * payload, and Error when the node is not running or its origin's quota is full.
+   */
+  publish (topic: string, payload: Uint8Array): RumorId {
+    if (this.state !== 'running') throw new Error('sir: publish on a node that is not running')
+    checkTopic(topic)
+    if (payload.length > this.config.maxPayloadBytes) throw new RangeError(`sir: payload of ${payload.length} bytes exceeds maxPayloadBytes ${this.config.maxPayloadBytes}`)
+    const rumor = createRumor(this.signer, this.nextSeq, topic, payload)
+    this.nextSeq = (this.nextSeq + 1n) & 0xffffffffffffffffn
+    const id = rumorId(rumor)
+    // A signer the verifier rejects would make every rumor of this node a forgery: a bug, fail loudly.
+    if (!this.ctx.verifier.verify(rumor.origin, signedBytes(rumor), rumor.signature)) throw new Error('sir: the verifier rejects this node\'s own signature')
+    const outcome = this.store.add(id, rumor, 'I', this.io.now())
+    if (outcome !== 'added') throw new Error(outcome === 'over-quota' ? 'sir: this node already stores maxRumorsPerOrigin rumors of its own' : 'sir: rumor id collision')
+    this.counterValues.published++
+    this.armRound()
+    return id
+  }
+
+  /** Calls `listener` for each new rumor on `topic` accepted from a peer; returns the unsubscribe. */
+  subscribe (topic: string, listener: RumorListener): () => void {
+    checkTopic(topic)
+    let set = this.listeners.get(topic)
+    if (set === undefined) {
+      if (this.listeners.size >= MAX_SUBSCRIBED_TOPICS) throw new RangeError(`sir: at most ${MAX_SUBSCRIBED_TOPICS} topics may be subscribed`)
+      set = new Set()
+      this.listeners.set(topic, set)
+    }
+    set.add(listener)
+    return () => {
+      const s = this.listeners.get(topic)
+      if (s === undefined) return
+      s.delete(listener)
+      if (s.size === 0) this.listeners.delete(topic)
+    }
+  }
+
+  /** Topics with at least one listener. */
+  topics (): string[] { return [...this.listeners.keys()] }
+
+  /** S, I or R for this node; R also for a rumor that left the store but whose id is remembered. */
+  rumorState (id: RumorId): RumorState {
+    const s = this.store.state(id)
+    return s === 'S' && this.store.knows(id) ? 'R' : s
+  }
+
+  /** Local time at which the rumor was accepted (or published), while it is stored. */
+  acceptedAt (id: RumorId): number | undefined { return this.store.get(id)?.acceptedAt }
+
+  /** A stored rumor by id (for the runtime's API, e.g. to re-serve it). */
+  rumor (id: RumorId): Rumor | undefined { return this.store.get(id)?.rumor }
+
+  /** A frame from `from` failed to decode (WireError): counted with the other bad inputs. */
+  noteRejectedFrame (_from: PeerRef, code: 'malformed' | 'oversize'): void {
+    if (code === 'oversize') this.counterValues.oversized++
+    else this.counterValues.malformed++
+  }
+
+  /** The monotonic counters (a copy). */
+  counters (): Readonly<SirCounters> {
+    return { ...this.counterValues, evicted: this.store.evicted, expired: this.store.expired }
+  }
+
+  status (): SirStatus {
+    return {
+      self: this.io.self,
+      viewSize: this.view.size,
+      storedRumors: this.store.size,
+      infectedRumors: this.store.infectedCount,
+      removedRumors: this.store.removedCount,
+      inFlightRequests: this.inFlight,
+      counters: this.counters()
+    }
+  }
+
+  // ---- rounds ----
+
+  /** Whether a round would do anything: pull always asks; push needs an infected rumor. */
+  private hasRoundWork (): boolean {
+    return this.config.mode !== 'push' || this.store.infectedCount > 0
+  }
+
+  private armRound (): void {
+    if (this.state !== 'running' || this.roundArmed || !this.hasRoundWork()) return
+    const c = this.config
+    this.roundArmed = true
+    this.io.setTimer('round', nextRoundDelayMs(this.io.now(), this.phaseMs, c.roundIntervalMs, c.roundJitter, this.timing))
+  }
+
+  private round (): void {
+    const mode = this.config.mode
+    const batch = mode === 'pull' ? undefined : pushBatch(this.store, this.pushCursor)
+    if (mode === 'push' && (batch === undefined || batch.rumors.length === 0)) return
+    const peers = this.view.sample(this.peerRandom, this.config.fanout)
+    if (peers.length === 0) return
+    const digest = mode === 'push' ? [] : this.store.digest(MAX_DIGEST_IDS)
+    const rumors = batch?.rumors ?? []
+    const ids = batch?.ids ?? []
+    this.pushCursor += ids.length
+    const req: SirRequest = mode === 'push'
+      ? { type: 'push', rumors }
+      : mode === 'pull' ? { type: 'pull', digest } : { type: 'pushpull', rumors, digest }
+    for (const peer of peers) {
+      this.request(peer, req, rumors.length, res => this.onRoundReply(peer, ids, res))
+    }
+  }
+
+  private onRoundReply (peer: PeerRef, pushed: readonly RumorId[], res: SirResponse): void {
+    const mode = this.config.mode
+    const expected = mode === 'push' ? 'push-ack' : mode === 'pull' ? 'rumors' : 'pushpull-ack'
+    if (res.type !== expected) { this.counterValues.malformed++; return }
+    if (res.type === 'push-ack' || res.type === 'pushpull-ack') {
+      if (res.known.length !== pushed.length) { this.counterValues.malformed++; return }
+      for (let i = 0; i < pushed.length; i++) {
+        if (res.known[i] && this.store.state(pushed[i]) === 'I' && this.ctx.coin() && this.store.remove(pushed[i])) this.counterValues.removedByCoin++
+      }
+      if (this.roundArmed && !this.hasRoundWork()) { this.io.cancelTimer('round'); this.roundArmed = false }
+    }
+    if (res.type === 'rumors' || res.type === 'pushpull-ack') this.takeInAll(peer, res.rumors, 'I')
+  }
+
+  private antiEntropy (): void {
+    const peers = this.view.sample(this.peerRandom, 1)
+    if (peers.length === 0) return
+    const peer = peers[0]
+    this.request(peer, { type: 'sync', digest: this.store.digest(MAX_DIGEST_IDS) }, 0, res => {
+      if (res.type !== 'rumors') { this.counterValues.malformed++; return }
+      this.takeInAll(peer, res.rumors, 'R')
+    })
+  }
+
+  private takeInAll (from: PeerRef, rumors: readonly Rumor[], state: 'I' | 'R'): void {
+    if (rumors.length > MAX_RUMORS_PER_MESSAGE) { this.counterValues.malformed++; return }
+    for (const r of rumors) takeIn(this.ctx, from, r, state)
+  }
+
+  /** Sends one request within the in-flight bound; `onReply` runs only on success while running. */
+  private request (peer: PeerRef, req: SirRequest, rumorCount: number, onReply: (res: SirResponse) => void): void {
+    if (this.inFlight >= MAX_IN_FLIGHT_REQUESTS) { this.counterValues.requestsSkipped++; return }
+    this.inFlight++
+    this.counterValues.requestsSent++
+    this.counterValues.rumorsSent += rumorCount
+    this.io.request(peer, req, { timeoutMs: this.config.requestTimeoutMs }, result => {
+      this.inFlight--
+      if (this.state !== 'running') return
+      if (!result.ok) { this.counterValues.requestsFailed++; return }
+      this.store.expire(this.io.now())
+      onReply(result.value)
+    })
+  }
+
+  // ---- delivery ----
+
+  private onAccepted (entry: StoredRumor, from: PeerRef): void {
+    if (entry.state === 'I') this.armRound()
+    const set = this.listeners.get(entry.rumor.topic)
+    if (set === undefined) return
+    const r = entry.rumor
+    const delivered: DeliveredRumor = { id: entry.id, topic: r.topic, origin: r.origin, seq: r.seq, payload: r.payload, from }
+    this.counterValues.delivered++
+    // A listener may unsubscribe while called: iterate a copy when there is more than one.
+    for (const listener of set.size === 1 ? set : [...set]) {
+      try {
+        listener(delivered)
+      } catch {
+        this.counterValues.listenerErrors++
+      }
+    }
+  }
+}
+
+function checkTopic (topic: string): void {
+  if (typeof topic !== 'string' || topic.length === 0) throw new RangeError('sir: a topic is a non-empty string')
+  if (LONE_SURROGATE.test(topic)) throw new RangeError('sir: a topic must be well-formed Unicode')
+  if (topicBytes(topic) > MAX_TOPIC_BYTES) throw new RangeError(`sir: a topic is at most ${MAX_TOPIC_BYTES} UTF-8 bytes`)
+}
