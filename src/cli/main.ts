@@ -9,12 +9,13 @@ import { daemonCommand } from './commands/daemon.js'
 import { clientCommands } from './commands/client.js'
 import { idCommand, initCommand } from './commands/repo.js'
 import { simChordCommand } from './commands/sim.js'
+import { simPastryCommand } from './commands/sim-pastry.js'
 import { simSirCommand } from './commands/sim-sir.js'
 import { testnetCommand } from './commands/testnet.js'
 import { UsageError } from './usage-error.js'
 import type { Command, CommandContext } from './command.js'
 
-const COMMANDS: Command[] = [initCommand, daemonCommand, idCommand, ...clientCommands, testnetCommand, simChordCommand, simSirCommand]
+const COMMANDS: Command[] = [initCommand, daemonCommand, idCommand, ...clientCommands, testnetCommand, simChordCommand, simPastryCommand, simSirCommand]
 
 function overview (): string {
   const width = Math.max(...COMMANDS.map(c => c.name.length)) + 2

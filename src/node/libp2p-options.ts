@@ -14,6 +14,7 @@ import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { tcp } from '@libp2p/tcp'
 import { Registry } from 'prom-client'
 import { chord } from '../libp2p/chord-service.js'
+import { pastry } from '../libp2p/pastry-service.js'
 import { sir } from '../libp2p/sir-service.js'
 import { KAD_NAMESPACE, selectOverlayRecord, validateOverlayRecord } from './kad-records.js'
 import type { PrivateKey } from '@libp2p/interface'
@@ -79,6 +80,7 @@ export function buildLibp2pOptions (init: PeerOptionsInit): Libp2pOptions<any> {
         maxInboundStreams: KAD_MAX_INBOUND_STREAMS
       }),
       chord: chord({ bootstrapPeers: init.bootstrapPeers }),
+      pastry: pastry({ bootstrapPeers: init.bootstrapPeers }),
       sir: sir(),
       pubsub: gossipsub({
         // With every peer on one IP the colocation penalty would grey-list the whole network.

@@ -15,6 +15,7 @@ import { sirBackend } from './sir-backend.js'
 import { buildLibp2pOptions } from './libp2p-options.js'
 import type { DhtBackend, PubsubBackend } from './backends.js'
 import type { ChordService } from '../libp2p/chord-service.js'
+import type { PastryService } from '../libp2p/pastry-service.js'
 import type { SirService } from '../libp2p/sir-service.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Identify } from '@libp2p/identify'
@@ -30,6 +31,7 @@ export interface OverlayServices {
   dht: KadDHT
   pubsub: GossipSub
   chord: ChordService
+  pastry: PastryService
   sir: SirService
   [key: string]: unknown
 }
@@ -77,11 +79,11 @@ export interface OverlayNode {
   connect(address: string): Promise<PeerSummary>
   /** Round-trip time in milliseconds. */
   ping(peer: string): Promise<number>
-  /** The named DHT (`kad`, later `chord`, `pastry`); InputError for an unknown name. */
+  /** The named DHT (`kad`, `chord`, `pastry`); InputError for an unknown name. */
   dht(name: string): DhtBackend
   /** The named publish/subscribe overlay (`gossipsub`, `sir`); InputError for an unknown name. */
   pubsub(name: string): PubsubBackend
-  /** The state of one of our overlays (`chord`, `sir`), as plain JSON. */
+  /** The state of one of our overlays (`chord`, `pastry`, `sir`), as plain JSON. */
   status(overlay: string): unknown
   stop(): Promise<void>
 }
@@ -140,10 +142,12 @@ export async function createOverlayNode (config: OverlayNodeConfig = {}): Promis
 
   const dhts = new Map<string, DhtBackend>([
     ['kad', kadBackend(libp2p.services.dht, libp2p.peerId, queryTimeoutMs)],
-    ['chord', libp2p.services.chord]
+    ['chord', libp2p.services.chord],
+    ['pastry', libp2p.services.pastry]
   ])
   const statuses = new Map<string, () => unknown>([
     ['chord', () => libp2p.services.chord.status()],
+    ['pastry', () => libp2p.services.pastry.status()],
     ['sir', () => libp2p.services.sir.status()]
   ])
   const pubsubs = new Map<string, PubsubBackend>([

@@ -5,7 +5,7 @@ import type { PeerRef } from '../../src/core/port.js'
 import { ChordNode } from '../../src/chord/chord-node.js'
 import type { ChordRequest, ChordResponse } from '../../src/chord/messages.js'
 import { chordConfig } from '../../src/chord/config.js'
-import { RecordingIo, peer } from './recording-io.js'
+import { RecordingIo, peer } from '../helpers/recording-io.js'
 
 /** 40 peers sorted clockwise from `self`, so tests can name "the k-th node after self". */
 function ringAround (self: PeerRef, count: number): PeerRef[] {

@@ -6,7 +6,7 @@ import {
   addressPeerCodec as codec, ChordWireError, decodeChordRequest, decodeChordResponse, encodeChordRequest, encodeChordResponse
 } from '../../src/wire/chord.js'
 import * as pb from '../../protocols/chord.js'
-import { peer } from './recording-io.js'
+import { peer } from '../helpers/recording-io.js'
 
 const bytes = (s: string): Uint8Array<ArrayBuffer> => new TextEncoder().encode(s) as Uint8Array<ArrayBuffer>
 

@@ -103,7 +103,7 @@ describe('overlay-node CLI', { timeout: 180_000 }, () => {
     }
   })
 
-  it('daemons on 127.0.0.1: kad and chord put on one, get on another; gossipsub and SIR messages', async () => {
+  it('daemons on 127.0.0.1: kad, chord and pastry put on one, get on another; gossipsub and SIR messages', async () => {
     const first = await startDaemonProcess(['--repo', `${dir.path}/p1`, '--local'])
     const second = await startDaemonProcess(['--repo', `${dir.path}/p2`, '--local', '--bootstrap', first.info.addresses[0]])
     const r1 = ['--repo', first.info.repo]
@@ -163,15 +163,23 @@ describe('overlay-node CLI', { timeout: 180_000 }, () => {
       const status = await runCli(['status', 'chord', ...r3, '--json'])
       return status.code === 0 && JSON.parse(status.stdout).successors.length === 2
     }, { timeoutMs: 30_000, intervalMs: 500, what: 'a Chord ring of three' })
-    const chordPut = await runCli(['put', 'planet', 'saturn', '--dht', 'chord', ...r3, '--json'])
-    assert.equal(chordPut.code, 0, chordPut.stderr)
-    const chordGet = await runCli(['get', 'planet', '--dht', 'chord', ...r2, '--json'])
-    assert.equal(chordGet.code, 0, chordGet.stderr)
-    assert.equal(JSON.parse(chordGet.stdout).value, 'saturn')
-    const lookup = await runCli(['lookup', 'planet', '--dht', 'chord', ...r1, '--json'])
-    assert.ok([first, second, third].map(d => d.info.peerId).includes(JSON.parse(lookup.stdout).owner))
-    const human = await runCli(['status', 'chord', ...r1])
-    assert.match(human.stdout, /predecessor/)
+    await waitFor(async () => {
+      const status = await runCli(['status', 'pastry', ...r3, '--json'])
+      const leaves = JSON.parse(status.stdout).leafSet
+      return status.code === 0 && new Set([...leaves.left, ...leaves.right].map((p: { peerId: string }) => p.peerId)).size === 2
+    }, { timeoutMs: 30_000, intervalMs: 500, what: 'a Pastry network of three' })
+    for (const dht of ['chord', 'pastry']) {
+      const put = await runCli(['put', 'planet', `saturn in ${dht}`, '--dht', dht, ...r3, '--json'])
+      assert.equal(put.code, 0, put.stderr)
+      const get = await runCli(['get', 'planet', '--dht', dht, ...r2, '--json'])
+      assert.equal(get.code, 0, get.stderr)
+      assert.equal(JSON.parse(get.stdout).value, `saturn in ${dht}`)
+      assert.equal(typeof JSON.parse(get.stdout).hops, 'number')
+      const lookup = await runCli(['lookup', 'planet', '--dht', dht, ...r1, '--json'])
+      assert.ok([first, second, third].map(d => d.info.peerId).includes(JSON.parse(lookup.stdout).owner))
+    }
+    assert.match((await runCli(['status', 'chord', ...r1])).stdout, /predecessor/)
+    assert.match((await runCli(['status', 'pastry', ...r1])).stdout, /leaf set/)
     assert.equal(await third.stop(), 0)
 
     const down = await runCli(['shutdown', ...r2])

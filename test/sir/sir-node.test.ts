@@ -5,13 +5,15 @@ import type { SirRequest, SirResponse } from '../../src/sir/messages.js'
 import { createRumor, rumorId, type Rumor } from '../../src/sir/rumor.js'
 import { SirNode, type DeliveredRumor } from '../../src/sir/sir-node.js'
 import { simRumorSigner, simRumorVerifier } from '../../src/sim/sir-sim.js'
-import { RecordingIo, peer } from './recording-io.js'
+import { RecordingIo, peer } from '../helpers/recording-io.js'
+
+type SirRecordingIo = RecordingIo<SirRequest, SirResponse>
 
 const utf8 = new TextEncoder()
 
-function setup (init: SirInit = {}, opts: { address?: string, peers?: string[], seed?: string } = {}): { io: RecordingIo, node: SirNode } {
+function setup (init: SirInit = {}, opts: { address?: string, peers?: string[], seed?: string } = {}): { io: SirRecordingIo, node: SirNode } {
   const address = opts.address ?? 'self'
-  const io = new RecordingIo(peer(address), opts.seed)
+  const io: SirRecordingIo = new RecordingIo(peer(address), opts.seed)
   const node = new SirNode(io, { signer: simRumorSigner(address), verifier: simRumorVerifier }, { antiEntropy: false, roundJitter: 0, ...init })
   for (const p of opts.peers ?? ['a']) node.onPeer(peer(p), true)
   node.start()
@@ -25,7 +27,7 @@ function rumorFrom (origin: string, text: string, seq = 1n, topic = 't'): Rumor 
 
 function pushAck (known: boolean[]): SirResponse { return { type: 'push-ack', known } }
 
-function fire (io: RecordingIo, node: SirNode, name = 'round'): void { io.fire(name, n => node.onTimer(n)) }
+function fire (io: SirRecordingIo, node: SirNode, name = 'round'): void { io.fire(name, n => node.onTimer(n)) }
 
 describe('SIR node through a recording port', () => {
   test('options are validated once', () => {

@@ -37,7 +37,7 @@ function clientCommand (spec: ClientSpec): Command {
 }
 
 const DHT_OPTION: Options = { dht: { type: 'string', default: 'kad' } }
-const DHT_HELP = '--dht NAME        which DHT: kad (default), chord'
+const DHT_HELP = '--dht NAME        which DHT: kad (default), chord, pastry'
 const VIA_OPTION: Options = { via: { type: 'string', default: 'gossipsub' } }
 const VIA_HELP = '--via NAME        which overlay: gossipsub (default), sir'
 
@@ -45,7 +45,28 @@ const valueText = (reply: { value?: string, valueBase64?: string }): string => r
 
 const short = (p: { peerId: string }): string => p.peerId
 
+const hex = (id: string, digits: number): string => id.slice(0, digits)
+
 export const clientCommands: Command[] = [
+  clientCommand({
+    name: 'status pastry',
+    args: '',
+    summary: "Show this peer's Pastry state: leaf set and the filled routing-table rows.",
+    arity: [0, 0],
+    async call (ctx, url) {
+      const s = await callApi(url, 'POST', '/api/v0/status', { overlay: 'pastry' })
+      const leaf = (p: { peerId: string, id: string }): string => `${hex(p.id, 8)}… ${p.peerId}`
+      ctx.print(s, () => [
+        `self        ${leaf(s.self)}${s.joined === true ? '' : ' (alone: no other Pastry peer met yet)'}`,
+        `leaf set    ${s.leafSet.left.length} smaller, ${s.leafSet.right.length} larger`,
+        ...s.leafSet.left.map((p: { peerId: string, id: string }) => `  < ${leaf(p)}`),
+        ...s.leafSet.right.map((p: { peerId: string, id: string }) => `  > ${leaf(p)}`),
+        `routing     ${s.routingEntries} entries in ${s.routingRows.length} row(s)`,
+        ...s.routingRows.map((r: { row: number, entries: Array<{ column: number }> }) => `  row ${String(r.row).padStart(2)}: columns ${r.entries.map(e => e.column.toString(16)).join(' ')}`),
+        `records     ${s.storedRecords} stored, ${s.primaryRecords} as owner`
+      ].join('\n'))
+    }
+  }),
   clientCommand({
     name: 'status sir',
     args: '',

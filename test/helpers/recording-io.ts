@@ -1,4 +1,4 @@
-/** A port that records what a protocol sends and lets a test answer by hand (STYLE.md #9). */
+/** A port that records what a protocol sends and lets a test answer and fire timers by hand (STYLE.md #9). */
 import type { Io, PeerRef, RequestOptions, Result } from '../../src/core/port.js'
 import { createRandom, type Random } from '../../src/core/random.js'
 import { simNodeId } from '../../src/sim/simulator.js'
@@ -38,5 +38,14 @@ export class RecordingIo<Req, Res, Msg = never> implements Io<Req, Res, Msg> {
     const s = this.sent
     this.sent = []
     return s
+  }
+
+  /** Advances the clock to the timer's due time and hands it to `fire` (the node's onTimer). */
+  fire (name: string, fire: (name: string) => void): void {
+    const due = this.timers.get(name)
+    if (due === undefined) throw new Error(`timer ${name} is not armed`)
+    this.clock = Math.max(this.clock, due)
+    this.timers.delete(name)
+    fire(name)
   }
 }

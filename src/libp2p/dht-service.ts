@@ -1,0 +1,239 @@
+/**
+ * What the Chord and Pastry libp2p services share: a pure DHT node on a StreamRuntime, the join
+ * policy, and the Promise API (put, get, lookup) that the node and the CLI use.
+ * Joining: a node is a network of one until it joins through a member. With `bootstrapPeers` it
+ * joins only through those (a peer met by chance, say through kad-dht, may be a newcomer on its
+ * own, and two such would make a network apart); without, through any peer of the protocol it
+ * meets. Two lone nodes that meet must not join through each other at once (for Chord that can tie
+ * the ring into a loop stabilization never undoes), so the one with the larger id joins at once and
+ * the other only if it is still alone JOIN_DEFER_MS later. A node with bootstrap peers also asks
+ * one of them now and then who owns its own id, and rejoins if the answer is not itself (when the
+ * protocol offers that check): timeouts under load can cut a newcomer off into a network apart.
+ */
+import { idToHex, keyId } from '../core/id.js'
+import { InputError, NetworkError, NotFoundError } from './errors.js'
+import { registerOverlayMetrics, timed } from './overlay-service.js'
+import { StreamRuntime } from './stream-runtime.js'
+import type { OverlayComponents } from './overlay-service.js'
+import type { FrameCodec } from './stream-runtime.js'
+import type { NodeId } from '../core/id.js'
+import type { PeerRef, ProtocolHandler } from '../core/port.js'
+import type { Startable } from '@libp2p/interface'
+
+/** How long the smaller of two lone nodes waits for the larger to join it before joining itself. */
+const JOIN_DEFER_MS = 2_000
+/** How often a lone node retries joining, and a joined one checks its membership (one lookup). */
+const MEMBERSHIP_CHECK_INTERVAL_MS = 5_000
+
+export type DhtFailure = 'no-live-node' | 'hop-limit' | 'stopped' | 'too-large' | 'refused' | 'unreachable' | 'timeout' | 'malformed' | 'rejected'
+type Outcome<T> = { readonly ok: true, readonly value: T } | { readonly ok: false, readonly failure: string }
+
+/** The callback API both ChordNode and PastryNode offer. */
+export interface DhtNode<Req, Res> extends ProtocolHandler<Req, Res, never> {
+  join(bootstrap: PeerRef, done: (o: Outcome<PeerRef>) => void): void
+  lookup(key: NodeId, done: (o: Outcome<{ readonly owner: PeerRef, readonly hops: number }>) => void): void
+  put(key: Uint8Array, value: Uint8Array, done: (o: Outcome<{ readonly hops: number }>) => void): void
+  get(key: Uint8Array, done: (o: Outcome<{ readonly value: Uint8Array | undefined, readonly hops: number }>) => void): void
+  counters(): Readonly<object>
+  storedKeys(): IterableIterator<[NodeId, boolean]>
+  /** Optional membership check: rejoin through `via` if its network does not place us at our id. */
+  rejoinIfApart?(via: PeerRef, done: (o: Outcome<PeerRef>) => void): void
+}
+
+/** How one protocol plugs into the shared service. */
+export interface DhtProtocol<Req, Res, N extends DhtNode<Req, Res>, S> {
+  /** 'Chord', 'Pastry': for messages. */
+  name: string
+  protocol: string
+  codec: FrameCodec<Req, Res, never>
+  metricsPrefix: string
+  logName: string
+  create(io: Parameters<Parameters<StreamRuntime<Req, Res, never>['start']>[0]>[0]): N
+  /** True while the node knows no other member. */
+  alone(node: N): boolean
+  /** Copies kept of each key. */
+  replicas(node: N): number
+  status(node: N): S
+}
+
+export interface DhtServiceLimits {
+  /** Concurrent inbound streams of the protocol per connection. @default 32 (kad-dht's figure for the same request pattern) */
+  maxInboundStreams?: number
+  /** Concurrent outbound streams of the protocol per connection. @default 64 */
+  maxOutboundStreams?: number
+  /** Time to read an inbound request and write its answer. @default 10_000 */
+  inboundTimeoutMs?: number
+  /** Peer ids to join through; empty: any peer of the protocol met. @default [] */
+  bootstrapPeers?: string[]
+}
+
+export interface DhtService<S> extends Startable {
+  readonly protocol: string
+  /** In a network with at least one other node. */
+  readonly joined: boolean
+  put(key: string, value: Uint8Array): Promise<{ latencyMs: number, replicas: number, hops: number }>
+  get(key: string): Promise<{ value: Uint8Array, hops: number, latencyMs: number }>
+  lookup(key: string): Promise<{ owner: string, hops: number, latencyMs: number }>
+  status(): S
+  /** The key ids (hex) this node holds, and whether it holds each as owner (for tests and tools). */
+  records(): Array<{ keyId: string, primary: boolean }>
+}
+
+const encoder = new TextEncoder()
+
+function failureError (name: string, what: string, failure: string): Error {
+  switch (failure) {
+    case 'too-large': return new InputError(`${what}: key or value over the node's limits`)
+    case 'refused': return new NetworkError(`${what}: the owner refused the record (store full)`)
+    case 'no-live-node': return new NetworkError(`${what}: no live ${name} node answered`)
+    case 'hop-limit': return new NetworkError(`${what}: the lookup exceeded its hop limit`)
+    case 'stopped': return new NetworkError(`${what}: the ${name} service is stopped or still joining`)
+    default: return new NetworkError(`${what}: ${failure}`)
+  }
+}
+
+export class DhtLibp2pService<Req, Res, N extends DhtNode<Req, Res>, S> implements DhtService<S> {
+  readonly protocol: string
+  private readonly runtime: StreamRuntime<Req, Res, never>
+  private readonly components: OverlayComponents
+  private readonly spec: DhtProtocol<Req, Res, N, S>
+  private readonly bootstrapPeers: Set<string>
+  private readonly candidates = new Map<string, PeerRef>()
+  private readonly deferred = new Set<ReturnType<typeof setTimeout>>()
+  private checkTimer: ReturnType<typeof setInterval> | undefined
+  private node: N | undefined
+  private joining = false
+
+  constructor (components: OverlayComponents, spec: DhtProtocol<Req, Res, N, S>, limits: DhtServiceLimits) {
+    this.components = components
+    this.spec = spec
+    this.protocol = spec.protocol
+    this.bootstrapPeers = new Set(limits.bootstrapPeers ?? [])
+    this.runtime = new StreamRuntime(components, {
+      protocol: spec.protocol,
+      codec: spec.codec,
+      maxInboundStreams: limits.maxInboundStreams ?? 32,
+      maxOutboundStreams: limits.maxOutboundStreams ?? 64,
+      inboundTimeoutMs: limits.inboundTimeoutMs ?? 10_000,
+      logName: spec.logName
+    })
+  }
+
+  get joined (): boolean {
+    return this.node !== undefined && !this.spec.alone(this.node)
+  }
+
+  async start (): Promise<void> {
+    await this.runtime.start(io => {
+      const node = this.spec.create(io)
+      this.node = node
+      const handler: ProtocolHandler<Req, Res, never> = {
+        start: () => { node.start() },
+        stop: () => { node.stop() },
+        onRequest: (from, req) => node.onRequest(from, req),
+        onMessage: (from, msg) => { node.onMessage(from, msg) },
+        onTimer: (name) => { node.onTimer(name) },
+        onPeer: (peer, up) => { this.onPeer(peer, up) }
+      }
+      return handler
+    })
+    this.checkTimer = setInterval(() => { this.checkMembership() }, MEMBERSHIP_CHECK_INTERVAL_MS)
+    registerOverlayMetrics(this.components.metrics, this.spec.metricsPrefix, this.runtime, () => ({ ...(this.node?.counters() ?? {}) }))
+  }
+
+  async stop (): Promise<void> {
+    clearInterval(this.checkTimer)
+    for (const timer of this.deferred) clearTimeout(timer)
+    this.deferred.clear()
+    await this.runtime.stop()
+  }
+
+  private onPeer (peer: PeerRef, up: boolean): void {
+    const eligible = this.bootstrapPeers.size === 0 || this.bootstrapPeers.has(peer.address)
+    if (!eligible) return
+    if (!up) {
+      this.candidates.delete(peer.address)
+      return
+    }
+    this.candidates.set(peer.address, peer)
+    if (peer.id < this.runtime.self.id) {
+      this.join(peer)
+      return
+    }
+    const timer = setTimeout(() => {
+      this.deferred.delete(timer)
+      this.join(peer)
+    }, JOIN_DEFER_MS)
+    this.deferred.add(timer)
+  }
+
+  private checkMembership (): void {
+    const peers = [...this.candidates.values()]
+    const node = this.node
+    if (peers.length === 0 || this.joining || node === undefined) return
+    const via = peers[Math.floor(Math.random() * peers.length)]
+    if (!this.joined) {
+      this.join(via)
+    } else if (this.bootstrapPeers.size > 0 && node.rejoinIfApart !== undefined) {
+      this.joining = true
+      node.rejoinIfApart(via, () => { this.joining = false })
+    }
+  }
+
+  /** Joins through `peer` if this node is still alone and no join is under way. */
+  private join (peer: PeerRef): void {
+    const node = this.node
+    if (node === undefined || this.joined || this.joining) return
+    this.joining = true
+    node.join(peer, () => { this.joining = false })
+  }
+
+  private running (): N {
+    if (this.node === undefined) throw new NetworkError(`the ${this.spec.name} service is not started`)
+    return this.node
+  }
+
+  async put (key: string, value: Uint8Array): Promise<{ latencyMs: number, replicas: number, hops: number }> {
+    const node = this.running()
+    const { outcome, latencyMs } = await timed<Outcome<{ hops: number }>>(done => { node.put(encoder.encode(key), value, done) })
+    if (!outcome.ok) throw failureError(this.spec.name, `${this.spec.name.toLowerCase()} put '${key}'`, outcome.failure)
+    return { latencyMs, replicas: this.spec.replicas(node), hops: outcome.value.hops }
+  }
+
+  async get (key: string): Promise<{ value: Uint8Array, hops: number, latencyMs: number }> {
+    const node = this.running()
+    const { outcome, latencyMs } = await timed<Outcome<{ value: Uint8Array | undefined, hops: number }>>(done => { node.get(encoder.encode(key), done) })
+    if (!outcome.ok) throw failureError(this.spec.name, `${this.spec.name.toLowerCase()} get '${key}'`, outcome.failure)
+    if (outcome.value.value === undefined) throw new NotFoundError(`no ${this.spec.name} node holds key '${key}'`)
+    return { value: outcome.value.value, hops: outcome.value.hops, latencyMs }
+  }
+
+  async lookup (key: string): Promise<{ owner: string, hops: number, latencyMs: number }> {
+    const node = this.running()
+    const { outcome, latencyMs } = await timed<Outcome<{ owner: PeerRef, hops: number }>>(done => { node.lookup(keyId(encoder.encode(key)), done) })
+    if (!outcome.ok) throw failureError(this.spec.name, `${this.spec.name.toLowerCase()} lookup '${key}'`, outcome.failure)
+    return { owner: outcome.value.owner.address, hops: outcome.value.hops, latencyMs }
+  }
+
+  records (): Array<{ keyId: string, primary: boolean }> {
+    return [...this.running().storedKeys()].map(([id, primary]) => ({ keyId: idToHex(id), primary }))
+  }
+
+  status (): S {
+    return this.spec.status(this.running())
+  }
+
+  /** The runtime's counters, flattened for status output. */
+  runtimeCounters (): Record<string, number> {
+    const { outboundFailed, ...rest } = this.runtime.counters
+    return { ...rest, ...Object.fromEntries(Object.entries(outboundFailed).map(([k, v]) => [`outboundFailed_${k}`, v])) }
+  }
+}
+
+/** A peer as status output shows it. */
+export interface PeerStatus {
+  peerId: string
+  id: string
+}
+
+export const peerStatus = (ref: PeerRef): PeerStatus => ({ peerId: ref.address, id: idToHex(ref.id) })

@@ -1,0 +1,73 @@
+/**
+ * The Pastry libp2p service, `/overlay/pastry/1.0.0`, in the js-libp2p factory shape:
+ * `services: { pastry: pastry(init) }`. The pure PastryNode (src/pastry) on the shared DHT service
+ * (dht-service.ts: runtime, join policy, Promise API).
+ */
+import { PastryNode } from '../pastry/pastry-node.js'
+import { decodePastryRequest, decodePastryResponse, encodePastryRequest, encodePastryResponse, MAX_FRAME_BYTES } from '../wire/pastry.js'
+import { DhtLibp2pService, peerStatus } from './dht-service.js'
+import type { DhtServiceLimits, DhtService, PeerStatus } from './dht-service.js'
+import type { OverlayComponents } from './overlay-service.js'
+import type { PastryInit } from '../pastry/config.js'
+import type { PastryRequest, PastryResponse } from '../pastry/messages.js'
+
+export const PASTRY_PROTOCOL = '/overlay/pastry/1.0.0'
+
+export interface PastryServiceInit extends PastryInit, DhtServiceLimits {
+  /** @default '/overlay/pastry/1.0.0' */
+  protocol?: string
+}
+
+export interface PastryServiceStatus {
+  self: PeerStatus
+  joined: boolean
+  leafSet: { left: PeerStatus[], right: PeerStatus[] }
+  /** The routing table's non-empty rows: row i holds nodes sharing i digits with us, by next digit. */
+  routingRows: Array<{ row: number, entries: Array<{ column: number, peer: PeerStatus }> }>
+  routingEntries: number
+  storedRecords: number
+  primaryRecords: number
+  counters: Record<string, number>
+}
+
+export type PastryService = DhtService<PastryServiceStatus>
+
+/** The Pastry service factory: `services: { pastry: pastry() }`. */
+export function pastry (init: PastryServiceInit = {}): (components: OverlayComponents) => PastryService {
+  const { protocol, maxInboundStreams, maxOutboundStreams, inboundTimeoutMs, bootstrapPeers, ...pastryInit } = init
+  return (components) => {
+    const service: DhtLibp2pService<PastryRequest, PastryResponse, PastryNode, PastryServiceStatus> = new DhtLibp2pService(components, {
+      name: 'Pastry',
+      protocol: protocol ?? PASTRY_PROTOCOL,
+      codec: {
+        maxFrameBytes: MAX_FRAME_BYTES,
+        encodeRequest: encodePastryRequest,
+        encodeResponse: encodePastryResponse,
+        decodeResponse: decodePastryResponse,
+        decodeInbound: (bytes, peers) => ({ request: decodePastryRequest(bytes, peers) })
+      },
+      metricsPrefix: 'overlay_pastry',
+      logName: 'overlay:pastry',
+      create: (io) => new PastryNode(io, pastryInit),
+      alone: (node) => {
+        const leaves = node.leafSet()
+        return leaves.left.length === 0 && leaves.right.length === 0
+      },
+      replicas: (node) => node.config.replicas,
+      status: (node) => {
+        const s = node.status()
+        return {
+          self: peerStatus(s.self),
+          joined: s.leafSet.left.length + s.leafSet.right.length > 0,
+          leafSet: { left: s.leafSet.left.map(peerStatus), right: s.leafSet.right.map(peerStatus) },
+          routingRows: s.routingRows.map(r => ({ row: r.row, entries: r.entries.map(e => ({ column: e.column, peer: peerStatus(e.peer) })) })),
+          routingEntries: s.routingEntries,
+          storedRecords: s.storedRecords,
+          primaryRecords: s.primaryRecords,
+          counters: { ...s.counters, ...service.runtimeCounters() }
+        }
+      }
+    }, { maxInboundStreams, maxOutboundStreams, inboundTimeoutMs, bootstrapPeers })
+    return service
+  }
+}

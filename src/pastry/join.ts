@@ -1,0 +1,93 @@
+/**
+ * Joining (Rowstron & Druschel 2001 §2.4): the new node X routes a join to its own id through a
+ * known node; each node asked on the path also returns its routing-table rows from the first row X
+ * still lacks up to the prefix it shares with X (the i-th node shares about i digits, so supplies
+ * row i); the last node Z, numerically closest to X, supplies its leaf set, from which X's own is
+ * taken (X's true leaf set lies within Z's and Z). X then announces itself to every node in its
+ * state, which adds X to theirs and answers with its leaf set. Invariants: nobody learns X before
+ * X has its leaf set (join-route senders are not learnt); the join ends exactly once.
+ */
+import { sharedPrefixLength, ID_DIGITS } from '../core/id.js'
+import type { PeerRef } from '../core/port.js'
+import type { PastryContext } from './context.js'
+import { MAX_ANNOUNCES_PER_JOIN, MAX_JOIN_ROWS_PER_REPLY } from './limits.js'
+import type { PastryResponse } from './messages.js'
+import type { Outcome } from './operations.js'
+import { RouteIter } from './route-iter.js'
+
+/** The rows a join step returns: `fromRow` .. min(shared prefix with the joiner, fromRow + 3). */
+export function joinRows (ctx: PastryContext, joiner: bigint, fromRow: number): PeerRef[] {
+  const last = Math.min(sharedPrefixLength(ctx.io.self.id, joiner), ID_DIGITS - 1, fromRow + MAX_JOIN_ROWS_PER_REPLY - 1)
+  const out: PeerRef[] = []
+  for (let i = fromRow; i <= last; i++) out.push(...ctx.state.table.row(i))
+  return out
+}
+
+/**
+ * Joins through `bootstrap`. Resolves with Z, the node numerically closest to self, once the
+ * announcements to the leaf set have been answered (or failed).
+ */
+export function join (ctx: PastryContext, bootstrap: PeerRef, done: (o: Outcome<PeerRef>) => void): void {
+  const { io, config, state, counters } = ctx
+  const self = io.self
+  const iter = new RouteIter(self.id, self.address, [bootstrap], config.maxRouteHops)
+  let fromRow = 0
+  const advance = (): void => {
+    const step = iter.next()
+    if (step.kind === 'failed') {
+      if (step.failure === 'hop-limit') counters.routesOverHopLimit++
+      done({ ok: false, failure: step.failure })
+      return
+    }
+    if (step.kind === 'delivered') {
+      const { owner, leafSet } = step.result
+      const now = io.now()
+      state.learn(owner, 'direct', now)
+      state.learnLeafSet(leafSet, now)
+      announce(ctx, () => done({ ok: true, value: owner }))
+      return
+    }
+    const peer = step.peer
+    io.request(peer, { type: 'join-route', key: self.id, fromRow }, { timeoutMs: config.requestTimeoutMs }, result => {
+      if (!ctx.isRunning()) { iter.stop(); return }
+      if (!result.ok) { iter.onFailure(peer); advance(); return }
+      const res: PastryResponse = result.value
+      if (res.type === 'next' || res.type === 'deliver') {
+        const now = io.now()
+        state.learn(peer, 'direct', now)
+        for (const p of res.rows) state.learn(p, 'hearsay', now)
+        const shared = sharedPrefixLength(peer.id, self.id)
+        if (shared >= fromRow) fromRow = Math.min(shared, fromRow + MAX_JOIN_ROWS_PER_REPLY - 1) + 1
+      }
+      iter.onResponse(peer, res)
+      advance()
+    })
+  }
+  advance()
+}
+
+/**
+ * Tells the leaf set and then the routing table (at most MAX_ANNOUNCES_PER_JOIN nodes) that self
+ * has joined; merges the leaf sets they answer with. `done` runs when all have answered or failed.
+ */
+function announce (ctx: PastryContext, done: () => void): void {
+  const { io, config, state } = ctx
+  const targets = state.leaves.members()
+  for (const p of state.table.entries()) {
+    if (targets.length >= MAX_ANNOUNCES_PER_JOIN) break
+    if (!targets.some(q => q.address === p.address)) targets.push(p)
+  }
+  let pending = targets.length
+  if (pending === 0) { done(); return }
+  for (const p of targets) {
+    io.request(p, { type: 'announce' }, { timeoutMs: config.requestTimeoutMs }, result => {
+      if (ctx.isRunning()) {
+        if (result.ok && result.value.type === 'leaf-set') {
+          ctx.heardFrom(p)
+          state.learnLeafSet(result.value.leafSet, io.now())
+        } else if (!result.ok) ctx.peerFailed(p)
+      }
+      if (--pending === 0) done()
+    })
+  }
+}

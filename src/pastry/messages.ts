@@ -1,0 +1,71 @@
+/**
+ * Pastry's typed requests and responses, the only shapes the logic and the wire codec exchange
+ * (protocols/pastry.md). Invariants: lists respect limits.ts; a peer's id is derived by the runtime
+ * from its peer id, never read from a message. Routing is iterative: the originator asks each node
+ * on the path for its next hop (Rowstron & Druschel 2001 §2.2, Fig. 3, run by the originator).
+ */
+import type { NodeId } from '../core/id.js'
+import type { PeerRef } from '../core/port.js'
+
+/** A stored key/value pair; `keyId` = SHA-256(key) is recomputed on receipt, never trusted. */
+export interface PastryRecord {
+  readonly key: Uint8Array
+  readonly value: Uint8Array
+}
+
+/** Whether a store makes the receiver the records' owner or one of their replicas. */
+export type StoreRole = 'primary' | 'replica'
+
+/** A leaf set as it travels: each side nearest first (left counter-clockwise, right clockwise). */
+export interface LeafSetView {
+  readonly left: readonly PeerRef[]
+  readonly right: readonly PeerRef[]
+}
+
+export type PastryRequest =
+  /** One step of a route: "deliver `key` if you are the closest, else name your next hop". */
+  | { readonly type: 'route', readonly key: NodeId }
+  /**
+   * One step of a join's route to the joiner's own id (§2.4): as `route`, and the answer carries
+   * the responder's routing-table rows `fromRow` .. min(shared prefix, fromRow + 3). The sender is
+   * not yet a member and is not learnt from.
+   */
+  | { readonly type: 'join-route', readonly key: NodeId, readonly fromRow: number }
+  /**
+   * Leaf-set exchange and liveness probe, push-pull: "here is my leaf set, send me yours" (the
+   * sender is learnt; members the sender's leaf set should list but does not are probed).
+   */
+  | { readonly type: 'exchange', readonly leafSet: LeafSetView }
+  /** A node that has joined tells the nodes in its state (§2.4); answered with the leaf set. */
+  | { readonly type: 'announce' }
+  /** Routing-table probe. */
+  | { readonly type: 'ping' }
+  /** Lazy routing-table repair (§2.4): "send me your row `row`". */
+  | { readonly type: 'get-row', readonly row: number }
+  /** Put (primary), handoff to a closer node (primary), or replica copy (replica). */
+  | { readonly type: 'store', readonly role: StoreRole, readonly records: readonly PastryRecord[] }
+  /** Get: the record for a key id, if held. */
+  | { readonly type: 'fetch', readonly keyId: NodeId }
+  /** Replica digest from an owner: "which of these do you lack?" Also refreshes their lease. */
+  | { readonly type: 'sync', readonly keyIds: readonly NodeId[] }
+  /** Graceful leave, to each leaf-set member: forget me; here is my leaf set to replace me from. */
+  | { readonly type: 'leaving', readonly leafSet: LeafSetView }
+
+export type PastryResponse =
+  /** The responder is numerically closest to the key by its leaf set: its leaf set, and rows if a join. */
+  | { readonly type: 'deliver', readonly leafSet: LeafSetView, readonly rows: readonly PeerRef[] }
+  /** The next hop first, then alternates to try if it fails; rows if a join. */
+  | { readonly type: 'next', readonly nodes: readonly PeerRef[], readonly rows: readonly PeerRef[] }
+  | { readonly type: 'leaf-set', readonly leafSet: LeafSetView }
+  | { readonly type: 'row', readonly nodes: readonly PeerRef[] }
+  | { readonly type: 'ack' }
+  /** How many records of a store were kept; the rest were refused (too large, or store full). */
+  | { readonly type: 'stored', readonly accepted: number }
+  | { readonly type: 'value', readonly record: PastryRecord | undefined }
+  | { readonly type: 'missing', readonly keyIds: readonly NodeId[] }
+
+export type PastryRequestType = PastryRequest['type']
+export type PastryResponseType = PastryResponse['type']
+
+/** Pastry sends no fire-and-forget messages: every exchange is a request and its answer. */
+export type PastryMessage = never

@@ -1,0 +1,71 @@
+/**
+ * The routing rule (Rowstron & Druschel 2001 §2.2, Fig. 3), pure: where a node sends a message for
+ * `key` given its leaf set L and routing table R.
+ * 1. key within L's range: the numerically closest of L and self (self: deliver);
+ * 2. else R[p][key's digit p], p = shared prefix of key and self;
+ * 3. else (the rare case) a known node sharing at least p digits with the key and numerically
+ *    closer than self; none: deliver here.
+ * Invariant: every node forwarded to is numerically closer to the key than self, or shares a longer
+ * prefix with it (the paper's progress argument); alternates follow the chosen hop for when it has
+ * failed, ordered by the same rule.
+ */
+import { digit, sharedPrefixLength, type NodeId } from '../core/id.js'
+import type { PeerRef } from '../core/port.js'
+import { byCloseness, isCloser } from './closeness.js'
+import type { LeafSet } from './leaf-set.js'
+import type { RoutingTable } from './routing-table.js'
+
+/** Which case of the rule chose the hop (for tests and counters). */
+export type HopRule = 'leaf' | 'table' | 'rare'
+
+export type NextHop =
+  | { readonly kind: 'deliver' }
+  | { readonly kind: 'forward', readonly rule: HopRule, readonly nodes: readonly PeerRef[] }
+
+const DELIVER: NextHop = { kind: 'deliver' }
+
+/** The next hop for `key` and up to `maxNodes - 1` alternates, best first. */
+export function nextHop (leaves: LeafSet, table: RoutingTable, key: NodeId, maxNodes: number): NextHop {
+  const self = leaves.self
+  if (key === self.id) return DELIVER
+  if (leaves.covers(key)) {
+    const closest = leaves.closest(key)
+    if (closest.address === self.address) return DELIVER
+    // The closest leaf first; if it has failed, the next closest is the owner in its place.
+    const nodes = leaves.members().filter(p => isCloser(key, p.id, self.id)).sort(byCloseness(key))
+    return { kind: 'forward', rule: 'leaf', nodes: nodes.slice(0, maxNodes) }
+  }
+  const p = sharedPrefixLength(self.id, key)
+  const entry = table.get(p, digit(key, p))
+  const rare = rareCandidates(leaves, table, key, p)
+  if (entry !== undefined) {
+    const nodes = [entry]
+    for (const q of rare) if (nodes.length < maxNodes && q.address !== entry.address) nodes.push(q)
+    return { kind: 'forward', rule: 'table', nodes }
+  }
+  if (rare.length === 0) return DELIVER
+  return { kind: 'forward', rule: 'rare', nodes: rare.slice(0, maxNodes) }
+}
+
+/**
+ * Known nodes (L, and R's rows p and above: the only rows sharing p digits with self and so
+ * possibly with the key) that share at least `p` digits with the key and are numerically closer
+ * than self: longest shared prefix first, then closest.
+ */
+function rareCandidates (leaves: LeafSet, table: RoutingTable, key: NodeId, p: number): PeerRef[] {
+  const self = leaves.self
+  const found: Array<{ peer: PeerRef, shared: number }> = []
+  const seen = new Set<string>()
+  const consider = (q: PeerRef): void => {
+    if (seen.has(q.address)) return
+    seen.add(q.address)
+    if (!isCloser(key, q.id, self.id)) return
+    const shared = sharedPrefixLength(q.id, key)
+    if (shared >= p) found.push({ peer: q, shared })
+  }
+  for (const q of leaves.members()) consider(q)
+  table.forEachFrom(p, consider)
+  const closeness = byCloseness(key)
+  found.sort((a, b) => b.shared - a.shared || closeness(a.peer, b.peer))
+  return found.map(f => f.peer)
+}

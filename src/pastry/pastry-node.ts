@@ -1,0 +1,353 @@
+/**
+ * One Pastry node (Rowstron & Druschel, Middleware 2001): the `ProtocolHandler` a runtime drives and
+ * the small typed API it calls (join, lookup, put, get, leave, status). Invariants: all I/O goes
+ * through the `Io` port; every public callback fires later than the call that set it (local answers
+ * are deferred through a zero-delay timer); after `stop` nothing is sent and pending operations end
+ * `stopped`; maintenance and storage steps run only while `running` (not while joining).
+ */
+import { digit, keyId, type NodeId } from '../core/id.js'
+import type { PeerRef, ProtocolHandler } from '../core/port.js'
+import type { Random } from '../core/random.js'
+import { pastryConfig, type PastryConfig, type PastryInit } from './config.js'
+import { newCounters, type PastryContext, type PastryCounters, type PastryIo, type RouteOutcome, type TimerName } from './context.js'
+import { join, joinRows } from './join.js'
+import { MAX_NEXT_NODES } from './limits.js'
+import { leafSetStep, mergeLeafSet, newMaintenanceState, repairLeafSide, routingTableStep, type MaintenanceState } from './maintenance.js'
+import type { LeafSetView, PastryMessage, PastryRequest, PastryResponse } from './messages.js'
+import { get, leave, put, runRoute, type GetResult, type Outcome, type PutResult } from './operations.js'
+import { newStorageState, onFetch, onStore, onSync, replicateStep } from './replication.js'
+import { RoutingState } from './routing-state.js'
+import { RecordStore } from './store.js'
+
+/** Delay before a storage step triggered by a change runs, to coalesce bursts of changes (ms). */
+const REPLICATE_SOON_DELAY_MS = 50
+
+export interface RoutingRow {
+  readonly row: number
+  /** The row's filled slots, by column. */
+  readonly entries: ReadonlyArray<{ readonly column: number, readonly peer: PeerRef }>
+}
+
+export interface PastryStatus {
+  readonly self: PeerRef
+  readonly leafSet: LeafSetView
+  /** The routing table's non-empty rows. */
+  readonly routingRows: readonly RoutingRow[]
+  readonly routingEntries: number
+  readonly storedRecords: number
+  /** Records held as owner. */
+  readonly primaryRecords: number
+  readonly counters: Readonly<PastryCounters>
+}
+
+/** What a global observer (simulator, experiment, test) may install: state known to be correct. */
+export interface SeedState {
+  readonly leafSet: readonly PeerRef[]
+  readonly routingTable: readonly PeerRef[]
+}
+
+type NodeState = 'new' | 'running' | 'joining' | 'leaving' | 'stopped'
+
+const STOPPED = { ok: false, failure: 'stopped' } as const
+const TIMERS: readonly TimerName[] = ['leaf-set', 'routing-table', 'replicate']
+
+export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse, PastryMessage> {
+  readonly config: PastryConfig
+  private readonly io: PastryIo
+  private readonly state: RoutingState
+  private readonly store: RecordStore
+  private readonly counterValues = newCounters()
+  private readonly jitterRandom: Random
+  private readonly maintenance: MaintenanceState
+  private readonly ctx: PastryContext
+  private nodeState: NodeState = 'new'
+  private replicating = false
+  private readonly storage = newStorageState()
+  private replicatePending = false
+  private readonly deferred: Array<() => void> = []
+  /** One "fail with stopped" closure per public operation in progress. */
+  private readonly activeOps = new Set<() => void>()
+
+  constructor (io: PastryIo, init: PastryInit = {}) {
+    this.config = pastryConfig(init)
+    this.io = io
+    this.state = new RoutingState(io.self, this.config.leafSetSize, this.config.deadPeerMemoryMs)
+    this.store = new RecordStore(this.config.maxStoredRecords)
+    this.jitterRandom = io.random.fork('pastry-jitter')
+    this.maintenance = newMaintenanceState(io.random.fork('pastry-repair'))
+    const self = this
+    this.ctx = {
+      io,
+      config: this.config,
+      state: this.state,
+      store: this.store,
+      counters: this.counterValues,
+      isRunning: () => self.nodeState === 'running' || self.nodeState === 'joining' || self.nodeState === 'leaving',
+      schedule: (timer, intervalMs) => self.schedule(timer, intervalMs),
+      replicateSoon: () => self.replicateSoon(),
+      route: (key, done) => { runRoute(self.ctx, key, done) },
+      peerFailed: peer => self.peerFailed(peer),
+      heardFrom: peer => self.state.heard(peer, io.now())
+    }
+  }
+
+  // ---- ProtocolHandler ----
+
+  /** Starts maintenance as a network of one; call `join` to enter an existing network. */
+  start (): void {
+    if (this.nodeState !== 'new') throw new Error('pastry: start() called twice')
+    this.nodeState = 'running'
+    const c = this.config
+    // First firings spread over one interval so that nodes started together do not march in step.
+    this.io.setTimer('leaf-set', this.io.random.int(c.leafSetIntervalMs))
+    this.io.setTimer('routing-table', this.io.random.int(c.routingTableIntervalMs))
+    this.io.setTimer('replicate', this.io.random.int(c.replicateIntervalMs))
+  }
+
+  stop (): void {
+    if (this.nodeState === 'stopped') return
+    this.nodeState = 'stopped'
+    for (const t of [...TIMERS, 'deferred']) this.io.cancelTimer(t)
+    const ops = [...this.activeOps]
+    this.activeOps.clear()
+    for (const fail of ops) fail()
+    this.runDeferred()
+  }
+
+  onRequest (from: PeerRef, req: PastryRequest): PastryResponse {
+    const now = this.io.now()
+    this.state.heard(from, now)
+    switch (req.type) {
+      case 'route':
+      case 'join-route': {
+        this.counterValues.routeStepsAnswered++
+        const rows = req.type === 'join-route' ? joinRows(this.ctx, req.key, req.fromRow) : []
+        const hop = this.state.nextHop(req.key, MAX_NEXT_NODES)
+        if (hop.kind === 'deliver') return { type: 'deliver', leafSet: this.state.leaves.view(), rows }
+        if (hop.rule === 'rare') this.counterValues.rareCaseAnswers++
+        return { type: 'next', nodes: hop.nodes, rows }
+      }
+      case 'exchange':
+        this.learnDirect(from)
+        if (this.nodeState === 'running') mergeLeafSet(this.ctx, this.maintenance, from, req.leafSet)
+        return { type: 'leaf-set', leafSet: this.state.leaves.view() }
+      case 'announce':
+        this.learnDirect(from)
+        return { type: 'leaf-set', leafSet: this.state.leaves.view() }
+      case 'ping':
+        this.learnDirect(from)
+        return { type: 'ack' }
+      case 'get-row':
+        this.learnDirect(from)
+        return { type: 'row', nodes: this.state.table.row(req.row) }
+      case 'store':
+        // A leaving node has already chosen what to hand on: it takes no new records.
+        if (this.nodeState === 'leaving') return { type: 'stored', accepted: 0 }
+        return onStore(this.ctx, req.role, req.records)
+      case 'fetch':
+        return onFetch(this.ctx, req.keyId)
+      case 'sync':
+        return onSync(this.ctx, req.keyIds)
+      case 'leaving':
+        this.onLeaving(from, req.leafSet)
+        return { type: 'ack' }
+    }
+  }
+
+  onMessage (_from: PeerRef, _msg: PastryMessage): void {}
+
+  onTimer (name: string): void {
+    if (name === 'deferred') { this.runDeferred(); return }
+    const timer = name as TimerName
+    if (this.nodeState === 'joining') {
+      // No state to maintain yet: keep the timer alive until the join ends.
+      this.schedule(timer, this.intervalOf(timer))
+      return
+    }
+    if (this.nodeState !== 'running') return
+    switch (timer) {
+      case 'leaf-set': leafSetStep(this.ctx, this.maintenance); return
+      case 'routing-table': routingTableStep(this.ctx, this.maintenance); return
+      case 'replicate': this.replicateTimer()
+    }
+  }
+
+  // ---- public API ----
+
+  /**
+   * Enters the network that `bootstrap` belongs to; resolves with Z, the node closest to self. Until
+   * it ends, other calls (lookup, put, get, leave) end `stopped` and maintenance does no work.
+   */
+  join (bootstrap: PeerRef, done: (o: Outcome<PeerRef>) => void): void {
+    if (!this.ensureRunning(done)) return
+    this.nodeState = 'joining'
+    const finish = this.track(done, STOPPED)
+    join(this.ctx, bootstrap, o => {
+      if (this.nodeState === 'joining') {
+        this.nodeState = 'running'
+        if (o.ok) { this.io.setTimer('leaf-set', 0); this.replicateSoon() }
+      }
+      finish(o)
+    })
+  }
+
+  /** The node numerically closest to `key`, by an iterative route; with hops and the owner's leaf set. */
+  lookup (key: NodeId, done: (o: RouteOutcome) => void): void {
+    if (!this.ensureRunning(done)) return
+    runRoute(this.ctx, key, this.track(done, STOPPED))
+  }
+
+  /** Stores `value` under `key` at the closest node to keyId(key); replicas follow within a storage step. */
+  put (key: Uint8Array, value: Uint8Array, done: (o: Outcome<PutResult>) => void): void {
+    if (!this.ensureRunning(done)) return
+    put(this.ctx, { key, value }, this.track(done, STOPPED))
+  }
+
+  get (key: Uint8Array, done: (o: Outcome<GetResult>) => void): void {
+    if (!this.ensureRunning(done)) return
+    get(this.ctx, key, this.track(done, STOPPED))
+  }
+
+  /** Graceful leave: tells the leaf set, hands owned records to their next closest nodes; then stops. */
+  leave (done: (o: Outcome<void>) => void): void {
+    if (!this.ensureRunning(done)) return
+    this.nodeState = 'leaving'
+    for (const t of TIMERS) this.io.cancelTimer(t)
+    const finish = this.track(done, STOPPED)
+    leave(this.ctx, o => { finish(o); this.stop() })
+  }
+
+  status (): PastryStatus {
+    let primary = 0
+    for (const [, s] of this.store.entries()) if (s.primary) primary++
+    const table = this.state.table
+    return {
+      self: this.io.self,
+      leafSet: this.state.leaves.view(),
+      routingRows: table.filledRows().map(row => ({ row, entries: table.row(row).map(peer => ({ column: digit(peer.id, row), peer })) })),
+      routingEntries: table.size,
+      storedRecords: this.store.size,
+      primaryRecords: primary,
+      counters: { ...this.counterValues }
+    }
+  }
+
+  /** The leaf set alone (cheaper than status()). */
+  leafSet (): LeafSetView { return this.state.leaves.view() }
+
+  /** The monotonic counters alone (cheaper than status(): no scan of the store). */
+  counters (): Readonly<PastryCounters> { return { ...this.counterValues } }
+
+  /** Key ids held, with whether held as owner (for experiments and tests; no copy of values). */
+  * storedKeys (): IterableIterator<[NodeId, boolean]> {
+    for (const [id, s] of this.store.entries()) yield [id, s.primary]
+  }
+
+  /** Whether this node holds `key` (for experiments and tests). */
+  holds (key: Uint8Array): boolean { return this.store.has(keyId(key)) }
+
+  /**
+   * Installs state computed by a global observer (the simulator's fast bootstrap of 10^5-node
+   * networks): the leaf set and routing-table entries a converged network has. The protocol then
+   * maintains it as if it had built it itself. Never used by a runtime on a real network.
+   */
+  seedState (seed: SeedState): void {
+    const now = this.io.now()
+    for (const p of seed.leafSet) this.state.learn(p, 'direct', now)
+    for (const p of seed.routingTable) this.state.table.add(p)
+  }
+
+  // ---- internals ----
+
+  private learnDirect (from: PeerRef): void {
+    if (this.nodeState !== 'running' && this.nodeState !== 'joining') return
+    if (this.state.learn(from, 'direct', this.io.now())) this.replicateSoon()
+  }
+
+  private onLeaving (from: PeerRef, view: LeafSetView): void {
+    const now = this.io.now()
+    const lost = this.state.forget(from, now)
+    this.counterValues.peersForgotten++
+    this.state.learnLeafSet(view, now)
+    if (lost.sides.length === 0) return
+    this.replicateSoon()
+    if (this.nodeState !== 'running') return
+    for (const side of lost.sides) {
+      if ((side === 'left' ? this.state.leaves.left : this.state.leaves.right).length < this.state.leaves.perSide) {
+        repairLeafSide(this.ctx, this.maintenance, side)
+      }
+    }
+  }
+
+  private peerFailed (peer: PeerRef): void {
+    const lost = this.state.forget(peer, this.io.now())
+    this.counterValues.peersForgotten++
+    if (lost.sides.length === 0) return
+    this.replicateSoon()
+    if (this.nodeState !== 'running') return
+    for (const side of lost.sides) repairLeafSide(this.ctx, this.maintenance, side)
+  }
+
+  private ensureRunning (done: (o: { ok: false, failure: 'stopped' }) => void): boolean {
+    if (this.nodeState === 'running') return true
+    this.defer(() => done({ ok: false, failure: 'stopped' }))
+    return false
+  }
+
+  /**
+   * Wraps a public callback: it runs once, later (deferred), and with `stopped` if the node stops
+   * first.
+   */
+  private track<O>(done: (o: O) => void, stopped: NoInfer<O>): (o: O) => void {
+    let finished = false
+    const finish = (o: O): void => {
+      if (finished) return
+      finished = true
+      this.activeOps.delete(fail)
+      this.defer(() => done(o))
+    }
+    const fail = (): void => finish(stopped)
+    this.activeOps.add(fail)
+    return finish
+  }
+
+  private intervalOf (timer: TimerName): number {
+    const c = this.config
+    return timer === 'leaf-set' ? c.leafSetIntervalMs : timer === 'routing-table' ? c.routingTableIntervalMs : c.replicateIntervalMs
+  }
+
+  private schedule (timer: TimerName, intervalMs: number): void {
+    if (this.nodeState !== 'running' && this.nodeState !== 'joining') return
+    const j = this.config.jitter
+    const delay = intervalMs === 0 ? 0 : Math.max(1, Math.round(intervalMs * (1 + j * (2 * this.jitterRandom.next() - 1))))
+    this.io.setTimer(timer, delay)
+  }
+
+  private replicateSoon (): void {
+    if (this.nodeState !== 'running') return
+    if (this.replicating) { this.replicatePending = true; return }
+    this.io.setTimer('replicate', REPLICATE_SOON_DELAY_MS)
+  }
+
+  private replicateTimer (): void {
+    if (this.replicating) { this.replicatePending = true; return }
+    this.replicating = true
+    this.replicatePending = false
+    replicateStep(this.ctx, this.storage, () => {
+      this.replicating = false
+      if (this.nodeState !== 'running') return
+      if (this.replicatePending) this.replicateSoon()
+      else this.schedule('replicate', this.config.replicateIntervalMs)
+    })
+  }
+
+  private defer (fn: () => void): void {
+    this.deferred.push(fn)
+    if (this.deferred.length === 1) this.io.setTimer('deferred', 0)
+  }
+
+  private runDeferred (): void {
+    const fns = this.deferred.splice(0)
+    for (const fn of fns) fn()
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * A Pastry node's routing state (Rowstron & Druschel 2001 §2.1, §2.4): leaf set and routing table,
+ * with the bookkeeping its repair needs — when each leaf-set member was last heard from, which nodes
+ * were found dead (so that another node's stale leaf set cannot bring them back), and which routing
+ * slots await a lazy repair. Invariants: a node is learnt into both structures at once and
+ * forgotten from both at once; nodes found dead are refused from hearsay for `deadPeerMemoryMs`,
+ * but a request a node sends itself proves it alive and readmits it; every collection is bounded.
+ */
+import type { NodeId } from '../core/id.js'
+import { BoundedFifo, BoundedLru } from '../core/bounded.js'
+import type { PeerRef } from '../core/port.js'
+import { LeafSet, type Side } from './leaf-set.js'
+import { MAX_DEAD_PEERS_REMEMBERED, MAX_PENDING_ROW_REPAIRS } from './limits.js'
+import type { LeafSetView } from './messages.js'
+import { nextHop, type NextHop } from './next-hop.js'
+import { RoutingTable, type Slot } from './routing-table.js'
+
+/** How sure we are that a node offered to the state is alive. */
+export type Evidence =
+  /** It sent us a request (or answered one): accepted even if thought dead. */
+  | 'direct'
+  /** Named by another node: refused while remembered as dead. */
+  | 'hearsay'
+
+/** What forgetting a failed node changed. */
+export interface Forgotten {
+  /** Leaf-set sides it was on (each then needs a repair). */
+  readonly sides: readonly Side[]
+  /** The routing slot it held, now queued for a lazy repair. */
+  readonly slot: Slot | undefined
+}
+
+export class RoutingState {
+  readonly leaves: LeafSet
+  readonly table: RoutingTable
+  /** Leaf-set member address -> ms when last heard from. Only members are kept. */
+  private readonly heardAt = new Map<string, number>()
+  private readonly dead = new BoundedLru<string, number>(MAX_DEAD_PEERS_REMEMBERED)
+  readonly pendingRepairs = new BoundedFifo<Slot>(MAX_PENDING_ROW_REPAIRS)
+  /** Incremented on every change of the leaf set (the storage step skips work when unchanged). */
+  leafVersion = 0
+
+  constructor (readonly self: PeerRef, leafSetSize: number, private readonly deadPeerMemoryMs: number) {
+    this.leaves = new LeafSet(self, leafSetSize / 2)
+    this.table = new RoutingTable(self)
+  }
+
+  /** Offers a node to the leaf set and the routing table; returns whether the leaf set changed. */
+  learn (p: PeerRef, evidence: Evidence, now: number): boolean {
+    if (p.id === this.self.id) return false
+    if (this.leaves.has(p.address)) {
+      // Already a member (and offered to the table when it became one): the common case of hearsay.
+      if (evidence === 'direct') this.heardAt.set(p.address, now)
+      return false
+    }
+    if (evidence === 'direct') this.dead.delete(p.address)
+    else if (this.isDead(p.address, now)) return false
+    this.table.add(p)
+    const changed = this.leaves.add(p)
+    if (changed) {
+      this.leafVersion++
+      if (evidence === 'direct') this.heardAt.set(p.address, now)
+      this.pruneHeard()
+    }
+    return changed
+  }
+
+  /** Offers every node of another node's leaf set (hearsay); returns whether ours changed. */
+  learnLeafSet (view: LeafSetView, now: number): boolean {
+    let changed = false
+    for (const p of view.left) changed = this.learn(p, 'hearsay', now) || changed
+    for (const p of view.right) changed = this.learn(p, 'hearsay', now) || changed
+    return changed
+  }
+
+  /** Records that a leaf-set member was heard from. */
+  heard (p: PeerRef, now: number): void {
+    if (this.leaves.has(p.address)) this.heardAt.set(p.address, now)
+  }
+
+  /** When a member was last heard from (0: never). */
+  lastHeard (address: string): number { return this.heardAt.get(address) ?? 0 }
+
+  /** Forgets a node that failed to answer, or left; remembers it as dead. */
+  forget (p: PeerRef, now: number): Forgotten {
+    const sides = this.leaves.sidesOf(p.address)
+    if (sides.length > 0) { this.leaves.remove(p.address); this.leafVersion++ }
+    this.heardAt.delete(p.address)
+    const slot = this.table.remove(p)
+    if (slot !== undefined) this.pendingRepairs.push(slot)
+    if (this.deadPeerMemoryMs > 0) this.dead.set(p.address, now)
+    return { sides, slot }
+  }
+
+  isDead (address: string, now: number): boolean {
+    const at = this.dead.peek(address)
+    if (at === undefined) return false
+    if (now - at < this.deadPeerMemoryMs) return true
+    this.dead.delete(address)
+    return false
+  }
+
+  /** Whether `p` is in the leaf set or the routing table. */
+  knows (p: PeerRef): boolean {
+    return this.leaves.has(p.address) || this.table.has(p)
+  }
+
+  /** The routing rule applied to this state. */
+  nextHop (key: NodeId, maxNodes: number): NextHop {
+    return nextHop(this.leaves, this.table, key, maxNodes)
+  }
+
+  private pruneHeard (): void {
+    if (this.heardAt.size <= 2 * this.leaves.perSide) return
+    for (const address of [...this.heardAt.keys()]) if (!this.leaves.has(address)) this.heardAt.delete(address)
+  }
+}

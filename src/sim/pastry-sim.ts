@@ -1,0 +1,242 @@
+/**
+ * Pastry nodes in the simulator, with the global view only an observer has: the true owner of a key
+ * (the numerically closest live node), the true leaf sets, convergence checks, and the fast
+ * bootstrap that seeds a converged network for 10^5-node runs. Invariants: the protocol code is the
+ * same PastryNode the libp2p runtime drives; the observer reads it through its public API only
+ * (status, leafSet, storedKeys) and never steers it, except through `seedNetwork`, documented as a
+ * shortcut for building large networks.
+ */
+import { digit, ID_DIGITS, type NodeId } from '../core/id.js'
+import type { PeerRef } from '../core/port.js'
+import type { Random } from '../core/random.js'
+import { isCloser } from '../pastry/closeness.js'
+import type { PastryInit } from '../pastry/config.js'
+import type { PastryMessage, PastryRequest, PastryResponse } from '../pastry/messages.js'
+import { PastryNode } from '../pastry/pastry-node.js'
+import { Simulator, type SimNode, type SimulatorInit } from './simulator.js'
+
+export interface PastrySimNode {
+  readonly sim: SimNode
+  readonly pastry: PastryNode
+}
+
+export interface PastrySimulationInit extends SimulatorInit {
+  pastry?: PastryInit
+}
+
+export class PastrySimulation {
+  readonly sim: Simulator
+  readonly pastryInit: PastryInit
+  /** Live nodes sorted by id: the ground truth of the ring. */
+  private ring: PastrySimNode[] = []
+  /** Live nodes that finished joining (or were seeded): the only ones used as bootstraps. */
+  private readonly members = new Set<PastrySimNode>()
+  private memberList: PastrySimNode[] | undefined = undefined
+
+  constructor (init: PastrySimulationInit) {
+    this.sim = new Simulator(init)
+    this.pastryInit = init.pastry ?? {}
+  }
+
+  get size (): number { return this.ring.length }
+
+  /** Live nodes in id order (a copy). */
+  live (): PastrySimNode[] { return this.ring.slice() }
+
+  /** Creates and starts a node (a network of one until it joins). */
+  create (): PastrySimNode {
+    const node = this.add()
+    this.sim.start(node.sim)
+    this.insert(node)
+    return node
+  }
+
+  /** Creates a node and joins it through `via` (a random member that finished its join if not given). */
+  join (via?: PastrySimNode, done?: (ok: boolean) => void): PastrySimNode {
+    const bootstrap = via ?? this.randomMember()
+    const node = this.create()
+    if (bootstrap === undefined) { this.addMember(node); done?.(true); return node }
+    node.pastry.join(bootstrap.sim.ref, o => {
+      if (o.ok && node.sim.alive) this.addMember(node)
+      done?.(o.ok)
+    })
+    return node
+  }
+
+  /** A uniformly random member (joined and live), or undefined. */
+  randomMember (): PastrySimNode | undefined {
+    if (this.members.size === 0) return undefined
+    this.memberList ??= [...this.members].sort((a, b) => a.sim.index - b.sim.index)
+    return this.sim.random.pick(this.memberList)
+  }
+
+  crash (node: PastrySimNode): void {
+    this.remove(node)
+    this.sim.crash(node.sim)
+  }
+
+  /** Graceful leave; the node leaves the ground truth at once (its keys are in flight to their heirs). */
+  leave (node: PastrySimNode, done?: (ok: boolean) => void): void {
+    this.remove(node)
+    node.pastry.leave(o => { this.sim.remove(node.sim); done?.(o.ok) })
+  }
+
+  /** The true owner of `key`: the live node numerically closest to it. */
+  owner (key: NodeId): PastrySimNode {
+    return this.holders(key, 1)[0]
+  }
+
+  /** The r live nodes numerically closest to `key`, closest first: where its copies belong. */
+  holders (key: NodeId, r: number): PastrySimNode[] {
+    const ring = this.ring
+    const n = ring.length
+    if (n === 0) throw new Error('empty network')
+    const out: PastrySimNode[] = []
+    // Two fronts walk outward from the key's position; each step takes the closer one.
+    let right = this.successorIndex(key)
+    let left = (right - 1 + n) % n
+    let taken = 0
+    while (out.length < Math.min(r, n) && taken < n) {
+      const a = ring[right]; const b = ring[left]
+      if (a === b) { out.push(a); break }
+      if (isCloser(key, a.sim.ref.id, b.sim.ref.id)) { out.push(a); right = (right + 1) % n } else { out.push(b); left = (left - 1 + n) % n }
+      taken++
+    }
+    return out
+  }
+
+  /** The true leaf set of the node at ring position i: up to l live nodes on each side, nearest first. */
+  trueLeafSet (i: number, perSide: number): { left: PastrySimNode[], right: PastrySimNode[] } {
+    const n = this.ring.length
+    const count = Math.min(perSide, n - 1)
+    const left: PastrySimNode[] = []
+    const right: PastrySimNode[] = []
+    for (let j = 1; j <= count; j++) {
+      right.push(this.ring[(i + j) % n])
+      left.push(this.ring[(i - j + n) % n])
+    }
+    return { left, right }
+  }
+
+  /** Live nodes whose leaf set is not the true one. */
+  wrongLeafSets (): number {
+    const perSide = (this.ring[0]?.pastry.config.leafSetSize ?? 0) / 2
+    let wrong = 0
+    for (let i = 0; i < this.ring.length; i++) {
+      const truth = this.trueLeafSet(i, perSide)
+      const have = this.ring[i].pastry.leafSet()
+      if (!sameAddresses(have.left, truth.left) || !sameAddresses(have.right, truth.right)) wrong++
+    }
+    return wrong
+  }
+
+  /** Runs until every leaf set is the true one, checking each `checkEveryMs`. */
+  runUntilConverged (checkEveryMs: number, maxMs: number): boolean {
+    return this.sim.runUntilTrue(() => this.wrongLeafSets() === 0, checkEveryMs, maxMs)
+  }
+
+  /**
+   * Fast bootstrap for large networks: creates `n` nodes and installs, from the global view, the
+   * state a converged network has — the true leaf sets, and in each routing-table slot a node drawn
+   * uniformly from those that fit it (the paper picks the nearest by network proximity; with no
+   * proximity metric every fitting node is as good) — then starts them. Lookups and maintenance
+   * afterwards run the real protocol through the simulator. Cost: O(n log16 n) slot fills.
+   */
+  seedNetwork (n: number): void {
+    if (this.ring.length > 0) throw new Error('seedNetwork needs an empty simulation')
+    for (let i = 0; i < n; i++) this.ring.push(this.add())
+    this.ring.sort((a, b) => (a.sim.ref.id < b.sim.ref.id ? -1 : a.sim.ref.id > b.sim.ref.id ? 1 : 0))
+    const perSide = (this.ring[0]?.pastry.config.leafSetSize ?? 0) / 2
+    const random = this.sim.random.fork('pastry-seed')
+    const splits = new Map<string, number[]>()
+    for (let i = 0; i < n; i++) {
+      const truth = this.trueLeafSet(i, perSide)
+      const leafSet = [...truth.left, ...truth.right].map(x => x.sim.ref)
+      this.ring[i].pastry.seedState({ leafSet, routingTable: this.seedRow(i, splits, random) })
+    }
+    for (const node of this.ring) { this.sim.start(node.sim); this.members.add(node) }
+    this.memberList = undefined
+  }
+
+  /** One fitting node per routing-table slot of the node at position i (see seedNetwork). */
+  private seedRow (i: number, splits: Map<string, number[]>, random: Random): PeerRef[] {
+    const self = this.ring[i].sim.ref.id
+    const out: PeerRef[] = []
+    let lo = 0; let hi = this.ring.length
+    for (let row = 0; row < ID_DIGITS && hi - lo > 1; row++) {
+      const key = `${row}:${lo}`
+      let bounds = splits.get(key)
+      if (bounds === undefined) splits.set(key, bounds = this.splitByDigit(lo, hi, row))
+      const own = digit(self, row)
+      for (let d = 0; d < 16; d++) {
+        if (d === own || bounds[d + 1] === bounds[d]) continue
+        out.push(this.ring[bounds[d] + random.int(bounds[d + 1] - bounds[d])].sim.ref)
+      }
+      lo = bounds[own]; hi = bounds[own + 1]
+    }
+    return out
+  }
+
+  /** Within ring[lo, hi), whose ids share `row` digits, the 17 bounds of the runs by digit `row`. */
+  private splitByDigit (lo: number, hi: number, row: number): number[] {
+    const bounds = [lo]
+    for (let d = 1; d < 16; d++) {
+      let a = bounds[d - 1]; let b = hi
+      while (a < b) {
+        const mid = (a + b) >>> 1
+        if (digit(this.ring[mid].sim.ref.id, row) < d) a = mid + 1
+        else b = mid
+      }
+      bounds.push(a)
+    }
+    bounds.push(hi)
+    return bounds
+  }
+
+  private add (): PastrySimNode {
+    let pastry!: PastryNode
+    const sim = this.sim.addNode<PastryRequest, PastryResponse, PastryMessage>(io => { pastry = new PastryNode(io, this.pastryInit); return pastry })
+    return { sim, pastry }
+  }
+
+  private addMember (node: PastrySimNode): void {
+    this.members.add(node)
+    this.memberList = undefined
+  }
+
+  /** Index of the first live node at or after `key` (0 past the end). */
+  private successorIndex (key: NodeId): number {
+    const ring = this.ring
+    let lo = 0; let hi = ring.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (ring[mid].sim.ref.id < key) lo = mid + 1
+      else hi = mid
+    }
+    return lo === ring.length ? 0 : lo
+  }
+
+  private insert (node: PastrySimNode): void {
+    const id = node.sim.ref.id
+    let lo = 0; let hi = this.ring.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (this.ring[mid].sim.ref.id < id) lo = mid + 1
+      else hi = mid
+    }
+    this.ring.splice(lo, 0, node)
+  }
+
+  private remove (node: PastrySimNode): void {
+    this.members.delete(node)
+    this.memberList = undefined
+    const i = this.ring.indexOf(node)
+    if (i >= 0) this.ring.splice(i, 1)
+  }
+}
+
+function sameAddresses (a: readonly PeerRef[], b: readonly PastrySimNode[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i].address !== b[i].sim.ref.address) return false
+  return true
+}
