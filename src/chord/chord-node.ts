@@ -9,7 +9,7 @@ import type { PeerRef, ProtocolHandler } from '../core/port.js'
 import type { Random } from '../core/random.js'
 import { chordConfig, type ChordConfig, type ChordInit } from './config.js'
 import { newCounters, type ChordContext, type ChordCounters, type ChordIo, type LookupOutcome, type TimerName } from './context.js'
-import { MAX_CLOSER_NODES } from './limits.js'
+import { MAX_CLOSER_NODES, MAX_SUCCESSORS_IN_CLOSER } from './limits.js'
 import { checkPredecessor, fingerToFix, onNotify, refreshFinger, stabilize } from './maintenance.js'
 import type { ChordMessage, ChordRequest, ChordResponse } from './messages.js'
 import { get, join, leave, onLeaving, put, runLookup, type GetResult, type Outcome, type PutResult } from './operations.js'
@@ -121,7 +121,12 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
         const local = this.routing.localOwner(req.key)
         if (local !== undefined) return { type: 'found', successors: local.slice(0, this.config.successorListLength) }
         const nodes = this.routing.closestPreceding(req.key, MAX_CLOSER_NODES)
-        return nodes.length > 0 ? { type: 'closer', nodes } : { type: 'found', successors: [this.io.self] }
+        if (nodes.length === 0) return { type: 'found', successors: [this.io.self] }
+        // Then our successor list: if the closest preceding node is dead, the asker can go to the
+        // node after it (Stoica et al. §5.3), which a stale tables here cannot name yet.
+        const seen = new Set(nodes.map(n => n.address))
+        const after = this.routing.successors.filter(s => !seen.has(s.address))
+        return { type: 'closer', nodes: [...nodes, ...after].slice(0, MAX_CLOSER_NODES + MAX_SUCCESSORS_IN_CLOSER) }
       }
       case 'get-neighbors':
         return { type: 'neighbors', predecessor: this.routing.predecessor, successors: this.routing.successors.slice() }

@@ -8,6 +8,8 @@
 export const MAX_SUCCESSORS = 32
 /** Candidate nodes in one `closer` reply: enough to fall back past a few dead fingers. */
 export const MAX_CLOSER_NODES = 8
+/** Successor-list entries appended to a `closer` reply (the way past a dead closest-preceding node). */
+export const MAX_SUCCESSORS_IN_CLOSER = 24
 /** Records in one store/handoff message; with MAX_VALUE_BYTES_LIMIT bounds a frame. */
 export const MAX_RECORDS_PER_MESSAGE = 64
 /** Bytes of values in one store/handoff message before a new batch starts (1 MiB). */

@@ -39,6 +39,12 @@ interface Candidate {
 export class LookupIter {
   /** Known candidates, closest to the key first; asked ones are removed. */
   private candidates: Candidate[] = []
+  /**
+   * Nodes named by answerers that lie at or after the key, nearest first: the possible owners. Asked
+   * only when no closer-preceding candidate is left, which happens when the closest preceding node
+   * has died and the answerers do not know it yet (their successor lists name the node after it).
+   */
+  private followers: Candidate[] = []
   private readonly asked = new Set<string>()
   private hops = 0
   private failures = 0
@@ -50,10 +56,12 @@ export class LookupIter {
    * @param selfAddress the originator, never asked
    * @param initial first candidates (the originator's closest preceding nodes, or a bootstrap)
    * @param maxSteps nodes asked before failing with `hop-limit`
+   * @param possibleOwners nodes that may lie at or after the key (the originator's successor list)
    */
-  constructor (readonly key: NodeId, selfAddress: string, initial: readonly PeerRef[], private readonly maxSteps: number) {
+  constructor (readonly key: NodeId, selfAddress: string, initial: readonly PeerRef[], private readonly maxSteps: number, possibleOwners: readonly PeerRef[] = []) {
     this.asked.add(selfAddress)
     for (const p of initial) this.addCandidate(p)
+    for (const p of possibleOwners) if (!initial.includes(p)) this.addFollower(p)
   }
 
   get hopCount (): number { return this.hops }
@@ -62,7 +70,7 @@ export class LookupIter {
   next (): LookupStep {
     if (this.result !== undefined) return this.result
     if (this.waiting !== undefined) throw new Error('lookup: next() while a request is outstanding')
-    const c = this.candidates.shift()
+    const c = this.candidates.shift() ?? this.nextFollower()
     if (c === undefined) return this.finish({ kind: 'failed', failure: 'no-live-node' })
     if (this.hops >= this.maxSteps) return this.finish({ kind: 'failed', failure: 'hop-limit' })
     this.hops++
@@ -80,7 +88,25 @@ export class LookupIter {
     }
     if (res.type !== 'closer') { this.failures++; return }
     const d = ringDistance(peer.id, this.key)
-    for (const p of res.nodes) this.addCandidate(p, d)
+    for (const p of res.nodes) {
+      if (ringDistance(p.id, this.key) < d) this.addCandidate(p, d)
+      else this.addFollower(p)
+    }
+  }
+
+  private nextFollower (): Candidate | undefined {
+    let c = this.followers.shift()
+    while (c !== undefined && this.asked.has(c.peer.address)) c = this.followers.shift()
+    return c
+  }
+
+  /** Keeps a node that lies at or after the key, ordered by its clockwise distance from the key. */
+  private addFollower (peer: PeerRef): void {
+    if (this.asked.has(peer.address) || this.followers.some(f => f.peer.address === peer.address)) return
+    const distance = ringDistance(this.key, peer.id)
+    let at = this.followers.findIndex(f => distance < f.distance)
+    if (at < 0) at = this.followers.length
+    this.followers.splice(at, 0, { peer, distance })
   }
 
   /** The asked peer failed: fall back to the next candidate. */

@@ -36,7 +36,7 @@ export interface GetResult {
 export function runLookup (ctx: ChordContext, key: NodeId, done: (o: LookupOutcome) => void, initial?: readonly PeerRef[], onEnd?: () => void): LookupIter {
   const { routing, io, config } = ctx
   ctx.counters.lookups++
-  const iter = new LookupIter(key, io.self.address, initial ?? routing.closestPreceding(key, MAX_CLOSER_NODES), config.maxLookupSteps)
+  const iter = new LookupIter(key, io.self.address, initial ?? routing.closestPreceding(key, MAX_CLOSER_NODES), config.maxLookupSteps, initial === undefined ? routing.successors : [])
   const finish = (o: LookupOutcome): void => {
     if (!o.ok) ctx.counters.lookupsFailed++
     onEnd?.()

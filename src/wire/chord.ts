@@ -9,7 +9,7 @@ import { idFromDigest, idToBytes, ID_BYTES, type NodeId } from '../core/id.js'
 import type { PeerRef } from '../core/port.js'
 import { addressPeerCodec, MAX_PEER_ADDRS, WireError, type PeerCodec, type WirePeer } from './peer-codec.js'
 import {
-  MAX_CLOSER_NODES, MAX_KEY_BYTES_LIMIT, MAX_KEY_IDS_PER_MESSAGE,
+  MAX_CLOSER_NODES, MAX_SUCCESSORS_IN_CLOSER, MAX_KEY_BYTES_LIMIT, MAX_KEY_IDS_PER_MESSAGE,
   MAX_RECORDS_PER_MESSAGE, MAX_SUCCESSORS, MAX_VALUE_BYTES_LIMIT, MAX_FRAME_BYTES
 } from '../chord/limits.js'
 import type { ChordRecord, ChordRequest, ChordResponse } from '../chord/messages.js'
@@ -74,7 +74,7 @@ export function encodeChordResponse (res: ChordResponse, codec: PeerCodec): Uint
   const m: pb.ChordResponse = { type: pb.ChordResponse.Type.UNKNOWN, peers: [], accepted: 0, keyIds: [] }
   switch (res.type) {
     case 'found': m.type = pb.ChordResponse.Type.FOUND; m.peers = encodePeers(codec, res.successors, MAX_SUCCESSORS); break
-    case 'closer': m.type = pb.ChordResponse.Type.CLOSER; m.peers = encodePeers(codec, res.nodes, MAX_CLOSER_NODES); break
+    case 'closer': m.type = pb.ChordResponse.Type.CLOSER; m.peers = encodePeers(codec, res.nodes, MAX_CLOSER_NODES + MAX_SUCCESSORS_IN_CLOSER); break
     case 'neighbors':
       m.type = pb.ChordResponse.Type.NEIGHBORS
       m.peers = encodePeers(codec, res.successors, MAX_SUCCESSORS)
@@ -169,7 +169,7 @@ export function decodeChordResponse (bytes: Uint8Array, codec: PeerCodec): Chord
   const m = protons(() => pb.ChordResponse.decode(bytes))
   switch (m.type) {
     case pb.ChordResponse.Type.FOUND: return { type: 'found', successors: decodePeers(codec, m.peers, MAX_SUCCESSORS, false) }
-    case pb.ChordResponse.Type.CLOSER: return { type: 'closer', nodes: decodePeers(codec, m.peers, MAX_CLOSER_NODES, false) }
+    case pb.ChordResponse.Type.CLOSER: return { type: 'closer', nodes: decodePeers(codec, m.peers, MAX_CLOSER_NODES + MAX_SUCCESSORS_IN_CLOSER, false) }
     case pb.ChordResponse.Type.NEIGHBORS:
       return {
         type: 'neighbors',
