@@ -3,7 +3,7 @@
  * the same keys put and the same lookups made through each. Reports hops and latency per DHT
  * beside the published figure where there is one (THEORY.md).
  *
- *   node dist/benchmarks/real-dht.js --nodes 100 --keys 200 --lookups 1000 --dhts kad,chord
+ *   node dist/benchmarks/real-dht.js --nodes 100 --keys 200 --lookups 1000 --dhts kad,chord,pastry
  *
  * Writes benchmarks/results/real-dht-<N>.json (raw figures) and .md (the table).
  */
@@ -16,7 +16,7 @@ import { round, summarize } from '../src/sim/stats.js'
 import { benchEnvironment, benchFlags } from './bench-env.js'
 import type { OverlayNode } from '../src/node/overlay-node.js'
 
-const flags = benchFlags(process.argv.slice(2), { nodes: '50', keys: '100', lookups: '500', dhts: 'kad,chord', seed: '1', out: 'benchmarks/results' })
+const flags = benchFlags(process.argv.slice(2), { nodes: '50', keys: '100', lookups: '500', dhts: 'kad,chord,pastry', seed: '1', out: 'benchmarks/results' })
 const n = Number(flags.nodes)
 const keyCount = Number(flags.keys)
 const lookupCount = Number(flags.lookups)
@@ -94,7 +94,7 @@ try {
     `# Real-network DHT lookups: ${n} peers, ${keyCount} keys, ${lookupCount} gets (seed ${flags.seed})`,
     '',
     `TCP on 127.0.0.1, all peers in one Node.js process; ${report.environment.cpus as number} cores (${String(report.environment.cpuModel)}), Node ${process.version}.`,
-    'Hops: Chord counts the nodes asked in sequence; Kademlia the depth, in its query tree, of the nearest peer that returned the record.',
+    'Hops: Chord and Pastry count the nodes asked in sequence; Kademlia the depth, in its query tree, of the nearest peer that returned the record.',
     '',
     '| DHT | mean hops | p50 | p99 | theory (mean) | p50 latency ms | p99 latency ms | failed gets |',
     '|---|---|---|---|---|---|---|---|',
