@@ -1,6 +1,6 @@
 /**
  * The one port between pure protocol logic (chord/, pastry/, sir/) and a runtime (libp2p/ or sim/).
- * Invariants: a protocol never reads the wall clock, never draws from Math.random and never does
+ * Invariants: a protocol never reads the wall clock, never draws from a global random source and never does
  * I/O; everything it needs arrives through `Io`, and everything it does leaves through `Io`.
  * Callbacks handed to the port (`request`'s `done`) fire later, never inside the call that set them.
  */
