@@ -1,0 +1,210 @@
+/**
+ * The experiment steps Chord and Pastry share (DESIGN.md §7): store K keys, run L lookups against
+ * the true owner, and churn one membership event at a time while counting, per event, the primary
+ * copies that moved beside the keys that had to move (consistent hashing moves only O(K/N): Stoica
+ * et al. 2001 §4.2). Invariant: every draw comes from the simulator's driver random source, so the
+ * figures and the trace hash are a pure function of the seed.
+ */
+import { keyId, type NodeId } from '../core/id.js'
+import type { PeerRef } from '../core/port.js'
+import { round } from './stats.js'
+import type { SimNode, Simulator } from './simulator.js'
+
+export interface ChurnReport {
+  events: number
+  /** Per event: keys whose primary copy (the copy held as owner) changed node. */
+  primaryMoved: number[]
+  /** Per event: keys whose true owner changed. */
+  mustMove: number[]
+  /** Per event: replica copies made to restore r. */
+  replicaCopies: number[]
+  eventKinds: string[]
+  meanMovedPerEvent: number
+  keysOverNodes: number
+  /** Keys held by no live node at the end. */
+  keysLost: number
+  /** Lookups after churn whose owner was not the true owner. */
+  wrongOwners: number
+  /** Stored keys whose primary copy sits elsewhere than the true owner at the end. */
+  misplacedPrimaries: number
+}
+
+type Outcome<T> = { readonly ok: true, readonly value: T } | { readonly ok: false }
+
+/** What the shared steps use of a DHT node (ChordNode and PastryNode both fit). */
+export interface ExperimentDht {
+  put(key: Uint8Array, value: Uint8Array, done: (o: Outcome<unknown>) => void): void
+  lookup(key: NodeId, done: (o: Outcome<{ readonly owner: PeerRef, readonly hops: number }>) => void): void
+  storedKeys(): IterableIterator<[NodeId, boolean]>
+  counters(): { readonly replicaCopiesMade: number }
+}
+
+/** What the shared steps use of a simulated network (ChordSimulation and PastrySimulation both fit). */
+export interface ExperimentNetwork<S extends { readonly sim: SimNode }> {
+  readonly sim: Simulator
+  readonly size: number
+  /** Live members in id order. */
+  live(): S[]
+  randomMember(): S | undefined
+  join(): S
+  leave(node: S): void
+  crash(node: S): void
+  /** The true owner of a key among the live members. */
+  owner(key: NodeId): S
+  /** The protocol node of a member. */
+  dht(node: S): ExperimentDht
+}
+
+const utf8 = new TextEncoder()
+
+/** Puts every key from a random member, spread over time (about 1000 per virtual second). */
+export function storeKeys<S extends { readonly sim: SimNode }> (net: ExperimentNetwork<S>, keys: readonly Uint8Array[], log: (line: string) => void): void {
+  const sim = net.sim
+  let failed = 0
+  let pending = keys.length
+  const spreadMs = Math.max(1000, keys.length)
+  for (let i = 0; i < keys.length; i++) {
+    const from = net.randomMember() as S
+    const k = keys[i]
+    sim.after(sim.random.int(spreadMs), () => { net.dht(from).put(k, utf8.encode(`v${i}`), o => { pending--; if (!o.ok) failed++ }) })
+  }
+  sim.runUntilTrue(() => pending === 0, 1000, spreadMs + 60_000)
+  log(`stored ${keys.length - failed} of ${keys.length} keys`)
+}
+
+export interface LookupFigures {
+  /** Hops of each lookup that succeeded. */
+  hops: number[]
+  failed: number
+  /** Lookups that named another node than the true owner. */
+  wrong: number
+}
+
+/** `count` lookups of random keys from random members, spread over one virtual second. */
+export function runLookups<S extends { readonly sim: SimNode }> (net: ExperimentNetwork<S>, count: number, label: string): LookupFigures {
+  const sim = net.sim
+  const hops: number[] = []
+  let failed = 0; let wrong = 0; let pending = count
+  for (let i = 0; i < count; i++) {
+    const from = net.randomMember() as S
+    const key = keyId(utf8.encode(`${label}-${sim.seed}-${i}`))
+    sim.after(sim.random.int(1000), () => {
+      const truth = net.owner(key).sim.ref.address
+      net.dht(from).lookup(key, o => {
+        pending--
+        if (!o.ok) { failed++; return }
+        hops.push(o.value.hops)
+        if (o.value.owner.address !== truth) wrong++
+      })
+    })
+  }
+  sim.runUntilTrue(() => pending === 0, 500, 120_000)
+  return { hops, failed: failed + pending, wrong }
+}
+
+/** Primary holder (address) per key id, over the given members. */
+function primaries<S extends { readonly sim: SimNode }> (net: ExperimentNetwork<S>, nodes: Iterable<S>): Map<NodeId, string> {
+  const out = new Map<NodeId, string>()
+  for (const node of nodes) {
+    for (const [id, primary] of net.dht(node).storedKeys()) if (primary) out.set(id, node.sim.ref.address)
+  }
+  return out
+}
+
+function totalReplicaCopies<S extends { readonly sim: SimNode }> (net: ExperimentNetwork<S>, all: readonly S[]): number {
+  let s = 0
+  for (const node of all) s += net.dht(node).counters().replicaCopiesMade
+  return s
+}
+
+/** Live members within `radius` ring positions of the owner of `center` (by id order). */
+function window<S extends { readonly sim: SimNode }> (net: ExperimentNetwork<S>, center: NodeId, radius: number): S[] {
+  const ring = net.live()
+  if (ring.length === 0) return []
+  const i = ring.indexOf(net.owner(center))
+  const out = new Set<S>()
+  for (let d = -radius; d <= radius; d++) out.add(ring[((i + d) % ring.length + ring.length) % ring.length])
+  return [...out]
+}
+
+/**
+ * Runs the membership events ('join' | 'leave' | 'crash') one at a time, each followed by
+ * `repairMs` of virtual time, and counts what moved. Every change of primary holder happens next
+ * to the event, so each event looks only at the members within r + 3 positions of it.
+ */
+export function runChurn<S extends { readonly sim: SimNode }> (net: ExperimentNetwork<S>, events: readonly string[], keyIds: readonly NodeId[], repairMs: number, r: number, log: (line: string) => void): ChurnReport {
+  const sim = net.sim
+  const everyone: S[] = net.live()
+  const report: ChurnReport = {
+    events: events.length, primaryMoved: [], mustMove: [], replicaCopies: [], eventKinds: [],
+    meanMovedPerEvent: 0, keysOverNodes: 0, keysLost: 0, wrongOwners: 0, misplacedPrimaries: 0
+  }
+  let nodesSum = 0
+  const radius = r + 3
+  for (const kind of events) {
+    let center: NodeId
+    let victim: S | undefined
+    if (kind === 'join') {
+      center = sim.nextAddressId()
+    } else {
+      victim = net.randomMember() as S
+      center = victim.sim.ref.id
+    }
+    const before = window(net, center, radius)
+    const ownersBefore = new Map<NodeId, string>()
+    const primaryBefore = primaries(net, before)
+    for (const id of primaryBefore.keys()) ownersBefore.set(id, net.owner(id).sim.ref.address)
+    const copiesBefore = totalReplicaCopies(net, everyone)
+    nodesSum += net.size
+    // The same members are looked at after the event: the window, less the departed, plus the joiner.
+    const after = before.filter(x => x !== victim)
+    if (kind === 'join') {
+      const joiner = net.join()
+      everyone.push(joiner)
+      after.push(joiner)
+    } else if (kind === 'leave') {
+      net.leave(victim as S)
+    } else {
+      net.crash(victim as S)
+    }
+    sim.runFor(repairMs)
+    const primaryAfter = primaries(net, after)
+    const ids = new Set<NodeId>([...primaryBefore.keys(), ...primaryAfter.keys()])
+    let moved = 0; let must = 0
+    for (const id of ids) {
+      if (primaryBefore.get(id) !== primaryAfter.get(id)) moved++
+      const ob = ownersBefore.get(id)
+      if (ob !== undefined && ob !== net.owner(id).sim.ref.address) must++
+    }
+    report.eventKinds.push(kind)
+    report.primaryMoved.push(moved)
+    report.mustMove.push(must)
+    report.replicaCopies.push(totalReplicaCopies(net, everyone) - copiesBefore)
+    if (report.eventKinds.length % 25 === 0) log(`churn: ${report.eventKinds.length}/${events.length} events at virtual ${sim.now()} ms`)
+  }
+  // The end: every key's copies and owners, over the whole network.
+  const held = new Set<NodeId>()
+  for (const node of net.live()) for (const [id] of net.dht(node).storedKeys()) held.add(id)
+  const finalPrimaries = primaries(net, net.live())
+  for (const id of keyIds) {
+    if (!held.has(id)) report.keysLost++
+    else if (finalPrimaries.get(id) !== net.owner(id).sim.ref.address) report.misplacedPrimaries++
+  }
+  const moved = report.primaryMoved.reduce((a, b) => a + b, 0)
+  report.meanMovedPerEvent = moved / events.length
+  report.keysOverNodes = keyIds.length / (nodesSum / events.length)
+  log(`churn: ${events.length} events, primary moved ${moved}, must move ${report.mustMove.reduce((a, b) => a + b, 0)}, ` +
+    `mean ${round(report.meanMovedPerEvent)} vs K/N ${round(report.keysOverNodes)}, replica copies ${report.replicaCopies.reduce((a, b) => a + b, 0)}, ` +
+    `lost ${report.keysLost}, misplaced ${report.misplacedPrimaries}`)
+  return report
+}
+
+/** The membership events of a churn run, in an order drawn from `random`. */
+export function churnEvents (counts: { joins?: number, leaves?: number, crashes?: number }, random: { shuffle<T>(xs: T[]): T[] }): string[] {
+  const events: string[] = []
+  for (let i = 0; i < (counts.joins ?? 0); i++) events.push('join')
+  for (let i = 0; i < (counts.leaves ?? 0); i++) events.push('leave')
+  for (let i = 0; i < (counts.crashes ?? 0); i++) events.push('crash')
+  if (events.length > 0) random.shuffle(events)
+  return events
+}
