@@ -22,8 +22,13 @@ import type { Startable } from '@libp2p/interface'
 
 /** How long the smaller of two lone nodes waits for the larger to join it before joining itself. */
 const JOIN_DEFER_MS = 2_000
-/** How often a lone node retries joining, and a joined one checks its membership (one lookup). */
+/** How often a lone node retries joining. */
 const MEMBERSHIP_CHECK_INTERVAL_MS = 5_000
+/**
+ * A joined node checks its membership every this many ticks (30 s): one lookup through a bootstrap
+ * peer each, which all land on the few bootstrap peers of a network.
+ */
+const JOINED_CHECK_EVERY_TICKS = 6
 
 export type DhtFailure = 'no-live-node' | 'hop-limit' | 'stopped' | 'too-large' | 'refused' | 'unreachable' | 'timeout' | 'malformed' | 'rejected'
 type Outcome<T> = { readonly ok: true, readonly value: T } | { readonly ok: false, readonly failure: string }
@@ -103,6 +108,7 @@ export class DhtLibp2pService<Req, Res, N extends DhtNode<Req, Res>, S> implemen
   private checkTimer: ReturnType<typeof setInterval> | undefined
   private node: N | undefined
   private joining = false
+  private ticks = 0
 
   constructor (components: OverlayComponents, spec: DhtProtocol<Req, Res, N, S>, limits: DhtServiceLimits) {
     this.components = components
@@ -174,7 +180,7 @@ export class DhtLibp2pService<Req, Res, N extends DhtNode<Req, Res>, S> implemen
     const via = peers[Math.floor(Math.random() * peers.length)]
     if (!this.joined) {
       this.join(via)
-    } else if (this.bootstrapPeers.size > 0 && node.rejoinIfApart !== undefined) {
+    } else if (this.bootstrapPeers.size > 0 && node.rejoinIfApart !== undefined && ++this.ticks % JOINED_CHECK_EVERY_TICKS === 0) {
       this.joining = true
       node.rejoinIfApart(via, () => { this.joining = false })
     }

@@ -1,6 +1,7 @@
 /**
  * Many overlay nodes in one process on 127.0.0.1: node 0 seeds the network and the others
- * bootstrap to it, JOIN_BATCH at a time (joining 100 at once overloads loopback on 2 cores).
+ * bootstrap to it (and dial EXTRA_LINKS earlier nodes), JOIN_BATCH at a time (joining 100 at once
+ * overloads loopback on 2 cores).
  * Used by `testnet`, the real-network benchmarks and the tests. Invariant: `stop()` stops every
  * node this network started, including those of a batch that failed half-way.
  */
@@ -9,6 +10,12 @@ import type { OverlayNode, OverlayNodeConfig } from './overlay-node.js'
 
 /** Peers started at once. */
 export const JOIN_BATCH = 4
+/**
+ * Besides node 0, each new node dials this many random earlier nodes, so the network is not a star
+ * around node 0 (gossipsub's mesh needs neighbours other than node 0; THEORY.md's GossipSub figures
+ * were measured with peers bootstrapped to 3 others). Our DHTs still join through node 0 alone.
+ */
+export const EXTRA_LINKS = 2
 /** 20,000 file descriptors per process allow about 400 TCP peers with the DHT (measured). */
 export const MAX_LOCAL_NODES = 400
 
@@ -28,6 +35,11 @@ export class LocalNetwork {
     const startOne = async (): Promise<void> => {
       const bootstrap = this.nodes.length === 0 ? [] : [this.nodes[0].addresses()[0]]
       const node = await createOverlayNode({ ...this.config, bootstrap })
+      const earlier = this.nodes.slice(1)
+      for (let i = 0; i < EXTRA_LINKS && earlier.length > 0; i++) {
+        const [peer] = earlier.splice(Math.floor(Math.random() * earlier.length), 1)
+        await node.connect(peer.addresses()[0]).catch(() => {})
+      }
       this.nodes.push(node)
       added.push(node)
       onNode?.(this.nodes.length - 1, node)
