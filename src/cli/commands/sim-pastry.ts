@@ -4,53 +4,20 @@
  * Druschel 2001 §3.1), keys moved per join, leave or crash beside K/N, keys lost.
  */
 import { runPastryExperiment } from '../../sim/pastry-experiment.js'
-import { intFlag } from '../command.js'
-import { UsageError } from '../usage-error.js'
-import { MAX_SIM_KEYS, MAX_SIM_LOOKUPS, MAX_SIM_NODES, seedFlag, simCommand } from './sim.js'
+import { DHT_SIM_OPTIONS, dhtSimFlags, dhtSimHelp, fmt, simCommand } from './sim.js'
 
 /** Copies of a key live in the owner's leaf set: at most |L|/2 + 1 with the default |L| = 16. */
 const MAX_REPLICAS = 9
 
-const fmt = (x: number): string => Number.isInteger(x) ? String(x) : x.toFixed(3)
 const percent = (part: number, whole: number): string => `${(100 * part / whole).toFixed(1)}%`
 
 export const simPastryCommand = simCommand({
   protocol: 'pastry',
   summary: 'Pastry in the simulator: route hops beside log16 N; keys moved on churn beside K/N.',
-  options: {
-    nodes: { type: 'string' },
-    lookups: { type: 'string' },
-    keys: { type: 'string' },
-    joins: { type: 'string' },
-    leaves: { type: 'string' },
-    crashes: { type: 'string' },
-    replicas: { type: 'string' }
-  },
-  help: [
-    '--nodes N         network size (default 1024); built by joins up to 4096 nodes, seeded from the global view above',
-    '--lookups L       lookups of random keys from random nodes (default 1000)',
-    '--keys K          keys stored before churn (default 0)',
-    '--joins J         nodes that join, one at a time after the keys are stored (default 0)',
-    '--leaves J        nodes that leave gracefully (default 0)',
-    '--crashes C       nodes that crash (default 0)',
-    `--replicas R      copies of each key: the closest node and the R-1 next closest (default 3, at most ${MAX_REPLICAS})`
-  ],
-  run (ctx, log) {
-    const nodes = intFlag(ctx, 'nodes', 1024, 2, MAX_SIM_NODES)
-    if (intFlag(ctx, 'leaves', 0, 0, MAX_SIM_NODES) + intFlag(ctx, 'crashes', 0, 0, MAX_SIM_NODES) >= nodes) {
-      throw new UsageError('--leaves plus --crashes must leave at least one node')
-    }
-    return runPastryExperiment({
-      nodes,
-      lookups: intFlag(ctx, 'lookups', 1000, 0, MAX_SIM_LOOKUPS),
-      keys: intFlag(ctx, 'keys', 0, 0, MAX_SIM_KEYS),
-      joins: intFlag(ctx, 'joins', 0, 0, MAX_SIM_NODES),
-      leaves: intFlag(ctx, 'leaves', 0, 0, MAX_SIM_NODES),
-      crashes: intFlag(ctx, 'crashes', 0, 0, MAX_SIM_NODES),
-      replicas: intFlag(ctx, 'replicas', 3, 1, MAX_REPLICAS),
-      seed: seedFlag(ctx)
-    }, log)
-  },
+  options: DHT_SIM_OPTIONS,
+  help: dhtSimHelp('network size (default 1024); built by joins up to 4096 nodes, seeded from the global view above',
+    `copies of each key: the closest node and the R-1 next closest (default 3, at most ${MAX_REPLICAS})`),
+  run: (ctx, log) => runPastryExperiment(dhtSimFlags(ctx, MAX_REPLICAS), log),
   describe (r) {
     const distribution = (r.hops.distribution as number[])
       .map((count, hops) => count === 0 ? '' : `${hops}: ${percent(count, r.lookups)}`)

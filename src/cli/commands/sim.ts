@@ -5,6 +5,7 @@
  * time and peak memory. The report shapes share their core fields so one reader serves all.
  */
 import { writeFile } from 'node:fs/promises'
+import { MAX_SUCCESSORS } from '../../chord/limits.js'
 import { runChordExperiment } from '../../sim/chord-experiment.js'
 import { intFlag, stringFlag } from '../command.js'
 import { UsageError } from '../usage-error.js'
@@ -70,45 +71,57 @@ export function simCommand (spec: SimSpec): Command {
   }
 }
 
-const fmt = (x: number): string => Number.isInteger(x) ? String(x) : x.toFixed(3)
+/** A figure as the summaries print it: whole numbers as they are, others to three decimals. */
+export const fmt = (x: number): string => Number.isInteger(x) ? String(x) : x.toFixed(3)
 
-export const simChordCommand = simCommand({
-  protocol: 'chord',
-  summary: 'Chord in the simulator: lookup hops beside ½·log2 N; keys moved on churn beside K/N.',
-  options: {
-    nodes: { type: 'string' },
-    lookups: { type: 'string' },
-    keys: { type: 'string' },
-    joins: { type: 'string' },
-    leaves: { type: 'string' },
-    crashes: { type: 'string' },
-    replicas: { type: 'string' }
-  },
-  help: [
-    '--nodes N         ring size (default 1024)',
+/** The flags `sim chord` and `sim pastry` share. */
+export const DHT_SIM_OPTIONS: Options = {
+  nodes: { type: 'string' },
+  lookups: { type: 'string' },
+  keys: { type: 'string' },
+  joins: { type: 'string' },
+  leaves: { type: 'string' },
+  crashes: { type: 'string' },
+  replicas: { type: 'string' }
+}
+
+export function dhtSimHelp (nodesHelp: string, replicasHelp: string): string[] {
+  return [
+    `--nodes N         ${nodesHelp}`,
     '--lookups L       lookups of random keys from random nodes (default 1000)',
     '--keys K          keys stored before churn (default 0)',
     '--joins J         nodes that join, one at a time after the keys are stored (default 0)',
     '--leaves J        nodes that leave gracefully (default 0)',
     '--crashes C       nodes that crash (default 0)',
-    '--replicas R      copies of each key: owner and R-1 successors (default 3)'
-  ],
-  run (ctx, log) {
-    const nodes = intFlag(ctx, 'nodes', 1024, 2, MAX_SIM_NODES)
-    if (intFlag(ctx, 'leaves', 0, 0, MAX_SIM_NODES) + intFlag(ctx, 'crashes', 0, 0, MAX_SIM_NODES) >= nodes) {
-      throw new UsageError('--leaves plus --crashes must leave at least one node')
-    }
-    return runChordExperiment({
-      nodes,
-      lookups: intFlag(ctx, 'lookups', 1000, 0, MAX_SIM_LOOKUPS),
-      keys: intFlag(ctx, 'keys', 0, 0, MAX_SIM_KEYS),
-      joins: intFlag(ctx, 'joins', 0, 0, MAX_SIM_NODES),
-      leaves: intFlag(ctx, 'leaves', 0, 0, MAX_SIM_NODES),
-      crashes: intFlag(ctx, 'crashes', 0, 0, MAX_SIM_NODES),
-      replicas: intFlag(ctx, 'replicas', 3, 1, 32),
-      seed: seedFlag(ctx)
-    }, log)
-  },
+    `--replicas R      ${replicasHelp}`
+  ]
+}
+
+/** Reads and checks the shared DHT experiment flags. */
+export function dhtSimFlags (ctx: CommandContext, maxReplicas: number): { nodes: number, lookups: number, keys: number, joins: number, leaves: number, crashes: number, replicas: number, seed: string } {
+  const nodes = intFlag(ctx, 'nodes', 1024, 2, MAX_SIM_NODES)
+  const leaves = intFlag(ctx, 'leaves', 0, 0, MAX_SIM_NODES)
+  const crashes = intFlag(ctx, 'crashes', 0, 0, MAX_SIM_NODES)
+  if (leaves + crashes >= nodes) throw new UsageError('--leaves plus --crashes must leave at least one node')
+  return {
+    nodes,
+    lookups: intFlag(ctx, 'lookups', 1000, 0, MAX_SIM_LOOKUPS),
+    keys: intFlag(ctx, 'keys', 0, 0, MAX_SIM_KEYS),
+    joins: intFlag(ctx, 'joins', 0, 0, MAX_SIM_NODES),
+    leaves,
+    crashes,
+    replicas: intFlag(ctx, 'replicas', 3, 1, maxReplicas),
+    seed: seedFlag(ctx)
+  }
+}
+
+export const simChordCommand = simCommand({
+  protocol: 'chord',
+  summary: 'Chord in the simulator: lookup hops beside ½·log2 N; keys moved on churn beside K/N.',
+  options: DHT_SIM_OPTIONS,
+  help: dhtSimHelp('ring size (default 1024); built by joins up to 4096 nodes, seeded from the global view above',
+    'copies of each key: owner and R-1 successors (default 3)'),
+  run: (ctx, log) => runChordExperiment(dhtSimFlags(ctx, MAX_SUCCESSORS), log),
   describe (r) {
     const lines = [
       `chord, ${r.nodes} nodes, seed ${r.seed}: ${r.lookups} lookups`,
