@@ -5,6 +5,7 @@
  * ends exactly once with a value or a named failure; a failed peer moves it to the next candidate
  * (next successor, next replica); no operation asks self over the network.
  */
+import type { DhtFailure, DhtOutcome, GetResult, PutResult } from '../core/dht-outcome.js'
 import { keyId, type NodeId } from '../core/id.js'
 import type { PeerRef } from '../core/port.js'
 import type { ChordContext, LookupOutcome } from './context.js'
@@ -14,23 +15,9 @@ import type { ChordRecord } from './messages.js'
 import { acceptable, onStore, sendRecords } from './replication.js'
 
 /** Why a put, get, join or leave failed. */
-export type ChordFailure = 'no-live-node' | 'hop-limit' | 'stopped' | 'too-large' | 'refused' | 'unreachable'
-
-export type Outcome<T> = { readonly ok: true, readonly value: T } | { readonly ok: false, readonly failure: ChordFailure }
-
-export interface PutResult {
-  /** The node that stored the record as owner. */
-  readonly holder: PeerRef
-  readonly hops: number
-}
-
-export interface GetResult {
-  /** The value, or undefined when no holder asked has the key. */
-  readonly value: Uint8Array | undefined
-  /** The node that answered with the value. */
-  readonly holder: PeerRef | undefined
-  readonly hops: number
-}
+export type { GetResult, PutResult } from '../core/dht-outcome.js'
+export type ChordFailure = DhtFailure
+export type Outcome<T> = DhtOutcome<T>
 
 /** Drives a LookupIter over the port until it ends; the tables answer first when they can. */
 export function runLookup (ctx: ChordContext, key: NodeId, done: (o: LookupOutcome) => void, initial?: readonly PeerRef[], onEnd?: () => void): LookupIter {

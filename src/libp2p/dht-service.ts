@@ -16,6 +16,7 @@ import { registerOverlayMetrics, timed } from './overlay-service.js'
 import { StreamRuntime } from './stream-runtime.js'
 import type { OverlayComponents } from './overlay-service.js'
 import type { FrameCodec } from './stream-runtime.js'
+import type { DhtOutcome } from '../core/dht-outcome.js'
 import type { NodeId } from '../core/id.js'
 import type { PeerRef, ProtocolHandler } from '../core/port.js'
 import type { Startable } from '@libp2p/interface'
@@ -30,8 +31,7 @@ const MEMBERSHIP_CHECK_INTERVAL_MS = 5_000
  */
 const JOINED_CHECK_EVERY_TICKS = 6
 
-export type DhtFailure = 'no-live-node' | 'hop-limit' | 'stopped' | 'too-large' | 'refused' | 'unreachable' | 'timeout' | 'malformed' | 'rejected'
-type Outcome<T> = { readonly ok: true, readonly value: T } | { readonly ok: false, readonly failure: string }
+type Outcome<T> = DhtOutcome<T>
 
 /** The callback API both ChordNode and PastryNode offer. */
 export interface DhtNode<Req, Res> extends ProtocolHandler<Req, Res, never> {

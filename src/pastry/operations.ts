@@ -6,6 +6,7 @@
  * value or a named failure; a failed peer moves it to the next candidate; no operation asks self
  * over the network.
  */
+import type { DhtFailure, DhtOutcome, GetResult, PutResult } from '../core/dht-outcome.js'
 import { keyId, type NodeId } from '../core/id.js'
 import type { PeerRef } from '../core/port.js'
 import { byCloseness, isCloser } from './closeness.js'
@@ -16,23 +17,9 @@ import { acceptable, onStore, sendRecords } from './replication.js'
 import { RouteIter } from './route-iter.js'
 
 /** Why a put, get, join or leave failed. */
-export type PastryFailure = 'no-live-node' | 'hop-limit' | 'stopped' | 'too-large' | 'refused' | 'unreachable'
-
-export type Outcome<T> = { readonly ok: true, readonly value: T } | { readonly ok: false, readonly failure: PastryFailure }
-
-export interface PutResult {
-  /** The node that stored the record as owner. */
-  readonly holder: PeerRef
-  readonly hops: number
-}
-
-export interface GetResult {
-  /** The value, or undefined when no holder asked has the key. */
-  readonly value: Uint8Array | undefined
-  /** The node that answered with the value. */
-  readonly holder: PeerRef | undefined
-  readonly hops: number
-}
+export type { GetResult, PutResult } from '../core/dht-outcome.js'
+export type PastryFailure = DhtFailure
+export type Outcome<T> = DhtOutcome<T>
 
 /**
  * Routes to the node closest to `key`: the local rule first (0 hops when self delivers), then the
