@@ -1,12 +1,13 @@
 /**
  * The Chord wire codec (protocols/chord.md): protons messages <-> the typed unions of
  * src/chord/messages.ts. Invariants: protobuf types never leave this file; decoding returns a fully
- * checked typed value or throws ChordWireError (field missing, id not 32 bytes, list or bytes over
+ * checked typed value or throws WireError (field missing, id not 32 bytes, list or bytes over
  * its limit, unknown type); a peer's node id is derived here from its peer id bytes by the
  * runtime's PeerCodec, never read from the message.
  */
-import { idFromDigest, idToBytes, ID_BYTES, type NodeId } from '../core/id.js'
+import { idToBytes, type NodeId } from '../core/id.js'
 import type { PeerRef } from '../core/port.js'
+import { checkFrame as checkFrameLimit, decodeId, decodeIds as decodeIdList, decodePeer, decodePeers, decodeRecord as decodeRecordLimited, malformed, protonsDecode } from './decode.js'
 import { addressPeerCodec, MAX_PEER_ADDRS, WireError, type PeerCodec, type WirePeer } from './peer-codec.js'
 import {
   MAX_CLOSER_NODES, MAX_SUCCESSORS_IN_CLOSER, MAX_KEY_BYTES_LIMIT, MAX_KEY_IDS_PER_MESSAGE,
@@ -17,14 +18,7 @@ import * as pb from '../../protocols/chord.js'
 
 export { MAX_FRAME_BYTES }
 
-export type ChordWireErrorCode = 'malformed' | 'oversize'
-
-/** A frame that does not decode to a valid Chord message. The runtime resets that stream only. */
-export class ChordWireError extends WireError {
-  override readonly name = 'ChordWireError'
-}
-
-export { addressPeerCodec }
+export { addressPeerCodec, WireError }
 export type { PeerCodec, WirePeer }
 
 // ---- encode ----
@@ -93,57 +87,14 @@ export function encodeChordResponse (res: ChordResponse, codec: PeerCodec): Uint
 
 // ---- decode ----
 
-function fail (message: string): never { throw new ChordWireError('malformed', message) }
-
-function checkFrame (bytes: Uint8Array): void {
-  if (bytes.length > MAX_FRAME_BYTES) throw new ChordWireError('oversize', `frame of ${bytes.length} bytes exceeds ${MAX_FRAME_BYTES}`)
-}
-
-function decodeId (bytes: Uint8Array, what: string): NodeId {
-  if (bytes.length !== ID_BYTES) fail(`${what} must be ${ID_BYTES} bytes, got ${bytes.length}`)
-  return idFromDigest(bytes)
-}
-
-function decodePeer (codec: PeerCodec, p: pb.Peer): PeerRef {
-  if (p.peerId.length === 0) fail('peer without a peer id')
-  try {
-    return codec.decode({ peerId: p.peerId, addrs: p.addrs })
-  } catch (err) {
-    if (err instanceof WireError) throw new ChordWireError(err.code, err.message)
-    fail(`bad peer id: ${(err as Error).message}`)
-  }
-}
-
-function decodePeers (codec: PeerCodec, ps: readonly pb.Peer[], limit: number, allowEmpty: boolean): PeerRef[] {
-  if (ps.length > limit) throw new ChordWireError('oversize', `${ps.length} peers exceed ${limit}`)
-  if (!allowEmpty && ps.length === 0) fail('peer list must not be empty')
-  return ps.map(p => decodePeer(codec, p))
-}
-
-function decodeRecord (r: pb.Record): ChordRecord {
-  if (r.key.length === 0) fail('record without a key')
-  if (r.key.length > MAX_KEY_BYTES_LIMIT) throw new ChordWireError('oversize', 'key too long')
-  if (r.value.length > MAX_VALUE_BYTES_LIMIT) throw new ChordWireError('oversize', 'value too long')
-  return { key: r.key, value: r.value }
-}
-
-function decodeIds (ids: readonly Uint8Array[]): NodeId[] {
-  if (ids.length > MAX_KEY_IDS_PER_MESSAGE) throw new ChordWireError('oversize', 'too many key ids')
-  return ids.map(b => decodeId(b, 'key id'))
-}
-
-function protons<T> (decode: () => T): T {
-  try {
-    return decode()
-  } catch (err) {
-    const name = (err as Error).name
-    throw new ChordWireError(name === 'MaxLengthError' ? 'oversize' : 'malformed', `protobuf: ${(err as Error).message}`)
-  }
-}
+const fail = malformed
+const checkFrame = (bytes: Uint8Array): void => { checkFrameLimit(bytes, MAX_FRAME_BYTES) }
+const decodeRecord = (r: pb.Record): ChordRecord => decodeRecordLimited(r, MAX_KEY_BYTES_LIMIT, MAX_VALUE_BYTES_LIMIT)
+const decodeIds = (ids: readonly Uint8Array[]): NodeId[] => decodeIdList(ids, MAX_KEY_IDS_PER_MESSAGE)
 
 export function decodeChordRequest (bytes: Uint8Array, codec: PeerCodec): ChordRequest {
   checkFrame(bytes)
-  const m = protons(() => pb.ChordRequest.decode(bytes))
+  const m = protonsDecode(() => pb.ChordRequest.decode(bytes))
   switch (m.type) {
     case pb.ChordRequest.Type.FIND_SUCCESSOR: return { type: 'find-successor', key: decodeId(m.key, 'key') }
     case pb.ChordRequest.Type.GET_NEIGHBORS: return { type: 'get-neighbors' }
@@ -158,7 +109,7 @@ export function decodeChordRequest (bytes: Uint8Array, codec: PeerCodec): ChordR
       return {
         type: 'leaving',
         predecessor: m.predecessor === undefined ? undefined : decodePeer(codec, m.predecessor),
-        successors: decodePeers(codec, m.successors, MAX_SUCCESSORS, true)
+        successors: decodePeers(codec, m.successors, MAX_SUCCESSORS, 'successors')
       }
     default: return fail('unknown request type')
   }
@@ -166,15 +117,15 @@ export function decodeChordRequest (bytes: Uint8Array, codec: PeerCodec): ChordR
 
 export function decodeChordResponse (bytes: Uint8Array, codec: PeerCodec): ChordResponse {
   checkFrame(bytes)
-  const m = protons(() => pb.ChordResponse.decode(bytes))
+  const m = protonsDecode(() => pb.ChordResponse.decode(bytes))
   switch (m.type) {
-    case pb.ChordResponse.Type.FOUND: return { type: 'found', successors: decodePeers(codec, m.peers, MAX_SUCCESSORS, false) }
-    case pb.ChordResponse.Type.CLOSER: return { type: 'closer', nodes: decodePeers(codec, m.peers, MAX_CLOSER_NODES + MAX_SUCCESSORS_IN_CLOSER, false) }
+    case pb.ChordResponse.Type.FOUND: return { type: 'found', successors: decodePeers(codec, m.peers, MAX_SUCCESSORS, 'successors', false) }
+    case pb.ChordResponse.Type.CLOSER: return { type: 'closer', nodes: decodePeers(codec, m.peers, MAX_CLOSER_NODES + MAX_SUCCESSORS_IN_CLOSER, 'closer nodes', false) }
     case pb.ChordResponse.Type.NEIGHBORS:
       return {
         type: 'neighbors',
         predecessor: m.predecessor === undefined ? undefined : decodePeer(codec, m.predecessor),
-        successors: decodePeers(codec, m.peers, MAX_SUCCESSORS, true)
+        successors: decodePeers(codec, m.peers, MAX_SUCCESSORS, 'successors')
       }
     case pb.ChordResponse.Type.ACK: return { type: 'ack' }
     case pb.ChordResponse.Type.STORED:

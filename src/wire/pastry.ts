@@ -6,14 +6,15 @@
  * from its peer id bytes, never read from the message. Encoding a list over its limit is a bug in
  * the caller and throws RangeError.
  */
-import { idFromDigest, idToBytes, ID_BYTES, ID_DIGITS, type NodeId } from '../core/id.js'
+import { idToBytes, ID_DIGITS, type NodeId } from '../core/id.js'
 import type { PeerRef } from '../core/port.js'
 import {
   MAX_FRAME_BYTES, MAX_KEY_BYTES_LIMIT, MAX_KEY_IDS_PER_MESSAGE, MAX_LEAVES_PER_SIDE, MAX_NEXT_NODES,
   MAX_RECORDS_PER_MESSAGE, MAX_ROW_NODES_PER_REPLY, MAX_VALUE_BYTES_LIMIT, ROUTING_COLUMNS
 } from '../pastry/limits.js'
 import type { LeafSetView, PastryRecord, PastryRequest, PastryResponse } from '../pastry/messages.js'
-import { checkWirePeer, WireError, type PeerCodec } from './peer-codec.js'
+import { checkFrame as checkFrameLimit, decodeId, decodeIds as decodeIdList, decodePeers, decodeRecord as decodeRecordLimited, malformed, protonsDecode } from './decode.js'
+import { WireError, type PeerCodec } from './peer-codec.js'
 import * as pb from '../../protocols/pastry.js'
 
 export { MAX_FRAME_BYTES }
@@ -111,36 +112,14 @@ export function encodePastryResponse (res: PastryResponse, codec: PeerCodec): Ui
 
 // ---- decode ----
 
-function fail (message: string): never { throw new WireError('malformed', message) }
-
-function checkFrame (bytes: Uint8Array): void {
-  if (bytes.length > MAX_FRAME_BYTES) throw new WireError('oversize', `frame of ${bytes.length} bytes exceeds ${MAX_FRAME_BYTES}`)
-}
-
-function decodeId (bytes: Uint8Array, what: string): NodeId {
-  if (bytes.length !== ID_BYTES) fail(`${what} must be ${ID_BYTES} bytes, got ${bytes.length}`)
-  return idFromDigest(bytes)
-}
+const fail = malformed
+const checkFrame = (bytes: Uint8Array): void => { checkFrameLimit(bytes, MAX_FRAME_BYTES) }
+const decodeRecord = (r: pb.Record): PastryRecord => decodeRecordLimited(r, MAX_KEY_BYTES_LIMIT, MAX_VALUE_BYTES_LIMIT)
+const decodeIds = (ids: readonly Uint8Array[]): NodeId[] => decodeIdList(ids, MAX_KEY_IDS_PER_MESSAGE)
 
 function decodeRow (row: number): number {
   if (row >= ID_DIGITS) fail(`row ${row} out of range (0 to ${ID_DIGITS - 1})`)
   return row
-}
-
-function decodePeer (codec: PeerCodec, p: pb.Peer): PeerRef {
-  const wire = { peerId: p.peerId, addrs: p.addrs }
-  checkWirePeer(wire)
-  try {
-    return codec.decode(wire)
-  } catch (err) {
-    if (err instanceof WireError) throw err
-    fail(`bad peer id: ${(err as Error).message}`)
-  }
-}
-
-function decodePeers (codec: PeerCodec, ps: readonly pb.Peer[], limit: number, what: string): PeerRef[] {
-  if (ps.length > limit) throw new WireError('oversize', `${ps.length} ${what} exceed ${limit}`)
-  return ps.map(p => decodePeer(codec, p))
 }
 
 function decodeLeafSet (codec: PeerCodec, left: readonly pb.Peer[], right: readonly pb.Peer[]): LeafSetView {
@@ -150,30 +129,9 @@ function decodeLeafSet (codec: PeerCodec, left: readonly pb.Peer[], right: reado
   }
 }
 
-function decodeRecord (r: pb.Record): PastryRecord {
-  if (r.key.length === 0) fail('record without a key')
-  if (r.key.length > MAX_KEY_BYTES_LIMIT) throw new WireError('oversize', 'key too long')
-  if (r.value.length > MAX_VALUE_BYTES_LIMIT) throw new WireError('oversize', 'value too long')
-  return { key: r.key, value: r.value }
-}
-
-function decodeIds (ids: readonly Uint8Array[]): NodeId[] {
-  if (ids.length > MAX_KEY_IDS_PER_MESSAGE) throw new WireError('oversize', 'too many key ids')
-  return ids.map(b => decodeId(b, 'key id'))
-}
-
-function protons<T> (decode: () => T): T {
-  try {
-    return decode()
-  } catch (err) {
-    const name = (err as Error).name
-    throw new WireError(name === 'MaxLengthError' ? 'oversize' : 'malformed', `protobuf: ${(err as Error).message}`)
-  }
-}
-
 export function decodePastryRequest (bytes: Uint8Array, codec: PeerCodec): PastryRequest {
   checkFrame(bytes)
-  const m = protons(() => pb.PastryRequest.decode(bytes))
+  const m = protonsDecode(() => pb.PastryRequest.decode(bytes))
   switch (m.type) {
     case pb.PastryRequest.Type.ROUTE: return { type: 'route', key: decodeId(m.key, 'key') }
     case pb.PastryRequest.Type.JOIN_ROUTE: return { type: 'join-route', key: decodeId(m.key, 'key'), fromRow: decodeRow(m.row) }
@@ -194,7 +152,7 @@ export function decodePastryRequest (bytes: Uint8Array, codec: PeerCodec): Pastr
 
 export function decodePastryResponse (bytes: Uint8Array, codec: PeerCodec): PastryResponse {
   checkFrame(bytes)
-  const m = protons(() => pb.PastryResponse.decode(bytes))
+  const m = protonsDecode(() => pb.PastryResponse.decode(bytes))
   switch (m.type) {
     case pb.PastryResponse.Type.DELIVER:
       return { type: 'deliver', leafSet: decodeLeafSet(codec, m.left, m.right), rows: decodePeers(codec, m.rows, MAX_ROW_NODES_PER_REPLY, 'row entries') }

@@ -6,6 +6,7 @@
  * runtime's PeerCodec refuses); decoded byte fields are copies, so a stored rumor never pins the
  * frame it came in. A rumor's id and signature are checked by the protocol, not here.
  */
+import { checkFrame as checkFrameLimit, malformed, oversize, protonsDecode } from './decode.js'
 import type { PeerCodec } from './peer-codec.js'
 import { WireError } from './peer-codec.js'
 import {
@@ -67,21 +68,7 @@ export function encodeSirResponse (res: SirResponse): Uint8Array {
 
 // ---- decode (anything wrong is the sender's: WireError) ----
 
-function malformed (message: string): never { throw new WireError('malformed', `sir: ${message}`) }
-function oversize (message: string): never { throw new WireError('oversize', `sir: ${message}`) }
-
-function checkFrame (bytes: Uint8Array): void {
-  if (bytes.length > MAX_FRAME_BYTES) oversize(`frame of ${bytes.length} bytes exceeds ${MAX_FRAME_BYTES}`)
-}
-
-function protons<T> (decode: () => T): T {
-  try {
-    return decode()
-  } catch (err) {
-    if ((err as Error).name === 'MaxLengthError') oversize(`protobuf: ${(err as Error).message}`)
-    malformed(`protobuf: ${(err as Error).message}`)
-  }
-}
+const checkFrame = (bytes: Uint8Array): void => { checkFrameLimit(bytes, MAX_FRAME_BYTES) }
 
 function decodeRumor (r: pb.Rumor, codec: PeerCodec): Rumor {
   if (r.origin.length === 0) malformed('rumor without an origin')
@@ -133,7 +120,7 @@ function decodeKnown (known: Uint8Array): boolean[] {
  */
 export function decodeSirRequest (bytes: Uint8Array, codec: PeerCodec): SirRequest {
   checkFrame(bytes)
-  const m = protons(() => pb.SirRequest.decode(bytes))
+  const m = protonsDecode(() => pb.SirRequest.decode(bytes))
   switch (m.type) {
     case pb.SirRequest.Type.PUSH: return { type: 'push', rumors: decodeRumors(m.rumors, codec) }
     case pb.SirRequest.Type.PULL: return { type: 'pull', digest: decodeDigest(m.digest) }
@@ -146,7 +133,7 @@ export function decodeSirRequest (bytes: Uint8Array, codec: PeerCodec): SirReque
 /** Decodes a response (see decodeSirRequest for `codec`). */
 export function decodeSirResponse (bytes: Uint8Array, codec: PeerCodec): SirResponse {
   checkFrame(bytes)
-  const m = protons(() => pb.SirResponse.decode(bytes))
+  const m = protonsDecode(() => pb.SirResponse.decode(bytes))
   switch (m.type) {
     case pb.SirResponse.Type.PUSH_ACK: return { type: 'push-ack', known: decodeKnown(m.known) }
     case pb.SirResponse.Type.RUMORS: return { type: 'rumors', rumors: decodeRumors(m.rumors, codec) }

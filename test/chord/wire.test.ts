@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { keyId } from '../../src/core/id.js'
 import type { ChordRequest, ChordResponse } from '../../src/chord/messages.js'
 import {
-  addressPeerCodec as codec, ChordWireError, decodeChordRequest, decodeChordResponse, encodeChordRequest, encodeChordResponse
+  addressPeerCodec as codec, WireError, decodeChordRequest, decodeChordResponse, encodeChordRequest, encodeChordResponse
 } from '../../src/wire/chord.js'
 import * as pb from '../../protocols/chord.js'
 import { peer } from '../helpers/recording-io.js'
@@ -36,7 +36,7 @@ const responses: ChordResponse[] = [
 ]
 
 function malformed (f: () => unknown, code: 'malformed' | 'oversize' = 'malformed'): void {
-  assert.throws(f, (err: unknown) => err instanceof ChordWireError && err.code === code)
+  assert.throws(f, (err: unknown) => err instanceof WireError && err.code === code)
 }
 
 describe('Chord wire codec', () => {
