@@ -101,7 +101,7 @@ export function runChordExperiment (options: ChordExperimentOptions, log: (line:
     const k = utf8.encode(`key-${i}`)
     keys.push(k); keyIds.push(keyId(k))
   }
-  const net = network(cs)
+  const net: ExperimentNetwork<ChordSimNode> = cs
   if (keysCount > 0) storeKeys(net, keys, log)
   if (keysCount > 0) sim.runFor(2 * (cfg.replicateIntervalMs ?? 5000))
 
@@ -156,19 +156,4 @@ function buildByJoins (cs: ChordSimulation, n: number, log: (line: string) => vo
   const fixMs = cs.chordInit.fixFingersIntervalMs ?? 1000
   sim.runFor(Math.ceil(2 * Math.log2(Math.max(2, n)) + 4) * fixMs)
   log(`built a ring of ${n} nodes by joins; converged at virtual ${sim.now()} ms`)
-}
-
-/** The ChordSimulation as the shared experiment steps see it. */
-function network (cs: ChordSimulation): ExperimentNetwork<ChordSimNode> {
-  return {
-    sim: cs.sim,
-    get size () { return cs.size },
-    live: () => cs.live(),
-    randomMember: () => cs.randomMember(),
-    join: () => cs.join(),
-    leave: (node) => { cs.leave(node) },
-    crash: (node) => { cs.crash(node) },
-    owner: (key) => cs.owner(key),
-    dht: (node) => node.chord
-  }
 }

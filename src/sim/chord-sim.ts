@@ -10,7 +10,8 @@ import type { PeerRef } from '../core/port.js'
 import { ChordNode } from '../chord/chord-node.js'
 import type { ChordInit } from '../chord/config.js'
 import type { ChordMessage, ChordRequest, ChordResponse } from '../chord/messages.js'
-import { Simulator, type SimNode, type SimulatorInit } from './simulator.js'
+import { DhtSimulation } from './dht-simulation.js'
+import type { SimNode, SimulatorInit } from './simulator.js'
 
 export interface ChordSimNode {
   readonly sim: SimNode
@@ -21,68 +22,20 @@ export interface ChordSimulationInit extends SimulatorInit {
   chord?: ChordInit
 }
 
-export class ChordSimulation {
-  readonly sim: Simulator
+export class ChordSimulation extends DhtSimulation<ChordSimNode, ChordNode> {
   readonly chordInit: ChordInit
-  /** Live nodes sorted by id: the ground truth of the ring. */
-  private ring: ChordSimNode[] = []
-  /** Live nodes that finished joining (or were seeded): the only ones used as bootstraps. */
-  private readonly members = new Set<ChordSimNode>()
-  private memberList: ChordSimNode[] | undefined = undefined
 
   constructor (init: ChordSimulationInit) {
-    this.sim = new Simulator(init)
+    super(init)
     this.chordInit = init.chord ?? {}
   }
 
-  get size (): number { return this.ring.length }
+  dht (node: ChordSimNode): ChordNode { return node.chord }
 
-  /** Live nodes in id order (a copy). */
-  live (): ChordSimNode[] { return this.ring.slice() }
-
-  /** Creates and starts a node (a ring of one until it joins). */
-  create (): ChordSimNode {
+  protected add (): ChordSimNode {
     let chord!: ChordNode
     const sim = this.sim.addNode<ChordRequest, ChordResponse, ChordMessage>(io => { chord = new ChordNode(io, this.chordInit); return chord })
-    this.sim.start(sim)
-    const node = { sim, chord }
-    this.insert(node)
-    return node
-  }
-
-  /** Creates a node and joins it through `via` (a random member that finished its join if not given). */
-  join (via?: ChordSimNode, done?: (ok: boolean) => void): ChordSimNode {
-    const bootstrap = via ?? this.randomMember()
-    const node = this.create()
-    if (bootstrap === undefined) { this.addMember(node); done?.(true); return node }
-    node.chord.join(bootstrap.sim.ref, o => {
-      if (o.ok && node.sim.alive) this.addMember(node)
-      done?.(o.ok)
-    })
-    return node
-  }
-
-  /** A uniformly random member (joined and live), or undefined. */
-  randomMember (): ChordSimNode | undefined {
-    if (this.members.size === 0) return undefined
-    this.memberList ??= [...this.members].sort((a, b) => a.sim.index - b.sim.index)
-    return this.sim.random.pick(this.memberList)
-  }
-
-  private addMember (node: ChordSimNode): void {
-    this.members.add(node)
-    this.memberList = undefined
-  }
-
-  crash (node: ChordSimNode): void {
-    this.remove(node)
-    this.sim.crash(node.sim)
-  }
-
-  /** Graceful leave; the node leaves the ground truth at once (its keys are in flight to its successor). */
-  leave (node: ChordSimNode, done?: (ok: boolean) => void): void {
-    this.remove(node)
-    node.chord.leave(o => { this.sim.remove(node.sim); done?.(o.ok) })
+    return { sim, chord }
   }
 
   /** The true successor(key) among live nodes. */
@@ -152,37 +105,7 @@ export class ChordSimulation {
       }
       node.chord.seedRouting({ predecessor: n > 1 ? this.ring[(i - 1 + n) % n].sim.ref : undefined, successors, fingers })
     }
-    for (const node of this.ring) { this.sim.start(node.sim); this.members.add(node) }
-    this.memberList = undefined
-  }
-
-  private successorIndex (key: NodeId): number {
-    const ring = this.ring
-    if (ring.length === 0) throw new Error('empty ring')
-    let lo = 0; let hi = ring.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (ring[mid].sim.ref.id < key) lo = mid + 1
-      else hi = mid
-    }
-    return lo === ring.length ? 0 : lo
-  }
-
-  private insert (node: ChordSimNode): void {
-    const id = node.sim.ref.id
-    let lo = 0; let hi = this.ring.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (this.ring[mid].sim.ref.id < id) lo = mid + 1
-      else hi = mid
-    }
-    this.ring.splice(lo, 0, node)
-  }
-
-  private remove (node: ChordSimNode): void {
-    this.members.delete(node)
-    this.memberList = undefined
-    const i = this.ring.indexOf(node)
-    if (i >= 0) this.ring.splice(i, 1)
+    for (const node of this.ring) this.sim.start(node.sim)
+    this.admitAll()
   }
 }

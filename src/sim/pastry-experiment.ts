@@ -113,7 +113,7 @@ export function runPastryExperiment (options: PastryExperimentOptions, log: (lin
     const k = utf8.encode(`key-${i}`)
     keys.push(k); keyIds.push(keyId(k))
   }
-  const net = network(ps)
+  const net: ExperimentNetwork<PastrySimNode> = ps
   if (keysCount > 0) storeKeys(net, keys, log)
   if (keysCount > 0) sim.runFor(2 * replicateMs)
 
@@ -168,21 +168,6 @@ function buildByJoins (ps: PastrySimulation, n: number, log: (line: string) => v
     if (!ps.runUntilConverged(leafMs, 600 * leafMs)) throw new Error(`network of ${ps.size} did not converge`)
   }
   log(`built a network of ${n} nodes by joins; converged at virtual ${sim.now()} ms`)
-}
-
-/** The PastrySimulation as the shared experiment steps see it. */
-function network (ps: PastrySimulation): ExperimentNetwork<PastrySimNode> {
-  return {
-    sim: ps.sim,
-    get size () { return ps.size },
-    live: () => ps.live(),
-    randomMember: () => ps.randomMember(),
-    join: () => ps.join(),
-    leave: (node) => { ps.leave(node) },
-    crash: (node) => { ps.crash(node) },
-    owner: (key) => ps.owner(key),
-    dht: (node) => node.pastry
-  }
 }
 
 /** Hop figures with the distribution the paper reports (`distribution[h]` lookups took h hops). */

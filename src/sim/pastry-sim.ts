@@ -13,7 +13,8 @@ import { isCloser } from '../pastry/closeness.js'
 import type { PastryInit } from '../pastry/config.js'
 import type { PastryMessage, PastryRequest, PastryResponse } from '../pastry/messages.js'
 import { PastryNode } from '../pastry/pastry-node.js'
-import { Simulator, type SimNode, type SimulatorInit } from './simulator.js'
+import { DhtSimulation } from './dht-simulation.js'
+import type { SimNode, SimulatorInit } from './simulator.js'
 
 export interface PastrySimNode {
   readonly sim: SimNode
@@ -24,61 +25,20 @@ export interface PastrySimulationInit extends SimulatorInit {
   pastry?: PastryInit
 }
 
-export class PastrySimulation {
-  readonly sim: Simulator
+export class PastrySimulation extends DhtSimulation<PastrySimNode, PastryNode> {
   readonly pastryInit: PastryInit
-  /** Live nodes sorted by id: the ground truth of the ring. */
-  private ring: PastrySimNode[] = []
-  /** Live nodes that finished joining (or were seeded): the only ones used as bootstraps. */
-  private readonly members = new Set<PastrySimNode>()
-  private memberList: PastrySimNode[] | undefined = undefined
 
   constructor (init: PastrySimulationInit) {
-    this.sim = new Simulator(init)
+    super(init)
     this.pastryInit = init.pastry ?? {}
   }
 
-  get size (): number { return this.ring.length }
+  dht (node: PastrySimNode): PastryNode { return node.pastry }
 
-  /** Live nodes in id order (a copy). */
-  live (): PastrySimNode[] { return this.ring.slice() }
-
-  /** Creates and starts a node (a network of one until it joins). */
-  create (): PastrySimNode {
-    const node = this.add()
-    this.sim.start(node.sim)
-    this.insert(node)
-    return node
-  }
-
-  /** Creates a node and joins it through `via` (a random member that finished its join if not given). */
-  join (via?: PastrySimNode, done?: (ok: boolean) => void): PastrySimNode {
-    const bootstrap = via ?? this.randomMember()
-    const node = this.create()
-    if (bootstrap === undefined) { this.addMember(node); done?.(true); return node }
-    node.pastry.join(bootstrap.sim.ref, o => {
-      if (o.ok && node.sim.alive) this.addMember(node)
-      done?.(o.ok)
-    })
-    return node
-  }
-
-  /** A uniformly random member (joined and live), or undefined. */
-  randomMember (): PastrySimNode | undefined {
-    if (this.members.size === 0) return undefined
-    this.memberList ??= [...this.members].sort((a, b) => a.sim.index - b.sim.index)
-    return this.sim.random.pick(this.memberList)
-  }
-
-  crash (node: PastrySimNode): void {
-    this.remove(node)
-    this.sim.crash(node.sim)
-  }
-
-  /** Graceful leave; the node leaves the ground truth at once (its keys are in flight to their heirs). */
-  leave (node: PastrySimNode, done?: (ok: boolean) => void): void {
-    this.remove(node)
-    node.pastry.leave(o => { this.sim.remove(node.sim); done?.(o.ok) })
+  protected add (): PastrySimNode {
+    let pastry!: PastryNode
+    const sim = this.sim.addNode<PastryRequest, PastryResponse, PastryMessage>(io => { pastry = new PastryNode(io, this.pastryInit); return pastry })
+    return { sim, pastry }
   }
 
   /** The true owner of `key`: the live node numerically closest to it. */
@@ -154,8 +114,8 @@ export class PastrySimulation {
       const leafSet = [...truth.left, ...truth.right].map(x => x.sim.ref)
       this.ring[i].pastry.seedState({ leafSet, routingTable: this.seedRow(i, splits, random) })
     }
-    for (const node of this.ring) { this.sim.start(node.sim); this.members.add(node) }
-    this.memberList = undefined
+    for (const node of this.ring) this.sim.start(node.sim)
+    this.admitAll()
   }
 
   /** One fitting node per routing-table slot of the node at position i (see seedNetwork). */
@@ -191,47 +151,6 @@ export class PastrySimulation {
     }
     bounds.push(hi)
     return bounds
-  }
-
-  private add (): PastrySimNode {
-    let pastry!: PastryNode
-    const sim = this.sim.addNode<PastryRequest, PastryResponse, PastryMessage>(io => { pastry = new PastryNode(io, this.pastryInit); return pastry })
-    return { sim, pastry }
-  }
-
-  private addMember (node: PastrySimNode): void {
-    this.members.add(node)
-    this.memberList = undefined
-  }
-
-  /** Index of the first live node at or after `key` (0 past the end). */
-  private successorIndex (key: NodeId): number {
-    const ring = this.ring
-    let lo = 0; let hi = ring.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (ring[mid].sim.ref.id < key) lo = mid + 1
-      else hi = mid
-    }
-    return lo === ring.length ? 0 : lo
-  }
-
-  private insert (node: PastrySimNode): void {
-    const id = node.sim.ref.id
-    let lo = 0; let hi = this.ring.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (this.ring[mid].sim.ref.id < id) lo = mid + 1
-      else hi = mid
-    }
-    this.ring.splice(lo, 0, node)
-  }
-
-  private remove (node: PastrySimNode): void {
-    this.members.delete(node)
-    this.memberList = undefined
-    const i = this.ring.indexOf(node)
-    if (i >= 0) this.ring.splice(i, 1)
   }
 }
 
