@@ -4,6 +4,7 @@
  * port; every public callback fires later than the call that set it (local answers are deferred
  * through a zero-delay timer); after `stop` nothing is sent and pending operations end `stopped`.
  */
+import { DEFERRED_TIMER, PendingCallbacks } from '../core/pending-callbacks.js'
 import { keyId, type NodeId } from '../core/id.js'
 import type { PeerRef, ProtocolHandler } from '../core/port.js'
 import type { Random } from '../core/random.js'
@@ -65,9 +66,7 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
   /** A change (predecessor, successors, new owned record) since the last storage step. */
   private storageDirty = true
   private quietSteps = 0
-  private readonly deferred: Array<() => void> = []
-  /** One "fail with stopped" closure per public operation in progress. */
-  private readonly activeOps = new Set<() => void>()
+  private readonly pending = new PendingCallbacks((name, delayMs) => { this.io.setTimer(name, delayMs) })
 
   constructor (io: ChordIo, init: ChordInit = {}) {
     this.config = chordConfig(init)
@@ -106,12 +105,9 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
   stop (): void {
     if (this.state === 'stopped') return
     this.state = 'stopped'
-    for (const t of ['stabilize', 'fix-fingers', 'check-predecessor', 'replicate', 'deferred'] as const) this.io.cancelTimer(t)
+    for (const t of ['stabilize', 'fix-fingers', 'check-predecessor', 'replicate', DEFERRED_TIMER] as const) this.io.cancelTimer(t)
     // In-flight requests' callbacks see the state and end quietly; their operations end here.
-    const ops = [...this.activeOps]
-    this.activeOps.clear()
-    for (const fail of ops) fail()
-    this.runDeferred()
+    this.pending.stopAll()
   }
 
   onRequest (from: PeerRef, req: ChordRequest): ChordResponse {
@@ -150,7 +146,7 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
   onMessage (_from: PeerRef, _msg: ChordMessage): void {}
 
   onTimer (name: string): void {
-    if (name === 'deferred') { this.runDeferred(); return }
+    if (name === DEFERRED_TIMER) { this.pending.run(); return }
     if (this.state !== 'running') return
     switch (name as TimerName) {
       case 'stabilize': stabilize(this.ctx); return
@@ -177,7 +173,7 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
 
   private enter (bootstrap: PeerRef, done: (o: Outcome<PeerRef>) => void, onlyIfApart: boolean): void {
     if (!this.ensureRunning(done)) return
-    const finish = this.track(done, STOPPED)
+    const finish = this.pending.track(done, STOPPED)
     join(this.ctx, bootstrap, o => {
       if (o.ok) { this.io.setTimer('stabilize', 0); this.io.setTimer('fix-fingers', 0) }
       finish(o)
@@ -187,18 +183,18 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
   /** successor(key) by an iterative lookup. */
   lookup (key: NodeId, done: (o: LookupOutcome) => void): void {
     if (!this.ensureRunning(done)) return
-    runLookup(this.ctx, key, this.track(done, STOPPED))
+    runLookup(this.ctx, key, this.pending.track(done, STOPPED))
   }
 
   /** Stores `value` under `key` at successor(keyId(key)); replicas follow within a storage step. */
   put (key: Uint8Array, value: Uint8Array, done: (o: Outcome<PutResult>) => void): void {
     if (!this.ensureRunning(done)) return
-    put(this.ctx, { key, value }, this.track(done, STOPPED))
+    put(this.ctx, { key, value }, this.pending.track(done, STOPPED))
   }
 
   get (key: Uint8Array, done: (o: Outcome<GetResult>) => void): void {
     if (!this.ensureRunning(done)) return
-    get(this.ctx, key, this.track(done, STOPPED))
+    get(this.ctx, key, this.pending.track(done, STOPPED))
   }
 
   /** Graceful leave: hands owned records to the successor and splices self out; then stops. */
@@ -206,7 +202,7 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
     if (!this.ensureRunning(done)) return
     this.state = 'leaving'
     for (const t of ['stabilize', 'fix-fingers', 'check-predecessor', 'replicate'] as const) this.io.cancelTimer(t)
-    const finish = this.track(done, STOPPED)
+    const finish = this.pending.track(done, STOPPED)
     leave(this.ctx, o => { finish(o); this.stop() })
   }
 
@@ -251,25 +247,8 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
 
   private ensureRunning (done: (o: { ok: false, failure: 'stopped' }) => void): boolean {
     if (this.state === 'running') return true
-    this.defer(() => done({ ok: false, failure: 'stopped' }))
+    this.pending.defer(() => done({ ok: false, failure: 'stopped' }))
     return false
-  }
-
-  /**
-   * Wraps a public callback: it runs once, later (deferred), and with `stopped` if the node stops
-   * first.
-   */
-  private track<O>(done: (o: O) => void, stopped: NoInfer<O>): (o: O) => void {
-    let finished = false
-    const finish = (o: O): void => {
-      if (finished) return
-      finished = true
-      this.activeOps.delete(fail)
-      this.defer(() => done(o))
-    }
-    const fail = (): void => finish(stopped)
-    this.activeOps.add(fail)
-    return finish
   }
 
   private schedule (timer: TimerName, intervalMs: number): void {
@@ -313,13 +292,4 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
     })
   }
 
-  private defer (fn: () => void): void {
-    this.deferred.push(fn)
-    if (this.deferred.length === 1) this.io.setTimer('deferred', 0)
-  }
-
-  private runDeferred (): void {
-    const fns = this.deferred.splice(0)
-    for (const fn of fns) fn()
-  }
 }

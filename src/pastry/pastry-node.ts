@@ -5,6 +5,7 @@
  * are deferred through a zero-delay timer); after `stop` nothing is sent and pending operations end
  * `stopped`; maintenance and storage steps run only while `running` (not while joining).
  */
+import { DEFERRED_TIMER, PendingCallbacks } from '../core/pending-callbacks.js'
 import { digit, keyId, type NodeId } from '../core/id.js'
 import type { PeerRef, ProtocolHandler } from '../core/port.js'
 import type { Random } from '../core/random.js'
@@ -64,9 +65,7 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
   private replicating = false
   private readonly storage = newStorageState()
   private replicatePending = false
-  private readonly deferred: Array<() => void> = []
-  /** One "fail with stopped" closure per public operation in progress. */
-  private readonly activeOps = new Set<() => void>()
+  private readonly pending = new PendingCallbacks((name, delayMs) => { this.io.setTimer(name, delayMs) })
 
   constructor (io: PastryIo, init: PastryInit = {}) {
     this.config = pastryConfig(init)
@@ -107,11 +106,8 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
   stop (): void {
     if (this.nodeState === 'stopped') return
     this.nodeState = 'stopped'
-    for (const t of [...TIMERS, 'deferred']) this.io.cancelTimer(t)
-    const ops = [...this.activeOps]
-    this.activeOps.clear()
-    for (const fail of ops) fail()
-    this.runDeferred()
+    for (const t of [...TIMERS, DEFERRED_TIMER]) this.io.cancelTimer(t)
+    this.pending.stopAll()
   }
 
   onRequest (from: PeerRef, req: PastryRequest): PastryResponse {
@@ -157,7 +153,7 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
   onMessage (_from: PeerRef, _msg: PastryMessage): void {}
 
   onTimer (name: string): void {
-    if (name === 'deferred') { this.runDeferred(); return }
+    if (name === DEFERRED_TIMER) { this.pending.run(); return }
     const timer = name as TimerName
     if (this.nodeState === 'joining') {
       // No state to maintain yet: keep the timer alive until the join ends.
@@ -181,7 +177,7 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
   join (bootstrap: PeerRef, done: (o: Outcome<PeerRef>) => void): void {
     if (!this.ensureRunning(done)) return
     this.nodeState = 'joining'
-    const finish = this.track(done, STOPPED)
+    const finish = this.pending.track(done, STOPPED)
     join(this.ctx, bootstrap, o => {
       if (this.nodeState === 'joining') {
         this.nodeState = 'running'
@@ -194,18 +190,18 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
   /** The node numerically closest to `key`, by an iterative route; with hops and the owner's leaf set. */
   lookup (key: NodeId, done: (o: RouteOutcome) => void): void {
     if (!this.ensureRunning(done)) return
-    runRoute(this.ctx, key, this.track(done, STOPPED))
+    runRoute(this.ctx, key, this.pending.track(done, STOPPED))
   }
 
   /** Stores `value` under `key` at the closest node to keyId(key); replicas follow within a storage step. */
   put (key: Uint8Array, value: Uint8Array, done: (o: Outcome<PutResult>) => void): void {
     if (!this.ensureRunning(done)) return
-    put(this.ctx, { key, value }, this.track(done, STOPPED))
+    put(this.ctx, { key, value }, this.pending.track(done, STOPPED))
   }
 
   get (key: Uint8Array, done: (o: Outcome<GetResult>) => void): void {
     if (!this.ensureRunning(done)) return
-    get(this.ctx, key, this.track(done, STOPPED))
+    get(this.ctx, key, this.pending.track(done, STOPPED))
   }
 
   /** Graceful leave: tells the leaf set, hands owned records to their next closest nodes; then stops. */
@@ -213,7 +209,7 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
     if (!this.ensureRunning(done)) return
     this.nodeState = 'leaving'
     for (const t of TIMERS) this.io.cancelTimer(t)
-    const finish = this.track(done, STOPPED)
+    const finish = this.pending.track(done, STOPPED)
     leave(this.ctx, o => { finish(o); this.stop() })
   }
 
@@ -290,25 +286,8 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
 
   private ensureRunning (done: (o: { ok: false, failure: 'stopped' }) => void): boolean {
     if (this.nodeState === 'running') return true
-    this.defer(() => done({ ok: false, failure: 'stopped' }))
+    this.pending.defer(() => done({ ok: false, failure: 'stopped' }))
     return false
-  }
-
-  /**
-   * Wraps a public callback: it runs once, later (deferred), and with `stopped` if the node stops
-   * first.
-   */
-  private track<O>(done: (o: O) => void, stopped: NoInfer<O>): (o: O) => void {
-    let finished = false
-    const finish = (o: O): void => {
-      if (finished) return
-      finished = true
-      this.activeOps.delete(fail)
-      this.defer(() => done(o))
-    }
-    const fail = (): void => finish(stopped)
-    this.activeOps.add(fail)
-    return finish
   }
 
   private intervalOf (timer: TimerName): number {
@@ -341,13 +320,4 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
     })
   }
 
-  private defer (fn: () => void): void {
-    this.deferred.push(fn)
-    if (this.deferred.length === 1) this.io.setTimer('deferred', 0)
-  }
-
-  private runDeferred (): void {
-    const fns = this.deferred.splice(0)
-    for (const fn of fns) fn()
-  }
 }
