@@ -8,30 +8,16 @@
 import { keyId, type NodeId } from '../core/id.js'
 import type { ChordInit } from '../chord/config.js'
 import { ChordSimulation, type ChordSimNode } from './chord-sim.js'
-import { churnEvents, runChurn, runLookups, storeKeys, type ChurnReport, type ExperimentNetwork } from './dht-experiment.js'
+import { churnEvents, runChurn, runLookups, storeKeys, type ChurnReport, type DhtExperimentOptions, type ExperimentNetwork } from './dht-experiment.js'
 import { uniformLatency } from './latency.js'
 import { round, summarize, type Summary } from './stats.js'
 
-export interface ChordExperimentOptions {
-  nodes: number
-  /** Lookups of random keys from random nodes on the stable ring (and again after churn). */
-  lookups: number
-  /** Keys stored before churn (0: no storage phase). */
-  keys?: number
-  seed: number | string
-  joins?: number
-  leaves?: number
-  crashes?: number
-  /** r: copies per key (owner + r-1 successors). */
-  replicas?: number
-  /**
-   * How the stable ring is built: `joins` (every node joins through a member, in doubling waves,
-   * until every successor and predecessor is right), `seed` (routing installed from the global view,
-   * see ChordSimulation.seedRing), or `auto`: joins up to 4096 nodes, seed above.
-   */
-  build?: 'joins' | 'seed' | 'auto'
-  /** Virtual ms given to repair after each churn event (default 3 stabilize intervals + 1 replicate interval = 8000). */
-  repairMs?: number
+/**
+ * Chord's `build: 'joins'` grows the ring in doubling waves until every successor and predecessor
+ * is right; `build: 'seed'` installs routing from the global view (ChordSimulation.seedRing). The
+ * default `repairMs` is 3 stabilize intervals plus a replicate interval (8 s).
+ */
+export interface ChordExperimentOptions extends DhtExperimentOptions {
   /** Chord options for every node (replicas is set from `replicas`). */
   chord?: ChordInit
 }

@@ -10,6 +10,25 @@ import type { PeerRef } from '../core/port.js'
 import { round } from './stats.js'
 import type { SimNode, Simulator } from './simulator.js'
 
+/** The options `sim chord` and `sim pastry` share; each adds its build and repair specifics. */
+export interface DhtExperimentOptions {
+  nodes: number
+  /** Lookups of random keys from random nodes on the stable network (and again after churn). */
+  lookups: number
+  /** Keys stored before churn (0: no storage phase). */
+  keys?: number
+  seed: number | string
+  joins?: number
+  leaves?: number
+  crashes?: number
+  /** Copies per key: the owner and the r-1 nodes that take over from it. */
+  replicas?: number
+  /** How the stable network is built: by joins, by seeding from the global view, or `auto` (joins up to 4096 nodes). */
+  build?: 'joins' | 'seed' | 'auto'
+  /** Virtual ms given to repair after each churn event. */
+  repairMs?: number
+}
+
 export interface ChurnReport {
   events: number
   /** Per event: keys whose primary copy (the copy held as owner) changed node. */

@@ -9,34 +9,17 @@
 import { keyId, type NodeId } from '../core/id.js'
 import type { PastryInit } from '../pastry/config.js'
 import { PastrySimulation, type PastrySimNode } from './pastry-sim.js'
-import { churnEvents, runChurn, runLookups, storeKeys, type ChurnReport, type ExperimentNetwork } from './dht-experiment.js'
+import { churnEvents, runChurn, runLookups, storeKeys, type ChurnReport, type DhtExperimentOptions, type ExperimentNetwork } from './dht-experiment.js'
 import { uniformLatency } from './latency.js'
 import { round, summarize, type Summary } from './stats.js'
 
-export interface PastryExperimentOptions {
-  nodes: number
-  /** Lookups of random keys from random nodes on the stable network (and again after churn). */
-  lookups: number
-  /** Keys stored before churn (0: no storage phase). */
-  keys?: number
-  seed: number | string
-  joins?: number
-  leaves?: number
-  crashes?: number
-  /** Copies per key: the closest node and the next closest (all in its leaf set). */
-  replicas?: number
-  /**
-   * How the stable network is built: `joins` (every node joins through a member, in doubling
-   * waves, until every leaf set is the true one), `seed` (state installed from the global view, see
-   * PastrySimulation.seedNetwork), or `auto`: joins up to 4096 nodes, seed above.
-   */
-  build?: 'joins' | 'seed' | 'auto'
-  /**
-   * Virtual ms given to repair after each churn event. Default 4 leaf-set intervals plus a
-   * replicate interval (9 s): a crashed node's neighbours notice it within about one interval plus
-   * a timeout, and a join or leave moves its keys at once.
-   */
-  repairMs?: number
+/**
+ * Pastry's default `repairMs` is 4 leaf-set intervals plus a replicate interval (9 s): a crashed
+ * node's neighbours notice it within about one interval plus a timeout, and a join or leave moves
+ * its keys at once. `build: 'seed'` installs the true leaf sets and routing tables
+ * (PastrySimulation.seedNetwork).
+ */
+export interface PastryExperimentOptions extends DhtExperimentOptions {
   /** Pastry options for every node (replicas is set from `replicas`). */
   pastry?: PastryInit
 }
