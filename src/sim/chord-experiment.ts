@@ -5,10 +5,9 @@
  * Invariant: the report is a pure function of the options (seed included), except `wallMs` and
  * `peakRssBytes`, which the caller measures and fills in (they stay 0 here).
  */
-import { keyId, type NodeId } from '../core/id.js'
 import type { ChordInit } from '../chord/config.js'
 import { ChordSimulation, type ChordSimNode } from './chord-sim.js'
-import { churnEvents, runChurn, runLookups, storeKeys, type ChurnReport, type DhtExperimentOptions, type ExperimentNetwork } from './dht-experiment.js'
+import { churnEvents, runChurn, runLookups, storeKeys, type ChurnReport, type DhtExperimentOptions, type DhtReport, type ExperimentNetwork, buildMode, keyWorkload } from './dht-experiment.js'
 import { uniformLatency } from './latency.js'
 import { round, summarize, type Summary } from './stats.js'
 
@@ -24,26 +23,9 @@ export interface ChordExperimentOptions extends DhtExperimentOptions {
 
 export type { ChurnReport }
 
-export interface ChordReport {
+export interface ChordReport extends DhtReport {
   protocol: 'chord'
-  nodes: number
-  lookups: number
-  keys: number
-  replicas: number
-  seed: string
-  build: 'joins' | 'seed'
-  traceHash: string
-  /** Filled by the caller (wall clock is not part of a pure run). */
-  wallMs: number
-  peakRssBytes: number
-  virtualMs: number
-  events: number
   hops: Summary
-  theory: { meanHops: number }
-  lookupsFailed: number
-  /** Lookups on the stable ring that returned a wrong owner. */
-  wrongOwners: number
-  churn?: ChurnReport
 }
 
 const EXPERIMENT_CHORD_DEFAULTS: ChordInit = {
@@ -54,14 +36,12 @@ const EXPERIMENT_CHORD_DEFAULTS: ChordInit = {
   replicateIntervalMs: 5000
 }
 
-const utf8 = new TextEncoder()
 
 export function runChordExperiment (options: ChordExperimentOptions, log: (line: string) => void = () => {}): ChordReport {
   const n = options.nodes
-  if (!Number.isInteger(n) || n < 1) throw new RangeError('nodes must be a positive integer')
+  const build = buildMode(options)
   const replicas = options.replicas ?? 3
   const keysCount = options.keys ?? 0
-  const build = options.build === 'seed' || (options.build !== 'joins' && n > 4096) ? 'seed' : 'joins'
   const cs = new ChordSimulation({
     seed: options.seed,
     latency: uniformLatency(10, 60),
@@ -81,12 +61,7 @@ export function runChordExperiment (options: ChordExperimentOptions, log: (line:
   }
 
   // 2. Keys.
-  const keys: Uint8Array[] = []
-  const keyIds: NodeId[] = []
-  for (let i = 0; i < keysCount; i++) {
-    const k = utf8.encode(`key-${i}`)
-    keys.push(k); keyIds.push(keyId(k))
-  }
+  const { keys, keyIds } = keyWorkload(keysCount)
   const net: ExperimentNetwork<ChordSimNode> = cs
   if (keysCount > 0) storeKeys(net, keys, log)
   if (keysCount > 0) sim.runFor(2 * (cfg.replicateIntervalMs ?? 5000))

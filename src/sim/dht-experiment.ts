@@ -10,6 +10,8 @@ import type { PeerRef } from '../core/port.js'
 import { round } from './stats.js'
 import type { SimNode, Simulator } from './simulator.js'
 
+const utf8 = new TextEncoder()
+
 /** The options `sim chord` and `sim pastry` share; each adds its build and repair specifics. */
 export interface DhtExperimentOptions {
   nodes: number
@@ -27,6 +29,48 @@ export interface DhtExperimentOptions {
   build?: 'joins' | 'seed' | 'auto'
   /** Virtual ms given to repair after each churn event. */
   repairMs?: number
+}
+
+/** The report fields `sim chord` and `sim pastry` share, so one benchmark reader serves both. */
+export interface DhtReport {
+  nodes: number
+  lookups: number
+  keys: number
+  replicas: number
+  seed: string
+  build: 'joins' | 'seed'
+  traceHash: string
+  /** Filled by the caller (wall clock is not part of a pure run). */
+  wallMs: number
+  peakRssBytes: number
+  virtualMs: number
+  events: number
+  theory: { meanHops: number }
+  lookupsFailed: number
+  /** Lookups on the stable network that returned a wrong owner. */
+  wrongOwners: number
+  churn?: ChurnReport
+}
+
+/** Networks above this size are seeded from the global view under `build: 'auto'`. */
+export const MAX_JOINED_BUILD_NODES = 4096
+
+/** Checks the size and resolves `build: 'auto'`. */
+export function buildMode (options: DhtExperimentOptions): 'joins' | 'seed' {
+  if (!Number.isInteger(options.nodes) || options.nodes < 1) throw new RangeError('nodes must be a positive integer')
+  return options.build === 'seed' || (options.build !== 'joins' && options.nodes > MAX_JOINED_BUILD_NODES) ? 'seed' : 'joins'
+}
+
+/** The experiment's keys, `key-0` … `key-(count-1)`, with their ids. */
+export function keyWorkload (count: number): { keys: Uint8Array[], keyIds: NodeId[] } {
+  const keys: Uint8Array[] = []
+  const keyIds: NodeId[] = []
+  for (let i = 0; i < count; i++) {
+    const k = utf8.encode(`key-${i}`)
+    keys.push(k)
+    keyIds.push(keyId(k))
+  }
+  return { keys, keyIds }
 }
 
 export interface ChurnReport {
@@ -74,7 +118,6 @@ export interface ExperimentNetwork<S extends { readonly sim: SimNode }> {
   dht(node: S): ExperimentDht
 }
 
-const utf8 = new TextEncoder()
 
 /** Puts every key from a random member, spread over time (about 1000 per virtual second). */
 export function storeKeys<S extends { readonly sim: SimNode }> (net: ExperimentNetwork<S>, keys: readonly Uint8Array[], log: (line: string) => void): void {

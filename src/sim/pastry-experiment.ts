@@ -6,10 +6,9 @@
  * of the options (seed included), except `wallMs` and `peakRssBytes`, which the caller measures and
  * fills in (they stay 0 here).
  */
-import { keyId, type NodeId } from '../core/id.js'
 import type { PastryInit } from '../pastry/config.js'
 import { PastrySimulation, type PastrySimNode } from './pastry-sim.js'
-import { churnEvents, runChurn, runLookups, storeKeys, type ChurnReport, type DhtExperimentOptions, type ExperimentNetwork } from './dht-experiment.js'
+import { churnEvents, runChurn, runLookups, storeKeys, type ChurnReport, type DhtExperimentOptions, type DhtReport, type ExperimentNetwork, buildMode, keyWorkload } from './dht-experiment.js'
 import { uniformLatency } from './latency.js'
 import { round, summarize, type Summary } from './stats.js'
 
@@ -31,29 +30,12 @@ export interface HopSummary extends Summary {
 
 export type { ChurnReport }
 
-export interface PastryReport {
+export interface PastryReport extends DhtReport {
   protocol: 'pastry'
-  nodes: number
-  lookups: number
-  keys: number
-  replicas: number
   leafSetSize: number
-  seed: string
-  build: 'joins' | 'seed'
-  traceHash: string
-  /** Filled by the caller (wall clock is not part of a pure run). */
-  wallMs: number
-  peakRssBytes: number
-  virtualMs: number
-  events: number
   hops: HopSummary
-  theory: { meanHops: number }
-  lookupsFailed: number
-  /** Lookups on the stable network that returned a wrong owner. */
-  wrongOwners: number
   /** Mean routing-table entries per node on the stable network (theory: 15·⌈log16 N⌉ at most). */
   meanRoutingEntries: number
-  churn?: ChurnReport
 }
 
 const EXPERIMENT_PASTRY_DEFAULTS: PastryInit = {
@@ -63,14 +45,12 @@ const EXPERIMENT_PASTRY_DEFAULTS: PastryInit = {
   replicateIntervalMs: 5000
 }
 
-const utf8 = new TextEncoder()
 
 export function runPastryExperiment (options: PastryExperimentOptions, log: (line: string) => void = () => {}): PastryReport {
   const n = options.nodes
-  if (!Number.isInteger(n) || n < 1) throw new RangeError('nodes must be a positive integer')
+  const build = buildMode(options)
   const replicas = options.replicas ?? 3
   const keysCount = options.keys ?? 0
-  const build = options.build === 'seed' || (options.build !== 'joins' && n > 4096) ? 'seed' : 'joins'
   const cfg: PastryInit = { ...EXPERIMENT_PASTRY_DEFAULTS, ...options.pastry, replicas }
   const ps = new PastrySimulation({ seed: options.seed, latency: uniformLatency(10, 60), log, pastry: cfg })
   const sim = ps.sim
@@ -90,12 +70,7 @@ export function runPastryExperiment (options: PastryExperimentOptions, log: (lin
   const meanRoutingEntries = entries / ps.size
 
   // 2. Keys.
-  const keys: Uint8Array[] = []
-  const keyIds: NodeId[] = []
-  for (let i = 0; i < keysCount; i++) {
-    const k = utf8.encode(`key-${i}`)
-    keys.push(k); keyIds.push(keyId(k))
-  }
+  const { keys, keyIds } = keyWorkload(keysCount)
   const net: ExperimentNetwork<PastrySimNode> = ps
   if (keysCount > 0) storeKeys(net, keys, log)
   if (keysCount > 0) sim.runFor(2 * replicateMs)
