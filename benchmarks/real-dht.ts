@@ -13,7 +13,7 @@ import { idFromHex, keyId } from '../src/core/id.js'
 import { createRandom } from '../src/core/random.js'
 import { LocalNetwork } from '../src/node/local-network.js'
 import { round, summarize } from '../src/sim/stats.js'
-import { benchEnvironment, benchFlags } from './bench-env.js'
+import { benchEnvironment, benchFlags } from '../src/bench/environment.js'
 import type { OverlayNode } from '../src/node/overlay-node.js'
 
 const flags = benchFlags(process.argv.slice(2), { nodes: '50', keys: '100', lookups: '500', dhts: 'kad,chord,pastry', seed: '1', out: 'benchmarks/results' })
@@ -32,9 +32,9 @@ const THEORY: Record<string, { meanHops: number, source: string } | undefined> =
 }
 
 function chordConverged (nodes: OverlayNode[]): boolean {
-  const ids = nodes.map(node => idFromHex(node.libp2p.services.chord.status().self.id))
+  const ids = nodes.map(node => idFromHex(node.libp2p.services.chord!.status().self.id))
   const order = nodes.map((_, i) => i).sort((a, b) => (ids[a] < ids[b] ? -1 : 1))
-  return order.every((index, i) => nodes[index].libp2p.services.chord.status().successors[0]?.peerId === nodes[order[(i + 1) % order.length]].peerId.toString())
+  return order.every((index, i) => nodes[index].libp2p.services.chord!.status().successors[0]?.peerId === nodes[order[(i + 1) % order.length]].peerId.toString())
 }
 
 async function waitUntil (check: () => boolean, timeoutMs: number, what: string): Promise<void> {

@@ -12,7 +12,7 @@ import { writeFile } from 'node:fs/promises'
 import { createRandom } from '../src/core/random.js'
 import { LocalNetwork } from '../src/node/local-network.js'
 import { round, summarize } from '../src/sim/stats.js'
-import { benchEnvironment, benchFlags } from './bench-env.js'
+import { benchEnvironment, benchFlags } from '../src/bench/environment.js'
 import type { OverlayNode } from '../src/node/overlay-node.js'
 
 const flags = benchFlags(process.argv.slice(2), { nodes: '50', messages: '20', 'interval-ms': '250', 'payload-bytes': '256', seed: '1', out: 'benchmarks/results' })

@@ -5,6 +5,7 @@
  */
 import '../polyfill.js'
 import { parseCommandLine, usage } from './command.js'
+import { benchCostCommand } from './commands/bench.js'
 import { daemonCommand } from './commands/daemon.js'
 import { clientCommands } from './commands/client.js'
 import { idCommand, initCommand } from './commands/repo.js'
@@ -15,7 +16,7 @@ import { testnetCommand } from './commands/testnet.js'
 import { UsageError } from './usage-error.js'
 import type { Command, CommandContext } from './command.js'
 
-const COMMANDS: Command[] = [initCommand, daemonCommand, idCommand, ...clientCommands, testnetCommand, simChordCommand, simPastryCommand, simSirCommand]
+const COMMANDS: Command[] = [initCommand, daemonCommand, idCommand, ...clientCommands, testnetCommand, simChordCommand, simPastryCommand, simSirCommand, benchCostCommand]
 
 function overview (): string {
   const width = Math.max(...COMMANDS.map(c => c.name.length)) + 2

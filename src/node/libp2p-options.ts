@@ -41,7 +41,13 @@ export interface PeerOptionsInit {
   metricsRegistry: Registry
   /** Peer ids of the bootstrap peers: our overlays join through these. */
   bootstrapPeers: string[]
+  /** Which of our overlays run beside the stock stack (the cost benchmark turns them off one by one). */
+  overlays: ReadonlySet<OverlayName>
 }
+
+/** Our own overlays, each a libp2p service of the same name. */
+export const OVERLAY_NAMES = ['chord', 'pastry', 'sir'] as const
+export type OverlayName = typeof OVERLAY_NAMES[number]
 
 /** Every loopback address, for `connectionManager.allow` in the local profile. */
 const LOOPBACK_ALLOW = ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128']
@@ -79,9 +85,9 @@ export function buildLibp2pOptions (init: PeerOptionsInit): Libp2pOptions<any> {
         selectors: { [KAD_NAMESPACE]: selectOverlayRecord },
         maxInboundStreams: KAD_MAX_INBOUND_STREAMS
       }),
-      chord: chord({ bootstrapPeers: init.bootstrapPeers }),
-      pastry: pastry({ bootstrapPeers: init.bootstrapPeers }),
-      sir: sir(),
+      ...(init.overlays.has('chord') ? { chord: chord({ bootstrapPeers: init.bootstrapPeers }) } : {}),
+      ...(init.overlays.has('pastry') ? { pastry: pastry({ bootstrapPeers: init.bootstrapPeers }) } : {}),
+      ...(init.overlays.has('sir') ? { sir: sir() } : {}),
       pubsub: gossipsub({
         // With every peer on one IP the colocation penalty would grey-list the whole network.
         scoreParams: init.local ? { IPColocationFactorWeight: 0 } : {},

@@ -12,7 +12,8 @@ import { InputError, NetworkError } from './errors.js'
 import { gossipsubBackend } from './gossipsub-backend.js'
 import { kadBackend } from './kad-backend.js'
 import { sirBackend } from './sir-backend.js'
-import { buildLibp2pOptions } from './libp2p-options.js'
+import { buildLibp2pOptions, OVERLAY_NAMES } from './libp2p-options.js'
+import type { OverlayName } from './libp2p-options.js'
 import type { DhtBackend, PubsubBackend } from './backends.js'
 import type { ChordService } from '../libp2p/chord-service.js'
 import type { PastryService } from '../libp2p/pastry-service.js'
@@ -30,9 +31,10 @@ export interface OverlayServices {
   ping: Ping
   dht: KadDHT
   pubsub: GossipSub
-  chord: ChordService
-  pastry: PastryService
-  sir: SirService
+  /** Absent when the node runs without Chord (`overlays`). */
+  chord?: ChordService
+  pastry?: PastryService
+  sir?: SirService
   [key: string]: unknown
 }
 
@@ -54,6 +56,8 @@ export interface OverlayNodeConfig {
   local?: boolean
   /** How long a DHT operation, dial or ping may take before it fails. @default 30_000 */
   queryTimeoutMs?: number
+  /** Our overlays to run beside the stock Kademlia and GossipSub. @default ['chord', 'pastry', 'sir'] */
+  overlays?: readonly OverlayName[]
 }
 
 export interface PeerSummary {
@@ -129,6 +133,11 @@ export async function createOverlayNode (config: OverlayNodeConfig = {}): Promis
   const announce = config.announce ?? []
   announce.forEach(parseMultiaddr)
 
+  const overlays = new Set(config.overlays ?? OVERLAY_NAMES)
+  for (const name of overlays) {
+    if (!(OVERLAY_NAMES as readonly string[]).includes(name)) throw new InputError(`unknown overlay '${name}' (known: ${OVERLAY_NAMES.join(', ')})`)
+  }
+
   const metricsRegistry = new Registry()
   const libp2p = await createLibp2p(buildLibp2pOptions({
     privateKey: config.privateKey ?? await generateKeyPair('Ed25519'),
@@ -137,23 +146,17 @@ export async function createOverlayNode (config: OverlayNodeConfig = {}): Promis
     datastore: config.datastore,
     local,
     metricsRegistry,
-    bootstrapPeers: bootstrap.map(peerIdOf).filter((id): id is string => id !== undefined)
+    bootstrapPeers: bootstrap.map(peerIdOf).filter((id): id is string => id !== undefined),
+    overlays
   })) as unknown as Libp2p<OverlayServices>
 
-  const dhts = new Map<string, DhtBackend>([
-    ['kad', kadBackend(libp2p.services.dht, libp2p.peerId, queryTimeoutMs)],
-    ['chord', libp2p.services.chord],
-    ['pastry', libp2p.services.pastry]
-  ])
-  const statuses = new Map<string, () => unknown>([
-    ['chord', () => libp2p.services.chord.status()],
-    ['pastry', () => libp2p.services.pastry.status()],
-    ['sir', () => libp2p.services.sir.status()]
-  ])
-  const pubsubs = new Map<string, PubsubBackend>([
-    ['gossipsub', gossipsubBackend(libp2p.services.pubsub)],
-    ['sir', sirBackend(libp2p.services.sir)]
-  ])
+  const { chord, pastry, sir } = libp2p.services
+  const dhts = new Map<string, DhtBackend>([['kad', kadBackend(libp2p.services.dht, libp2p.peerId, queryTimeoutMs)]])
+  const statuses = new Map<string, () => unknown>()
+  const pubsubs = new Map<string, PubsubBackend>([['gossipsub', gossipsubBackend(libp2p.services.pubsub)]])
+  if (chord !== undefined) { dhts.set('chord', chord); statuses.set('chord', () => chord.status()) }
+  if (pastry !== undefined) { dhts.set('pastry', pastry); statuses.set('pastry', () => pastry.status()) }
+  if (sir !== undefined) { pubsubs.set('sir', sirBackend(sir)); statuses.set('sir', () => sir.status()) }
 
   await dialAll(libp2p, bootstrap)
 

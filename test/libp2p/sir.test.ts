@@ -27,7 +27,7 @@ describe('SIR gossip on libp2p, 16 peers on 127.0.0.1', { timeout: 120_000 }, ()
       node.pubsub('sir').subscribe('news', (m) => { received.get(node.peerId.toString())!.push(m) })
     }
     // Each peer's view fills as identify reports who speaks the protocol.
-    await waitFor(() => net.live().every(n => n.libp2p.services.sir.status().viewSize > 0), { timeoutMs: 30_000, what: 'every view to fill' })
+    await waitFor(() => net.live().every(n => n.libp2p.services.sir!.status().viewSize > 0), { timeoutMs: 30_000, what: 'every view to fill' })
   })
   after(async () => { await net.stopAll() })
 
@@ -48,13 +48,13 @@ describe('SIR gossip on libp2p, 16 peers on 127.0.0.1', { timeout: 120_000 }, ()
     const [attacker, target, victim] = net.live()
     const stranger = await generateKeyPair('Ed25519')
     const forged = createRumor({ origin: victim.peerId.toMultihash().bytes, sign: (m) => stranger.sign(m) as Uint8Array }, 7n, 'news', encoder.encode('forged words'))
-    const before = target.libp2p.services.sir.status().counters.forged
+    const before = target.libp2p.services.sir!.status().counters.forged
     const stream = await attacker.libp2p.dialProtocol(target.peerId, SIR_PROTOCOL)
     const lp = lpStream(stream)
     await lp.write(encodeSirRequest({ type: 'push', rumors: [forged] }))
     await lp.read({ signal: AbortSignal.timeout(5_000) })
     await stream.close()
-    assert.equal(target.libp2p.services.sir.status().counters.forged, before + 1)
+    assert.equal(target.libp2p.services.sir!.status().counters.forged, before + 1)
     // A genuine rumor published after it spreads everywhere; the forged one reached no one.
     await attacker.pubsub('sir').publish('news', encoder.encode('after the forgery'))
     await waitFor(() => net.live().filter(n => n !== attacker).every(n => received.get(n.peerId.toString())!.some(m => decoder.decode(m.data) === 'after the forgery')),
@@ -66,12 +66,12 @@ describe('SIR gossip on libp2p, 16 peers on 127.0.0.1', { timeout: 120_000 }, ()
 
   it('resets a stream with a malformed frame and counts it', async () => {
     const [attacker, target] = net.live()
-    const before = target.libp2p.services.sir.status().counters.malformed
+    const before = target.libp2p.services.sir!.status().counters.malformed
     const stream = await attacker.libp2p.dialProtocol(target.peerId, SIR_PROTOCOL)
     const lp = lpStream(stream)
     await lp.write(Uint8Array.from([0x08, 0x63, 0x12, 0xff]))
     await assert.rejects(lp.read({ signal: AbortSignal.timeout(5_000) }))
-    await waitFor(() => target.libp2p.services.sir.status().counters.malformed > before, { timeoutMs: 5_000, what: 'the malformed frame counted' })
+    await waitFor(() => target.libp2p.services.sir!.status().counters.malformed > before, { timeoutMs: 5_000, what: 'the malformed frame counted' })
     assert.ok(attacker.libp2p.getConnections(target.peerId).length > 0, 'the connection survives')
   })
 })

@@ -1,0 +1,45 @@
+/**
+ * `overlay-node bench <suite>`: the benchmark suites, each writing report.json and report.md into
+ * `--out DIR` (default `bench-results/<date>-<suite>/`, ignored by git). The suite code is loaded
+ * only when a suite runs, so `--help` stays fast.
+ */
+import { MAX_LOCAL_NODES } from '../../node/local-network.js'
+import { intFlag, stringFlag } from '../command.js'
+import { UsageError } from '../usage-error.js'
+import type { Command } from '../command.js'
+
+const CONFIG_NAMES = ['stock', 'chord', 'pastry', 'sir', 'all']
+
+/** `bench-results/2026-12-02T16-40-00-cost`: sortable, and unique per run. */
+export function defaultOutDir (suite: string): string {
+  return `bench-results/${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}-${suite}`
+}
+
+export const benchCostCommand: Command = {
+  name: 'bench cost',
+  args: '',
+  summary: 'Idle CPU, RSS, event-loop lag and connections per peer: the stock stack alone, plus each of our overlays, then all.',
+  arity: [0, 0],
+  json: true,
+  options: { nodes: { type: 'string' }, out: { type: 'string' }, settle: { type: 'string' }, window: { type: 'string' }, configs: { type: 'string' } },
+  help: [
+    `--nodes N         peers per configuration, all in one worker process (default 30, at most ${MAX_LOCAL_NODES})`,
+    '--settle S        seconds between the last peer up and the window (default 30)',
+    '--window S        seconds measured (default 40)',
+    `--configs LIST    comma-separated, from ${CONFIG_NAMES.join(', ')} (default all five, in that order)`,
+    '--out DIR         where report.json and report.md go (default bench-results/<date>-cost/)'
+  ],
+  async run (ctx) {
+    const nodes = intFlag(ctx, 'nodes', 30, 2, MAX_LOCAL_NODES)
+    const settleMs = intFlag(ctx, 'settle', 30, 0, 3600) * 1000
+    const windowMs = intFlag(ctx, 'window', 40, 1, 3600) * 1000
+    const configs = (stringFlag(ctx, 'configs') ?? CONFIG_NAMES.join(',')).split(',').map(s => s.trim())
+    const unknown = configs.filter(c => !CONFIG_NAMES.includes(c))
+    if (unknown.length > 0 || configs.length === 0) throw new UsageError(`--configs takes names from ${CONFIG_NAMES.join(', ')}, got '${unknown.join(',')}'`)
+    const outDir = stringFlag(ctx, 'out') ?? defaultOutDir('cost')
+    const { runCostSuite, costTable } = await import('../../bench/cost.js')
+    const report = await runCostSuite({ nodes, outDir, settleMs, windowMs, configs, log: line => { process.stderr.write(line + '\n') } })
+    ctx.print(report, () => `${costTable(report)}\nwrote ${outDir}/report.json and report.md`)
+    return 0
+  }
+}
