@@ -69,26 +69,30 @@ try {
     }
     const hops: number[] = []
     const latency: number[] = []
+    /** Latency divided by hops, for gets that left this node (issue 8's per-hop cost). */
+    const perHop: number[] = []
     let failures = 0
     for (const { key, from } of lookups) {
       try {
         const got = await nodes[from].dht(dht).get(key)
         hops.push(got.hops)
         latency.push(got.latencyMs)
+        if (got.hops > 0) perHop.push(got.latencyMs / got.hops)
       } catch {
         failures++
       }
     }
     const h = summarize(hops)
     const l = summarize(latency)
-    results[dht] = { hops: h, latencyMs: l, getFailures: failures, putFailures, theory: THEORY[dht] ?? null }
-    log(`${dht}: hops mean ${round(h.mean)} p50 ${h.p50} p99 ${h.p99}; latency p50 ${round(l.p50)} ms p99 ${round(l.p99)} ms; failed gets ${failures}, puts ${putFailures}`)
+    const ph = summarize(perHop)
+    results[dht] = { hops: h, latencyMs: l, perHopMs: ph, getFailures: failures, putFailures, theory: THEORY[dht] ?? null }
+    log(`${dht}: hops mean ${round(h.mean)} p50 ${h.p50} p99 ${h.p99}; latency p50 ${round(l.p50)} ms p99 ${round(l.p99)} ms; per hop p50 ${round(ph.p50)} ms; failed gets ${failures}, puts ${putFailures}`)
   }
 
   const report = { benchmark: 'real-dht', nodes: n, keys: keyCount, lookups: lookupCount, seed: flags.seed, transport: 'tcp 127.0.0.1, one process', environment: benchEnvironment(), results, keyIds: keys.slice(0, 3).map(k => keyId(encoder.encode(k)).toString(16)) }
   const rows = dhts.map(dht => {
     const r = results[dht] as any
-    return `| ${dht} | ${round(r.hops.mean)} | ${r.hops.p50} | ${r.hops.p99} | ${r.theory === null ? '—' : `${round(r.theory.meanHops)} (${r.theory.source})`} | ${round(r.latencyMs.p50)} | ${round(r.latencyMs.p99)} | ${r.getFailures} |`
+    return `| ${dht} | ${round(r.hops.mean)} | ${r.hops.p50} | ${r.hops.p99} | ${r.theory === null ? '—' : `${round(r.theory.meanHops)} (${r.theory.source})`} | ${round(r.latencyMs.p50)} | ${round(r.latencyMs.p99)} | ${round(r.perHopMs.p50)} | ${r.getFailures} |`
   })
   const md = [
     `# Real-network DHT lookups: ${n} peers, ${keyCount} keys, ${lookupCount} gets (seed ${flags.seed})`,
@@ -96,8 +100,8 @@ try {
     `TCP on 127.0.0.1, all peers in one Node.js process; ${report.environment.cpus as number} cores (${String(report.environment.cpuModel)}), Node ${process.version}.`,
     'Hops: Chord and Pastry count the nodes asked in sequence; Kademlia the depth, in its query tree, of the nearest peer that returned the record.',
     '',
-    '| DHT | mean hops | p50 | p99 | theory (mean) | p50 latency ms | p99 latency ms | failed gets |',
-    '|---|---|---|---|---|---|---|---|',
+    '| DHT | mean hops | p50 | p99 | theory (mean) | p50 latency ms | p99 latency ms | p50 latency per hop ms | failed gets |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...rows,
     ''
   ].join('\n')

@@ -30,6 +30,17 @@ const MEMBERSHIP_CHECK_INTERVAL_MS = 5_000
  * peer each, which all land on the few bootstrap peers of a network.
  */
 const JOINED_CHECK_EVERY_TICKS = 6
+/**
+ * Each membership check that is answered doubles the ticks to the next one, up to this many
+ * (6 → 48 ticks: 30 s → 4 min); one that fails starts again from 6. A network
+ * of N nodes then sends N lookups per 4 min to its bootstrap peers while nothing changes.
+ */
+const JOINED_CHECK_MAX_TICKS = 48
+/**
+ * A graceful stop hands records on and tells the neighbours (LEAVING) for at most this long, then
+ * stops regardless (a peer that does not answer must not hold up a shutdown).
+ */
+export const LEAVE_TIMEOUT_MS = 5_000
 
 type Outcome<T> = DhtOutcome<T>
 
@@ -43,6 +54,8 @@ export interface DhtNode<Req, Res> extends ProtocolHandler<Req, Res, never> {
   storedKeys(): IterableIterator<[NodeId, boolean]>
   /** Optional membership check: rejoin through `via` if its network does not place us at our id. */
   rejoinIfApart?(via: PeerRef, done: (o: Outcome<PeerRef>) => void): void
+  /** Graceful leave: hand records on and tell the neighbours, then stop. */
+  leave(done: (o: Outcome<void>) => void): void
 }
 
 /** How one protocol plugs into the shared service. */
@@ -82,6 +95,11 @@ export interface DhtService<S> extends Startable {
   status(): S
   /** The key ids (hex) this node holds, and whether it holds each as owner (for tests and tools). */
   records(): Array<{ keyId: string, primary: boolean }>
+  /**
+   * Whether stopping leaves the network gracefully (hand-off, LEAVING) first. Set false to stop as
+   * a crash would, without a goodbye (tests and benchmarks of crash repair). @default true
+   */
+  leaveOnStop: boolean
 }
 
 const encoder = new TextEncoder()
@@ -109,6 +127,8 @@ export class DhtLibp2pService<Req, Res, N extends DhtNode<Req, Res>, S> implemen
   private node: N | undefined
   private joining = false
   private ticks = 0
+  private checkEveryTicks = JOINED_CHECK_EVERY_TICKS
+  leaveOnStop = true
 
   constructor (components: OverlayComponents, spec: DhtProtocol<Req, Res, N, S>, limits: DhtServiceLimits) {
     this.components = components
@@ -147,6 +167,22 @@ export class DhtLibp2pService<Req, Res, N extends DhtNode<Req, Res>, S> implemen
     registerOverlayMetrics(this.components.metrics, this.spec.metricsPrefix, this.runtime, () => ({ ...(this.node?.counters() ?? {}) }))
   }
 
+  /**
+   * Leaves the network gracefully while libp2p's connections are still open (libp2p calls every
+   * service's beforeStop before it stops any component): records are handed on and the neighbours
+   * told, within LEAVE_TIMEOUT_MS, so a `shutdown` loses nothing and costs the others no failed
+   * requests.
+   */
+  async beforeStop (): Promise<void> {
+    clearInterval(this.checkTimer)
+    const node = this.node
+    if (node === undefined || !this.joined || !this.leaveOnStop) return
+    await new Promise<void>(resolve => {
+      const timer = setTimeout(resolve, LEAVE_TIMEOUT_MS)
+      node.leave(() => { clearTimeout(timer); resolve() })
+    })
+  }
+
   async stop (): Promise<void> {
     clearInterval(this.checkTimer)
     for (const timer of this.deferred) clearTimeout(timer)
@@ -155,6 +191,8 @@ export class DhtLibp2pService<Req, Res, N extends DhtNode<Req, Res>, S> implemen
   }
 
   private onPeer (peer: PeerRef, up: boolean): void {
+    // The node verifies for itself what a connection change means for its tables (first-hand).
+    this.node?.onPeer?.(peer, up)
     const eligible = this.bootstrapPeers.size === 0 || this.bootstrapPeers.has(peer.address)
     if (!eligible) return
     if (!up) {
@@ -180,9 +218,14 @@ export class DhtLibp2pService<Req, Res, N extends DhtNode<Req, Res>, S> implemen
     const via = peers[Math.floor(Math.random() * peers.length)]
     if (!this.joined) {
       this.join(via)
-    } else if (this.bootstrapPeers.size > 0 && node.rejoinIfApart !== undefined && ++this.ticks % JOINED_CHECK_EVERY_TICKS === 0) {
+    } else if (this.bootstrapPeers.size > 0 && node.rejoinIfApart !== undefined && ++this.ticks >= this.checkEveryTicks) {
+      this.ticks = 0
       this.joining = true
-      node.rejoinIfApart(via, () => { this.joining = false })
+      node.rejoinIfApart(via, (o) => {
+        this.joining = false
+        // Answered (in place, or rejoined): check less often; failed: as often as at first.
+        this.checkEveryTicks = o.ok ? Math.min(JOINED_CHECK_MAX_TICKS, this.checkEveryTicks * 2) : JOINED_CHECK_EVERY_TICKS
+      })
     }
   }
 

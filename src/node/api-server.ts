@@ -2,6 +2,10 @@
  * The control API: HTTP on 127.0.0.1 only, JSON in and out (Kubo-like paths under /api/v0/),
  * errors as `{ error: { name, message } }` with a status code, Prometheus text at /metrics.
  * Invariant: a bad request gets an error response and changes nothing; it never stops the daemon.
+ * Web pages cannot drive it (as Kubo's API guards itself): a request whose `Origin` is not on the
+ * allow list, or whose `Host` is not the API's own loopback address, is refused with 403 before it
+ * is routed (a browser sends Origin on every cross-origin POST, and DNS rebinding shows as a
+ * foreign Host); every state change is a POST.
  */
 import { createServer } from 'node:http'
 import { InputError, NetworkError, NotFoundError } from './errors.js'
@@ -34,6 +38,12 @@ export interface ApiServerInit {
   port?: number
   /** Called after `POST /api/v0/shutdown` has been answered. */
   onShutdown?: () => void
+  /**
+   * Browser origins allowed to call the API (e.g. `http://127.0.0.1:3000`); a request with any
+   * other `Origin` header is refused. Requests without `Origin` (the CLI, curl) are not browsers'.
+   * @default []
+   */
+  allowOrigins?: string[]
 }
 
 type Body = Record<string, unknown>
@@ -153,6 +163,22 @@ async function readJson (req: IncomingMessage): Promise<Body> {
   return parsed as Body
 }
 
+/**
+ * Refuses what a web page could send: a foreign `Origin`, or a `Host` other than the API's own
+ * address (DNS rebinding). `port` is the port the API listens on.
+ */
+export function checkRequestSource (headers: IncomingMessage['headers'], port: number, allowOrigins: readonly string[]): void {
+  const origin = headers.origin
+  if (origin !== undefined && !allowOrigins.includes(origin)) {
+    throw new ApiError(403, `requests from origin '${origin.slice(0, 100)}' are not allowed`, 'Forbidden')
+  }
+  const host = headers.host ?? ''
+  const allowedHosts = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]
+  if (!allowedHosts.includes(host.toLowerCase())) {
+    throw new ApiError(403, `requests for host '${host.slice(0, 100)}' are not allowed (the API answers to ${allowedHosts[0]})`, 'Forbidden')
+  }
+}
+
 function statusOf (err: unknown): number {
   if (err instanceof ApiError) return err.status
   if (err instanceof InputError) return 400
@@ -165,12 +191,14 @@ export async function startApiServer (node: OverlayNode, init: ApiServerInit = {
   const host = init.host ?? '127.0.0.1'
   if (!isLoopbackHost(host)) throw new InputError(`the API listens on loopback only; '${host}' is not a loopback address`)
   const table = routes(node, init.onShutdown ?? (() => {}))
+  const allowOrigins = init.allowOrigins ?? []
   const log = node.libp2p.logger.forComponent('overlay:api')
 
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname
     const entry = table.get(path)
     const respond = async (): Promise<void> => {
+      checkRequestSource(req.headers, (server.address() as AddressInfo).port, allowOrigins)
       if (entry === undefined) throw new ApiError(404, `no such endpoint: ${path}`, 'NotFound')
       if (req.method !== entry.method) throw new ApiError(405, `${path} takes ${entry.method}, not ${req.method}`, 'MethodNotAllowed')
       const body = entry.method === 'POST' ? await readJson(req) : {}

@@ -58,13 +58,21 @@ export class LocalNetwork {
     return this.nodes.filter(n => !this.stopped.has(n))
   }
 
-  /** Stops one node (a crash, as far as the others can tell). */
+  /** Stops one node without a goodbye from our DHTs (a crash, as far as they can tell). */
   async stop (node: OverlayNode): Promise<void> {
+    if (this.stopped.has(node)) return
+    this.stopped.add(node)
+    await node.crash()
+  }
+
+  /** Stops one node gracefully: Chord and Pastry hand their records on and tell their neighbours. */
+  async leave (node: OverlayNode): Promise<void> {
     if (this.stopped.has(node)) return
     this.stopped.add(node)
     await node.stop()
   }
 
+  /** Stops every node at once, without goodbyes (nobody is left to hand records to). */
   async stopAll (): Promise<void> {
     await Promise.all(this.live().map(async n => { await this.stop(n) }))
   }

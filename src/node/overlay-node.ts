@@ -89,7 +89,10 @@ export interface OverlayNode {
   pubsub(name: string): PubsubBackend
   /** The state of one of our overlays (`chord`, `pastry`, `sir`), as plain JSON. */
   status(overlay: string): unknown
+  /** Stops the peer; Chord and Pastry first leave gracefully (records handed on, neighbours told). */
   stop(): Promise<void>
+  /** Stops the peer without a goodbye from Chord or Pastry, as a crash would (for tests and benchmarks). */
+  crash(): Promise<void>
 }
 
 /** Parses a multiaddr string, turning the library's error into an InputError that quotes it. */
@@ -196,6 +199,11 @@ export async function createOverlayNode (config: OverlayNodeConfig = {}): Promis
     status: (overlay) => pick(statuses, 'overlay', overlay)(),
 
     async stop () {
+      await libp2p.stop()
+    },
+
+    async crash () {
+      for (const dht of [chord, pastry]) if (dht !== undefined) dht.leaveOnStop = false
       await libp2p.stop()
     }
   }
