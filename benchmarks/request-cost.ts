@@ -8,15 +8,12 @@
  */
 import { execSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { tcp } from '@libp2p/tcp'
 import { lpStream } from '@libp2p/utils'
-import { createLibp2p } from 'libp2p'
 import { StreamRuntime } from '../src/libp2p/stream-runtime.js'
 import { decodeEnvelope, encodeEnvelope } from '../src/wire/envelope.js'
+import { createBareNode } from '../test/helpers/bare-node.js'
 import { benchEnvironment, benchFlags } from './bench-env.js'
-import type { StreamRuntimeComponents } from '../src/libp2p/stream-runtime.js'
+import type { BareNode } from '../test/helpers/bare-node.js'
 import type { Io, PeerRef } from '../src/core/port.js'
 
 const PROTOCOL = '/overlay/request-cost/1.0.0'
@@ -35,15 +32,8 @@ const paths = new Set(flags.paths.split(','))
 const requests = Number(flags.requests)
 const bytes = Number(flags.bytes)
 
-async function node (): Promise<{ libp2p: Awaited<ReturnType<typeof createLibp2p<{ capture: { components: StreamRuntimeComponents } }>>>, runtime: StreamRuntime<Uint8Array, Uint8Array>, io: Io<Uint8Array, Uint8Array> }> {
-  const libp2p = await createLibp2p({
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionMonitor: { enabled: false },
-    services: { capture: (components: StreamRuntimeComponents) => ({ components }) }
-  })
+async function node (): Promise<{ libp2p: BareNode, runtime: StreamRuntime<Uint8Array, Uint8Array>, io: Io<Uint8Array, Uint8Array> }> {
+  const libp2p = await createBareNode()
   const runtime = new StreamRuntime<Uint8Array, Uint8Array>(libp2p.services.capture.components, {
     protocol: PROTOCOL,
     codec: { maxFrameBytes: MAX_FRAME_BYTES, encodeRequest: r => r, encodeResponse: r => r, decodeResponse: b => b, decodeInbound: b => ({ request: b }) },

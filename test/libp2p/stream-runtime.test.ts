@@ -7,19 +7,17 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { tcp } from '@libp2p/tcp'
 import { lpStream } from '@libp2p/utils'
-import { createLibp2p } from 'libp2p'
 import { FrameReader, frameOf } from '../../src/libp2p/frames.js'
 import { StreamRuntime } from '../../src/libp2p/stream-runtime.js'
 import { decodeEnvelope, encodeEnvelope, encodeEnvelopeHeader } from '../../src/wire/envelope.js'
 import { WireError } from '../../src/wire/peer-codec.js'
+import { createBareNode } from '../helpers/bare-node.js'
 import { waitFor } from '../helpers/wait-for.js'
-import type { StreamRuntimeComponents, StreamRuntimeInit } from '../../src/libp2p/stream-runtime.js'
+import type { BareNode } from '../helpers/bare-node.js'
+import type { StreamRuntimeInit } from '../../src/libp2p/stream-runtime.js'
 import type { Io, PeerRef, Result } from '../../src/core/port.js'
-import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
+import type { PeerId, Stream } from '@libp2p/interface'
 
 const PROTOCOL = '/overlay/test-runtime/1.0.0'
 /** Test frames are small; a cap this low lets the oversize test stay small too. */
@@ -50,7 +48,7 @@ const codec: StreamRuntimeInit<Bytes, Bytes, Bytes>['codec'] = {
 }
 
 interface Peer {
-  libp2p: Libp2p<{ capture: { components: StreamRuntimeComponents } }>
+  libp2p: BareNode
   runtime?: StreamRuntime<Bytes, Bytes, Bytes>
   io?: Io<Bytes, Bytes, Bytes>
   messages: Bytes[]
@@ -58,15 +56,7 @@ interface Peer {
 }
 
 async function createPeer (): Promise<Peer> {
-  const libp2p = await createLibp2p({
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionMonitor: { enabled: false },
-    services: { capture: (components: StreamRuntimeComponents) => ({ components }) }
-  })
-  return { libp2p, messages: [], badFrames: [] }
+  return { libp2p: await createBareNode(), messages: [], badFrames: [] }
 }
 
 /** Starts a StreamRuntime with an echo handler on `peer`. */
