@@ -102,15 +102,18 @@ export class OutboundStream {
     return true
   }
 
-  /** Fails pending requests `stopped`, writes nothing more and closes the stream. */
-  async stop (): Promise<void> {
+  /**
+   * Fails pending requests `stopped`, writes nothing more and closes the stream (without waiting
+   * for the remote: no answer will be read, so there is nothing to wait for).
+   */
+  stop (): void {
     this.stopped = true
     clearTimeout(this.idleTimer)
     this.opening?.abort()
     this.failAll('stopped')
     const stream = this.stream
     this.stream = undefined
-    if (stream !== undefined) await closeGracefully(stream, this.init.openTimeoutMs)
+    if (stream !== undefined) void closeGracefully(stream, this.init.openTimeoutMs)
   }
 
   private nextId (): number {

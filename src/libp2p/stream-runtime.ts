@@ -205,7 +205,7 @@ export class StreamRuntime<Req, Res, Msg = never> {
     for (const stream of [...this.inbound]) stream.close()
     const outbound = [...this.outbound.values()]
     this.outbound.clear()
-    await Promise.all(outbound.map(async stream => { await stream.stop() }))
+    for (const stream of outbound) stream.stop()
   }
 
   /** The open outbound stream to `peer`, if any (for tests and tools). */
