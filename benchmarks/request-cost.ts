@@ -8,6 +8,7 @@
  */
 import { execSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { lpStream } from '@libp2p/utils'
 import { StreamRuntime } from '../src/libp2p/stream-runtime.js'
 import { decodeEnvelope, encodeEnvelope } from '../src/wire/envelope.js'
@@ -106,10 +107,10 @@ let commit = 'unknown'
 try { commit = execSync('git rev-parse HEAD', { encoding: 'utf8' }).trim() } catch {}
 const table = ['| path | CPU ms / request | p50 latency ms | p99 latency ms |', '|---|---|---|---|',
   ...rows.map(r => `| ${r.path} | ${r.cpuMsPerRequest.toFixed(3)} | ${r.latencyP50Ms.toFixed(3)} | ${r.latencyP99Ms.toFixed(3)} |`)].join('\n')
-process.stdout.write(`${requests} sequential requests of ${bytes} bytes (after ${WARMUP_REQUESTS} warm-up), two nodes in one process, TCP on 127.0.0.1\n\n${table}\n`)
+process.stdout.write(`${requests} sequential requests of ${bytes} bytes (after ${WARMUP_REQUESTS} warm-up), two nodes in one process, TCP on 127.0.0.1; load average ${loadavg()[0].toFixed(1)}\n\n${table}\n`)
 if (flags.out !== '') {
   writeFileSync(flags.out, JSON.stringify({
-    benchmark: 'request-cost', environment: benchEnvironment(), commit, parameters: { requests, bytes, warmup: WARMUP_REQUESTS },
+    benchmark: 'request-cost', environment: { ...benchEnvironment(), loadAverage1m: loadavg()[0] }, commit, parameters: { requests, bytes, warmup: WARMUP_REQUESTS },
     results: rows, samples: Object.fromEntries(Object.entries(runs).map(([path, run]) => [path, run.latencyMs]))
   }, null, 1))
 }
