@@ -1,5 +1,5 @@
 /**
- * The Chord libp2p service, `/overlay/chord/1.0.0`, in the js-libp2p factory shape:
+ * The Chord libp2p service, `/overlay/chord/2.0.0`, in the js-libp2p factory shape:
  * `services: { chord: chord(init) }`. The pure ChordNode (src/chord) on the shared DHT service
  * (dht-service.ts: runtime, join policy, Promise API).
  */
@@ -11,10 +11,10 @@ import type { OverlayComponents } from './overlay-service.js'
 import type { ChordInit } from '../chord/config.js'
 import type { ChordRequest, ChordResponse } from '../chord/messages.js'
 
-export const CHORD_PROTOCOL = '/overlay/chord/1.0.0'
+export const CHORD_PROTOCOL = '/overlay/chord/2.0.0'
 
 export interface ChordServiceInit extends ChordInit, DhtServiceLimits {
-  /** @default '/overlay/chord/1.0.0' */
+  /** @default '/overlay/chord/2.0.0' */
   protocol?: string
 }
 

@@ -30,7 +30,16 @@ export function registerOverlayMetrics (metrics: Metrics | undefined, prefix: st
         inbound_malformed: c.inboundMalformed,
         inbound_oversize: c.inboundOversize,
         inbound_failed: c.inboundFailed,
+        inbound_streams: c.inboundStreams,
         outbound_requests: c.outboundRequests,
+        outbound_streams_opened: c.streamsOpened,
+        outbound_frames_on_open_stream: c.framesOnOpenStream,
+        outbound_streams_closed_idle: c.streamsClosedIdle,
+        outbound_refused: c.outboundRefused,
+        outbound_queue_full: c.outboundQueueFull,
+        outbound_dropped: c.outboundDropped,
+        outbound_late_responses: c.lateResponses,
+        outbound_bad_frames: c.outboundBadFrames,
         ...Object.fromEntries(Object.entries(c.outboundFailed).map(([k, v]) => [`outbound_${k}`, v]))
       }
     }

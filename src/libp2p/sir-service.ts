@@ -1,5 +1,5 @@
 /**
- * The SIR gossip libp2p service, `/overlay/sir/1.0.0`: `services: { sir: sir(init) }`. It runs the
+ * The SIR gossip libp2p service, `/overlay/sir/2.0.0`: `services: { sir: sir(init) }`. It runs the
  * pure SirNode (src/sir) on a StreamRuntime, signs the rumors it publishes with the node's own key
  * and verifies every rumor received against the key its origin's peer id names. Its view is the
  * set of connected peers that speak the protocol (the registrar topology), bounded by the node.
@@ -12,7 +12,7 @@ import { SirNode } from '../sir/sir-node.js'
 import { decodeSirRequest, decodeSirResponse, encodeSirRequest, encodeSirResponse, MAX_FRAME_BYTES } from '../wire/sir.js'
 import { InputError, NetworkError } from './errors.js'
 import { registerOverlayMetrics } from './overlay-service.js'
-import { StreamRuntime } from './stream-runtime.js'
+import { REUSED_MAX_INBOUND_STREAMS, REUSED_MAX_OUTBOUND_STREAMS, StreamRuntime } from './stream-runtime.js'
 import type { OverlayComponents } from './overlay-service.js'
 import type { FrameCodec } from './stream-runtime.js'
 import type { SirInit } from '../sir/config.js'
@@ -20,19 +20,19 @@ import type { SirMessage, SirRequest, SirResponse } from '../sir/messages.js'
 import type { RumorSigner, RumorVerifier } from '../sir/rumor.js'
 import type { PrivateKey, PublicKey, Startable } from '@libp2p/interface'
 
-export const SIR_PROTOCOL = '/overlay/sir/1.0.0'
+export const SIR_PROTOCOL = '/overlay/sir/2.0.0'
 
 /** Origins whose public keys are kept decoded; a miss costs one multihash parse. */
 const MAX_CACHED_KEYS = 4096
 
 export interface SirServiceInit extends SirInit {
-  /** @default '/overlay/sir/1.0.0' */
+  /** @default '/overlay/sir/2.0.0' */
   protocol?: string
-  /** Concurrent inbound SIR streams per connection. @default 32 */
+  /** Concurrent inbound SIR streams per connection; a peer reuses one. @default 4 (REUSED_MAX_INBOUND_STREAMS) */
   maxInboundStreams?: number
-  /** Concurrent outbound SIR streams per connection. @default 64 */
+  /** Concurrent outbound SIR streams per connection; we reuse one per peer. @default 4 (REUSED_MAX_OUTBOUND_STREAMS) */
   maxOutboundStreams?: number
-  /** Time to read an inbound request and write its answer. @default 10_000 */
+  /** Time to finish an inbound frame once begun, and to drain its answer. @default 10_000 */
   inboundTimeoutMs?: number
 }
 
@@ -132,8 +132,8 @@ class SirLibp2pService implements SirService {
     this.runtime = new StreamRuntime(components, {
       protocol: this.protocol,
       codec: sirCodec,
-      maxInboundStreams: init.maxInboundStreams ?? 32,
-      maxOutboundStreams: init.maxOutboundStreams ?? 64,
+      maxInboundStreams: init.maxInboundStreams ?? REUSED_MAX_INBOUND_STREAMS,
+      maxOutboundStreams: init.maxOutboundStreams ?? REUSED_MAX_OUTBOUND_STREAMS,
       inboundTimeoutMs: init.inboundTimeoutMs ?? 10_000,
       logName: 'overlay:sir',
       onBadFrame: (from, code) => { this.node?.noteRejectedFrame(from, code) }

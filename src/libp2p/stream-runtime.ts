@@ -1,22 +1,58 @@
 /**
- * Runtime 1 (DESIGN.md §5): drives one protocol's ProtocolHandler over libp2p streams. One stream
- * per request, as kad-dht does: open, write one length-prefixed frame, read one frame, close.
- * Invariants: every read has a size cap (the codec's maxFrameBytes) and a timeout; a malformed,
- * truncated or oversized frame resets that stream only and is counted; a `done` callback fires
- * exactly once and never inside `request()`; after `stop()` nothing is sent and pending requests end
+ * Runtime 1 (DESIGN.md §5): drives one protocol's ProtocolHandler over libp2p streams, one
+ * long-lived outbound stream per peer (outbound-stream.ts) and one reader per inbound stream
+ * (inbound-stream.ts), each frame a length-prefixed envelope (src/wire/envelope.ts) around the
+ * codec's bytes, so a request costs a frame, not a stream negotiation.
+ * Invariants: every read has a size cap (the codec's maxFrameBytes) and a deadline; a malformed,
+ * truncated or oversized frame resets the stream it came on only and is counted; requests per peer
+ * in flight and bytes queued per peer are bounded; a `done` callback fires exactly once and never
+ * inside `request()`; after `stop()` nothing is sent, streams are closed and pending requests end
  * `stopped`. Peers join the protocol's view through the registrar topology (only peers that speak
  * the protocol), so a stock libp2p node without it is never used.
  */
 import { randomBytes } from 'node:crypto'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { lpStream } from '@libp2p/utils'
 import { createRandom } from '../core/random.js'
+import { encodeEnvelopeHeader, MAX_ENVELOPE_HEADER_BYTES } from '../wire/envelope.js'
 import { WireError } from '../wire/peer-codec.js'
+import { frameOf } from './frames.js'
+import { InboundStream, ProtocolBug } from './inbound-stream.js'
+import { OutboundStream } from './outbound-stream.js'
 import { PeerBook } from './peer-book.js'
 import type { Failure, Io, PeerRef, ProtocolHandler, Result } from '../core/port.js'
+import type { Envelope } from '../wire/envelope.js'
 import type { PeerCodec } from '../wire/peer-codec.js'
 import type { ComponentLogger, Connection, IdentifyResult, Libp2pEvents, Logger, PeerId, PeerStore, Stream, TypedEventTarget } from '@libp2p/interface'
 import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+/**
+ * Requests awaiting answers per peer: 64, the number of concurrent requests the
+ * one-stream-per-request runtime allowed (maxOutboundStreams); beyond it a request fails at once.
+ */
+export const MAX_IN_FLIGHT_REQUESTS_PER_PEER = 64
+/**
+ * Bytes of frames waiting per peer for the stream to open or drain: 8 MiB, three of the largest
+ * frames (Chord's and Pastry's 2 MiB + 64 KiB), while a full in-flight window of typical requests
+ * (< 10 KiB each) stays far below it.
+ */
+export const MAX_QUEUED_BYTES_PER_PEER = 8 * 1024 * 1024
+/**
+ * Inbound streams of one protocol per connection a service should register: 4. An honest peer
+ * keeps one stream per protocol open to us, two for a moment while it replaces a dead or idle one;
+ * the rest is slack. (The one-stream-per-request runtime needed kad-dht's 32.)
+ */
+export const REUSED_MAX_INBOUND_STREAMS = 4
+/** Outbound streams of one protocol per connection a service should register: 4, as inbound (this runtime opens one per peer). */
+export const REUSED_MAX_OUTBOUND_STREAMS = 4
+/** Time to open (dial and negotiate) an outbound stream: libp2p's own dial timeout (10 s). */
+export const STREAM_OPEN_TIMEOUT_MS = 10_000
+/**
+ * An outbound stream unused this long is closed: 2 min, longer than the slowest maintenance
+ * period between neighbours (so a neighbour's stream stays open) and libp2p's stream
+ * inactivity default (120 s).
+ */
+export const OUTBOUND_IDLE_TIMEOUT_MS = 120_000
 
 /** How a protocol's typed messages become frames and back; decoders throw WireError. */
 export interface FrameCodec<Req, Res, Msg = never> {
@@ -44,12 +80,18 @@ export interface StreamRuntimeComponents {
 export interface StreamRuntimeInit<Req, Res, Msg> {
   protocol: string
   codec: FrameCodec<Req, Res, Msg>
-  /** Concurrent inbound streams of this protocol per connection. */
+  /** Concurrent inbound streams of this protocol per connection (an honest peer opens one, two while replacing it). */
   maxInboundStreams: number
-  /** Concurrent outbound streams of this protocol per connection. */
+  /** Concurrent outbound streams of this protocol per connection (this runtime opens one per peer). */
   maxOutboundStreams: number
-  /** Time allowed to read an inbound frame and write the answer. */
+  /** Time allowed to finish an inbound frame once begun, and to drain an answer. */
   inboundTimeoutMs: number
+  /** Requests awaiting answers per peer. @default MAX_IN_FLIGHT_REQUESTS_PER_PEER (64) */
+  maxInFlightPerPeer?: number
+  /** Bytes of frames waiting per peer to be written. @default MAX_QUEUED_BYTES_PER_PEER (8 MiB) */
+  maxQueuedBytesPerPeer?: number
+  /** An outbound stream unused this long is closed. @default OUTBOUND_IDLE_TIMEOUT_MS (120 s) */
+  outboundIdleTimeoutMs?: number
   /** Logger component name, e.g. 'overlay:chord'. */
   logName: string
   /** Told of each inbound frame refused as malformed or oversized (the stream is reset anyway). */
@@ -64,21 +106,31 @@ export interface StreamRuntimeCounters {
   inboundMalformed: number
   /** Inbound frames over maxFrameBytes (the stream was reset). */
   inboundOversize: number
-  /** Inbound streams that failed otherwise (timeout, reset by the remote). */
+  /** Inbound streams that failed otherwise (deadline passed, reset or closed inside a frame by the remote). */
   inboundFailed: number
+  /** Inbound streams accepted. */
+  inboundStreams: number
   outboundRequests: number
   outboundFailed: Record<Failure, number>
+  /** Outbound streams opened; with `framesOnOpenStream`, how well streams are reused. */
+  streamsOpened: number
+  /** Outbound frames that found their peer's stream already open. */
+  framesOnOpenStream: number
+  /** Outbound streams closed after OUTBOUND_IDLE_TIMEOUT_MS unused. */
+  streamsClosedIdle: number
+  /** Requests refused at once: the peer already had maxInFlightPerPeer in flight. */
+  outboundRefused: number
+  /** Frames refused at once: the peer's queue was full. */
+  outboundQueueFull: number
+  /** Messages queued but never written (their stream died or the runtime stopped). */
+  outboundDropped: number
+  /** Responses for no pending request (timed out before the answer came): dropped. */
+  lateResponses: number
+  /** Bad frames received on our outbound streams (each stream reset). */
+  outboundBadFrames: number
 }
 
 const fail = (failure: Failure): Result<never> => ({ ok: false, failure })
-
-function classify (err: unknown, signal: AbortSignal): Failure {
-  if (signal.aborted) return 'timeout'
-  const name = (err as Error)?.name
-  if (name === 'UnsupportedProtocolError' || name === 'ProtocolError') return 'rejected'
-  if (err instanceof WireError) return 'malformed'
-  return 'unreachable'
-}
 
 export class StreamRuntime<Req, Res, Msg = never> {
   readonly counters: StreamRuntimeCounters = {
@@ -87,8 +139,17 @@ export class StreamRuntime<Req, Res, Msg = never> {
     inboundMalformed: 0,
     inboundOversize: 0,
     inboundFailed: 0,
+    inboundStreams: 0,
     outboundRequests: 0,
-    outboundFailed: { timeout: 0, unreachable: 0, rejected: 0, malformed: 0, stopped: 0 }
+    outboundFailed: { timeout: 0, unreachable: 0, rejected: 0, malformed: 0, stopped: 0 },
+    streamsOpened: 0,
+    framesOnOpenStream: 0,
+    streamsClosedIdle: 0,
+    outboundRefused: 0,
+    outboundQueueFull: 0,
+    outboundDropped: 0,
+    lateResponses: 0,
+    outboundBadFrames: 0
   }
 
   readonly peers: PeerBook
@@ -96,10 +157,12 @@ export class StreamRuntime<Req, Res, Msg = never> {
   private readonly init: StreamRuntimeInit<Req, Res, Msg>
   private readonly log: Logger
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>()
+  /** One per peer we talk to; forgotten when its stream is gone and nothing is pending. */
+  private readonly outbound = new Map<string, OutboundStream>()
+  private readonly inbound = new Set<InboundStream>()
   private handler: ProtocolHandler<Req, Res, Msg> | undefined
   private topologyId: string | undefined
   private running = false
-  private readonly pending = new Set<AbortController>()
 
   constructor (components: StreamRuntimeComponents, init: StreamRuntimeInit<Req, Res, Msg>) {
     this.components = components
@@ -120,7 +183,7 @@ export class StreamRuntime<Req, Res, Msg = never> {
     this.running = true
     this.components.events.addEventListener('peer:identify', this.onIdentify)
     await this.components.registrar.handle(this.init.protocol, (stream, connection) => {
-      void this.onStream(stream, connection)
+      this.onStream(stream, connection)
     }, { maxInboundStreams: this.init.maxInboundStreams, maxOutboundStreams: this.init.maxOutboundStreams })
     this.topologyId = await this.components.registrar.register(this.init.protocol, {
       onConnect: (peerId) => { this.safely('onPeer', () => handler.onPeer?.(this.peers.ref(peerId), true)) },
@@ -136,10 +199,18 @@ export class StreamRuntime<Req, Res, Msg = never> {
     this.running = false
     for (const timer of this.timers.values()) clearTimeout(timer)
     this.timers.clear()
-    for (const controller of this.pending) controller.abort()
     this.components.events.removeEventListener('peer:identify', this.onIdentify)
     if (this.topologyId !== undefined) this.components.registrar.unregister(this.topologyId)
     await this.components.registrar.unhandle(this.init.protocol)
+    for (const stream of [...this.inbound]) stream.close()
+    const outbound = [...this.outbound.values()]
+    this.outbound.clear()
+    for (const stream of outbound) stream.stop()
+  }
+
+  /** The open outbound stream to `peer`, if any (for tests and tools). */
+  outboundStream (peer: string): Stream | undefined {
+    return this.outbound.get(peer)?.current
   }
 
   private onIdentify (event: CustomEvent<IdentifyResult>): void {
@@ -181,97 +252,130 @@ export class StreamRuntime<Req, Res, Msg = never> {
     }
   }
 
+  private streamTo (to: PeerRef): OutboundStream {
+    let stream = this.outbound.get(to.address)
+    if (stream === undefined) {
+      const created: OutboundStream = new OutboundStream({
+        peer: to.address,
+        open: async (signal) => await this.components.connectionManager.openStream(peerIdFromString(to.address), this.init.protocol, { signal }),
+        maxFrameBytes: this.init.codec.maxFrameBytes,
+        maxInFlight: this.init.maxInFlightPerPeer ?? MAX_IN_FLIGHT_REQUESTS_PER_PEER,
+        maxQueuedBytes: this.init.maxQueuedBytesPerPeer ?? MAX_QUEUED_BYTES_PER_PEER,
+        openTimeoutMs: STREAM_OPEN_TIMEOUT_MS,
+        idleTimeoutMs: this.init.outboundIdleTimeoutMs ?? OUTBOUND_IDLE_TIMEOUT_MS,
+        counters: this.counters,
+        log: this.log,
+        onEmpty: () => {
+          if (created.empty && this.outbound.get(to.address) === created) this.outbound.delete(to.address)
+        }
+      })
+      stream = created
+      this.outbound.set(to.address, stream)
+    }
+    return stream
+  }
+
+  /** Encodes a frame body; a throw or an oversized frame is our own bug, never sent. */
+  private encode (what: string, encode: () => Uint8Array): Uint8Array | undefined {
+    try {
+      const body = encode()
+      if (MAX_ENVELOPE_HEADER_BYTES + body.length > this.init.codec.maxFrameBytes) throw new RangeError(`a ${what} of ${body.length} bytes exceeds the frame cap of ${this.init.codec.maxFrameBytes}`)
+      return body
+    } catch (err) {
+      this.log.error('BUG: encoding a %s threw: %e', what, err)
+      return undefined
+    }
+  }
+
   private async request (to: PeerRef, req: Req, timeoutMs: number, done: (result: Result<Res>) => void): Promise<void> {
     // Yield first, so that `done` can never run inside the caller's `request()`.
     await Promise.resolve()
     const finish = (result: Result<Res>): void => {
       if (!result.ok) this.counters.outboundFailed[result.failure]++
-      this.safely('request callback', () => done(result))
+      this.safely('request callback', () => { done(result) })
     }
     if (!this.running) return finish(fail('stopped'))
     this.counters.outboundRequests++
-    const controller = new AbortController()
-    this.pending.add(controller)
-    const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(timeoutMs)])
-    let stream: Stream | undefined
-    try {
-      const frame = this.init.codec.encodeRequest(req, this.peers)
-      stream = await this.openStream(to, signal)
-      const lp = lpStream(stream, { maxDataLength: this.init.codec.maxFrameBytes })
-      await lp.write(frame, { signal })
-      const reply = await lp.read({ signal })
-      await stream.close({ signal }).catch(() => {})
-      const res = this.init.codec.decodeResponse(reply.subarray(), this.peers)
+    const body = this.encode('request', () => this.init.codec.encodeRequest(req, this.peers))
+    if (body === undefined) return finish(fail('malformed'))
+    this.streamTo(to).request(body, timeoutMs, (result) => {
+      if (!result.ok) return finish(result)
+      let res: Res
+      try {
+        res = this.init.codec.decodeResponse(result.value, this.peers)
+      } catch (err) {
+        if (err instanceof WireError) this.log('response from %s refused (%s): %s', to.address, err.code, err.message)
+        else this.log.error('BUG: decoding a response threw: %e', err)
+        return finish(fail('malformed'))
+      }
       finish({ ok: true, value: res })
-    } catch (err) {
-      stream?.abort(err as Error)
-      const failure = controller.signal.aborted ? 'stopped' : classify(err, signal)
-      if (failure !== 'stopped' && failure !== 'timeout') this.log('request to %s failed (%s): %s', to.address, failure, (err as Error).message)
-      finish(fail(failure))
-    } finally {
-      this.pending.delete(controller)
-    }
+    })
   }
 
   private async send (to: PeerRef, msg: Msg): Promise<void> {
     await Promise.resolve()
     const encode = this.init.codec.encodeMessage
     if (!this.running || encode === undefined) return
-    const signal = AbortSignal.timeout(this.init.inboundTimeoutMs)
-    let stream: Stream | undefined
-    try {
-      const frame = encode(msg, this.peers)
-      stream = await this.openStream(to, signal)
-      await lpStream(stream).write(frame, { signal })
-      await stream.close({ signal })
-    } catch (err) {
-      stream?.abort(err as Error)
-      this.log('send to %s failed: %s', to.address, (err as Error).message)
-    }
+    const body = this.encode('message', () => encode(msg, this.peers))
+    if (body !== undefined) this.streamTo(to).send(body)
   }
 
-  private async openStream (to: PeerRef, signal: AbortSignal): Promise<Stream> {
-    return await this.components.connectionManager.openStream(peerIdFromString(to.address), this.init.protocol, { signal })
-  }
-
-  private async onStream (stream: Stream, connection: Connection): Promise<void> {
+  private onStream (stream: Stream, connection: Connection): void {
     const handler = this.handler
     if (!this.running || handler === undefined) {
       stream.abort(new Error('protocol stopped'))
       return
     }
-    const signal = AbortSignal.timeout(this.init.inboundTimeoutMs)
-    const lp = lpStream(stream, { maxDataLength: this.init.codec.maxFrameBytes })
-    let stage: 'read' | 'decode' | 'answer' = 'read'
+    this.counters.inboundStreams++
+    const from = this.peers.ref(connection.remotePeer)
+    const reader: InboundStream = new InboundStream(stream, {
+      maxFrameBytes: this.init.codec.maxFrameBytes,
+      timeoutMs: this.init.inboundTimeoutMs,
+      serve: (envelope) => this.serve(handler, from, envelope),
+      onBadFrame: (err) => {
+        if (err.code === 'oversize') this.counters.inboundOversize++
+        else this.counters.inboundMalformed++
+        this.log('inbound stream from %p reset (%s): %s', connection.remotePeer, err.code, err.message)
+        this.safely('onBadFrame', () => this.init.onBadFrame?.(from, err.code))
+      },
+      onBug: (err) => { this.log.error('BUG: serving %p: %s: %e', connection.remotePeer, err.message, err.cause) },
+      onFailed: (why) => {
+        this.counters.inboundFailed++
+        this.log('inbound stream from %p failed: %s', connection.remotePeer, why)
+      },
+      onEnd: () => { this.inbound.delete(reader) }
+    })
+    this.inbound.add(reader)
+  }
+
+  /** One inbound frame: a request is answered (the frame to write), a message is delivered. */
+  private serve (handler: ProtocolHandler<Req, Res, Msg>, from: PeerRef, envelope: Envelope): Uint8ArrayList | undefined {
+    if (!this.running) return undefined
+    if (envelope.kind === 'response') throw new WireError('malformed', 'a response on an inbound stream')
+    let inbound: { request: Req } | { message: Msg }
     try {
-      const frame = await lp.read({ signal })
-      stage = 'decode'
-      const inbound = this.init.codec.decodeInbound(frame.subarray(), this.peers)
-      stage = 'answer'
-      const from = this.peers.ref(connection.remotePeer)
-      if ('request' in inbound) {
-        this.counters.inboundRequests++
-        const res = handler.onRequest(from, inbound.request)
-        await lp.write(this.init.codec.encodeResponse(res, this.peers), { signal })
-      } else {
-        this.counters.inboundMessages++
-        handler.onMessage(from, inbound.message)
-      }
-      await stream.close({ signal })
+      inbound = this.init.codec.decodeInbound(envelope.body, this.peers)
     } catch (err) {
-      const name = (err as Error)?.name
-      const oversize = name === 'InvalidDataLengthError' || name === 'InvalidMessageLengthError' || name === 'InvalidDataLengthLengthError' ||
-        (err instanceof WireError && err.code === 'oversize')
-      const malformed = !oversize && (stage === 'decode' || err instanceof WireError)
-      if (oversize || malformed) {
-        this.safely('onBadFrame', () => this.init.onBadFrame?.(this.peers.ref(connection.remotePeer), oversize ? 'oversize' : 'malformed'))
-      }
-      if (oversize) this.counters.inboundOversize++
-      else if (malformed) this.counters.inboundMalformed++
-      else if (stage === 'answer' && !(err as Error)?.name?.includes('Abort') && !signal.aborted) this.log.error('BUG: handling a request from %p threw: %e', connection.remotePeer, err)
-      else this.counters.inboundFailed++
-      this.log('inbound stream from %p reset (%s): %s', connection.remotePeer, stage, (err as Error)?.message)
-      stream.abort(err as Error)
+      if (err instanceof WireError) throw err
+      throw new ProtocolBug('the frame decoder threw', { cause: err })
     }
+    if (envelope.kind === 'message') {
+      if (!('message' in inbound)) throw new WireError('malformed', 'a request body in a message envelope')
+      this.counters.inboundMessages++
+      this.safely('onMessage', () => { handler.onMessage(from, inbound.message) })
+      return undefined
+    }
+    if (!('request' in inbound)) throw new WireError('malformed', 'a message body in a request envelope')
+    this.counters.inboundRequests++
+    let body: Uint8Array
+    try {
+      body = this.init.codec.encodeResponse(handler.onRequest(from, inbound.request), this.peers)
+    } catch (err) {
+      throw new ProtocolBug('the request handler threw', { cause: err })
+    }
+    if (MAX_ENVELOPE_HEADER_BYTES + body.length > this.init.codec.maxFrameBytes) {
+      throw new ProtocolBug(`a response of ${body.length} bytes exceeds the frame cap of ${this.init.codec.maxFrameBytes}`)
+    }
+    return frameOf(encodeEnvelopeHeader('response', envelope.id), body)
   }
 }

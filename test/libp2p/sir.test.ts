@@ -9,6 +9,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { lpStream } from '@libp2p/utils'
 import { SIR_PROTOCOL } from '../../src/libp2p/sir-service.js'
 import { createRumor } from '../../src/sir/rumor.js'
+import { decodeEnvelope, encodeEnvelope } from '../../src/wire/envelope.js'
 import { encodeSirRequest } from '../../src/wire/sir.js'
 import { LocalNet } from '../helpers/local-net.js'
 import { waitFor } from '../helpers/wait-for.js'
@@ -51,8 +52,9 @@ describe('SIR gossip on libp2p, 16 peers on 127.0.0.1', { timeout: 120_000 }, ()
     const before = target.libp2p.services.sir!.status().counters.forged
     const stream = await attacker.libp2p.dialProtocol(target.peerId, SIR_PROTOCOL)
     const lp = lpStream(stream)
-    await lp.write(encodeSirRequest({ type: 'push', rumors: [forged] }))
-    await lp.read({ signal: AbortSignal.timeout(5_000) })
+    await lp.write(encodeEnvelope('request', 1, encodeSirRequest({ type: 'push', rumors: [forged] })))
+    const answer = decodeEnvelope((await lp.read({ signal: AbortSignal.timeout(5_000) })).subarray())
+    assert.deepEqual([answer.kind, answer.id], ['response', 1], 'answered on the same stream with its id')
     await stream.close()
     assert.equal(target.libp2p.services.sir!.status().counters.forged, before + 1)
     // A genuine rumor published after it spreads everywhere; the forged one reached no one.
@@ -69,7 +71,7 @@ describe('SIR gossip on libp2p, 16 peers on 127.0.0.1', { timeout: 120_000 }, ()
     const before = target.libp2p.services.sir!.status().counters.malformed
     const stream = await attacker.libp2p.dialProtocol(target.peerId, SIR_PROTOCOL)
     const lp = lpStream(stream)
-    await lp.write(Uint8Array.from([0x08, 0x63, 0x12, 0xff]))
+    await lp.write(encodeEnvelope('request', 1, Uint8Array.from([0x08, 0x63, 0x12, 0xff])))
     await assert.rejects(lp.read({ signal: AbortSignal.timeout(5_000) }))
     await waitFor(() => target.libp2p.services.sir!.status().counters.malformed > before, { timeoutMs: 5_000, what: 'the malformed frame counted' })
     assert.ok(attacker.libp2p.getConnections(target.peerId).length > 0, 'the connection survives')

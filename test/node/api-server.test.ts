@@ -46,7 +46,7 @@ describe('control API', { timeout: 60_000 }, () => {
     assert.equal(status, 200)
     assert.equal(json.peerId, node.peerId.toString())
     assert.match(json.agentVersion, /^overlay-node\//)
-    for (const protocol of ['/ipfs/kad/1.0.0', '/meshsub/1.1.0', '/ipfs/ping/1.0.0', '/overlay/chord/1.0.0']) assert.ok(json.protocols.includes(protocol), protocol)
+    for (const protocol of ['/ipfs/kad/1.0.0', '/meshsub/1.1.0', '/ipfs/ping/1.0.0', '/overlay/chord/2.0.0']) assert.ok(json.protocols.includes(protocol), protocol)
   })
 
   it('maps errors to JSON with status codes', async () => {
