@@ -13,7 +13,7 @@
 import { idToHex, keyId } from '../core/id.js'
 import { InputError, NetworkError, NotFoundError } from './errors.js'
 import { registerOverlayMetrics, timed } from './overlay-service.js'
-import { StreamRuntime } from './stream-runtime.js'
+import { REUSED_MAX_INBOUND_STREAMS, REUSED_MAX_OUTBOUND_STREAMS, StreamRuntime } from './stream-runtime.js'
 import type { OverlayComponents } from './overlay-service.js'
 import type { FrameCodec } from './stream-runtime.js'
 import type { DhtOutcome } from '../core/dht-outcome.js'
@@ -75,9 +75,9 @@ export interface DhtProtocol<Req, Res, N extends DhtNode<Req, Res>, S> {
 }
 
 export interface DhtServiceLimits {
-  /** Concurrent inbound streams of the protocol per connection. @default 32 (kad-dht's figure for the same request pattern) */
+  /** Concurrent inbound streams of the protocol per connection (one long-lived stream each way, plus slack). @default 4 */
   maxInboundStreams?: number
-  /** Concurrent outbound streams of the protocol per connection. @default 64 */
+  /** Concurrent outbound streams of the protocol per connection. @default 4 */
   maxOutboundStreams?: number
   /** Time to read an inbound request and write its answer. @default 10_000 */
   inboundTimeoutMs?: number
@@ -138,8 +138,8 @@ export class DhtLibp2pService<Req, Res, N extends DhtNode<Req, Res>, S> implemen
     this.runtime = new StreamRuntime(components, {
       protocol: spec.protocol,
       codec: spec.codec,
-      maxInboundStreams: limits.maxInboundStreams ?? 32,
-      maxOutboundStreams: limits.maxOutboundStreams ?? 64,
+      maxInboundStreams: limits.maxInboundStreams ?? REUSED_MAX_INBOUND_STREAMS,
+      maxOutboundStreams: limits.maxOutboundStreams ?? REUSED_MAX_OUTBOUND_STREAMS,
       inboundTimeoutMs: limits.inboundTimeoutMs ?? 10_000,
       logName: spec.logName
     })
