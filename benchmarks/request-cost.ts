@@ -13,7 +13,7 @@ import { lpStream } from '@libp2p/utils'
 import { StreamRuntime } from '../src/libp2p/stream-runtime.js'
 import { decodeEnvelope, encodeEnvelope } from '../src/wire/envelope.js'
 import { createBareNode } from '../test/helpers/bare-node.js'
-import { benchEnvironment, benchFlags } from './bench-env.js'
+import { benchEnvironment, benchFlags } from '../src/bench/environment.js'
 import type { BareNode } from '../test/helpers/bare-node.js'
 import type { Io, PeerRef } from '../src/core/port.js'
 
