@@ -89,6 +89,8 @@ export class SirNode implements ProtocolHandler<SirRequest, SirResponse, SirMess
   private roundSlotMs = 0
   /** The wait between idle pulls (no rumor infected): one interval after news, longer while quiet. */
   private readonly idlePulls: AdaptivePeriod
+  /** Idle pulls still due at one interval before the period starts doubling (idlePullsAfterNews after news). */
+  private idlePullsAtMin = 0
   private readonly syncs: SyncSchedule
   private inFlight = 0
   /** Where the next push batch starts among the infected rumors (round robin when they do not all fit). */
@@ -159,7 +161,8 @@ export class SirNode implements ProtocolHandler<SirRequest, SirResponse, SirMess
         const idle = this.store.infectedCount === 0
         this.roundArmed = false
         this.round()
-        if (idle) this.idlePulls.quiet()
+        if (idle && this.idlePullsAtMin > 0) this.idlePullsAtMin--
+        else if (idle) this.idlePulls.quiet()
         this.armRound()
         return
       }
@@ -284,6 +287,7 @@ export class SirNode implements ProtocolHandler<SirRequest, SirResponse, SirMess
   /** This node learned a rumor (or published one): idle pulls and syncs snap back, an infected node rounds. */
   private noteNews (): void {
     this.idlePulls.changed()
+    this.idlePullsAtMin = this.config.idlePullsAfterNews
     this.snapBackSyncs()
     this.armRound()
   }

@@ -78,8 +78,8 @@ describe('SIR node at rest', () => {
     assert.equal(fixed.length, 5 * (60 + 12), 'without backoff: a pull a second and a sync every 5 s')
   })
 
-  test('publishing on a backed-off node arms rounds every interval until the rumor is removed, then backs off again', () => {
-    const { io, node } = setup({ ...idleInit, k: 1 }, { peers: ['a', 'b'] })
+  test('publishing on a backed-off node arms rounds every interval until the rumor is removed; idle pulls then back off again', () => {
+    const { io, node } = setup({ ...idleInit, k: 1, idlePullsAfterNews: 2 }, { peers: ['a', 'b'] })
     runUntil(io, node, 10 * MINUTE_MS)
     const idleDue = io.timers.get('round') as number
     assert.ok(idleDue - io.clock > 1000, 'backed off')
@@ -94,7 +94,7 @@ describe('SIR node at rest', () => {
     const knew = (req: SirRequest): SirResponse => req.type === 'pushpull' ? { type: 'pushpull-ack', known: req.rumors.map(() => true), rumors: [] } : emptyReply(req)
     const after = runUntil(io, node, io.clock + 20_000, knew).filter(s => s.type === 'pushpull')
     assert.equal(node.rumorState(id), 'R')
-    assert.deepEqual(gaps(after.map(s => s.at)).slice(0, 3), [1000, 2000, 4000])
+    assert.deepEqual(gaps(after.map(s => s.at)).slice(0, 5), [1000, 1000, 1000, 2000, 4000], 'idlePullsAfterNews (2) at one interval, then doubling')
   })
 
   test('receiving a rumor on a backed-off node arms its rounds and a sync soon', () => {
