@@ -212,6 +212,8 @@ class TrialNetwork {
       roundIntervalMs: T,
       roundJitter: this.aligned ? 0 : 0.1,
       alignRounds: this.aligned,
+      // Demers' model: every node pulls every round, informed or not (no idle backoff).
+      idlePullMaxIntervalMs: T,
       antiEntropy: false,
       fanout: 1,
       // Well past the longest round trip (2 × 10 or 2 × 60 ms): only a lost reply would time out.

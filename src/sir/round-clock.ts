@@ -3,7 +3,8 @@
  * fires a jitter draw after its slot, in [0, jitter·interval). Invariants: one round per slot at
  * most, so every node makes one contact (per fan-out) per interval on average, as the synchronous
  * rounds of Demers et al. 1987 §1.4 and Karp et al. 2000 assume; jitter never accumulates. What a
- * node learns between two slots it offers to pullers from the next slot on (see responder.ts).
+ * node learns between two slots it offers to pullers from the next slot on (see responder.ts). An
+ * idle node's backed-off pulls stay on the same slot grid.
  */
 import type { Random } from '../core/random.js'
 
@@ -12,9 +13,17 @@ export function nextSlotMs (now: number, phaseMs: number, intervalMs: number): n
   return phaseMs + (Math.floor((now - phaseMs) / intervalMs) + 1) * intervalMs
 }
 
-/** Milliseconds from `now` until the round of the first slot strictly after `now` should fire. */
-export function nextRoundDelayMs (now: number, phaseMs: number, intervalMs: number, jitter: number, random: Random): number {
-  const slot = nextSlotMs(now, phaseMs, intervalMs)
+/**
+ * The slot of a round that should come `waitMs` (>= intervalMs) after `now`: the first slot
+ * strictly after now + waitMs - intervalMs, so a wait of one interval gives the next slot and a
+ * longer (backed-off) wait stays on the same grid.
+ */
+export function slotAfterWaitMs (now: number, waitMs: number, phaseMs: number, intervalMs: number): number {
+  return nextSlotMs(now + waitMs - intervalMs, phaseMs, intervalMs)
+}
+
+/** Milliseconds from `now` until the round of `slot` should fire (one jitter draw, none when jitter is 0). */
+export function roundDelayMs (now: number, slot: number, intervalMs: number, jitter: number, random: Random): number {
   const offset = jitter === 0 ? 0 : Math.floor(random.next() * jitter * intervalMs)
   return Math.max(1, Math.ceil(slot + offset - now))
 }

@@ -4,9 +4,13 @@
  * contacts `fanout` random peers of its view: push sends the rumors it is infected with and turns
  * R with probability 1/k per rumor the peer already knew; pull sends a digest and takes in the hot
  * rumors it lacks; push-pull does both. Anti-entropy (optional) pulls every stored rumor it lacks.
- * Invariants: all I/O goes through the `Io` port; a push-mode node with nothing to spread arms no
- * round timer; after `stop` nothing is sent and late replies are ignored.
+ * Invariants: all I/O goes through the `Io` port; a node with an infected rumor runs one round per
+ * interval; a node with none arms no round timer in push mode and, in pull and push-pull, pulls
+ * at a period that backs off to idlePullMaxIntervalMs while it learns nothing (anti-entropy backs
+ * off likewise, sync-schedule.ts), so an idle network costs next to nothing; after `stop` nothing
+ * is sent and late replies are ignored.
  */
+import { AdaptivePeriod } from '../core/adaptive-period.js'
 import type { PeerRef, ProtocolHandler } from '../core/port.js'
 import type { Random } from '../core/random.js'
 import { pushBatch } from './batch.js'
@@ -17,9 +21,10 @@ import { takeIn } from './intake.js'
 import { MAX_DIGEST_IDS, MAX_IN_FLIGHT_REQUESTS, MAX_RUMORS_PER_MESSAGE, MAX_SUBSCRIBED_TOPICS, MAX_TOPIC_BYTES } from './limits.js'
 import type { SirMessage, SirRequest, SirResponse } from './messages.js'
 import { answer } from './responder.js'
-import { jitteredDelayMs, nextRoundDelayMs, nextSlotMs } from './round-clock.js'
+import { nextSlotMs, roundDelayMs, slotAfterWaitMs } from './round-clock.js'
 import { createRumor, rumorId, signedBytes, topicBytes, type Rumor, type RumorId, type RumorSigner, type RumorVerifier } from './rumor.js'
 import { RumorStore, type RumorState, type StoredRumor } from './rumor-store.js'
+import { SyncSchedule } from './sync-schedule.js'
 import { BoundedView, type SirView } from './view.js'
 
 /** The capabilities a runtime injects (STYLE.md #12): signing, verifying and, optionally, the view. */
@@ -80,6 +85,13 @@ export class SirNode implements ProtocolHandler<SirRequest, SirResponse, SirMess
   private nextSeq: bigint
   private state: State = 'new'
   private roundArmed = false
+  /** The slot of the armed round (meaningful while roundArmed). */
+  private roundSlotMs = 0
+  /** The wait between idle pulls (no rumor infected): one interval after news, longer while quiet. */
+  private readonly idlePulls: AdaptivePeriod
+  /** Idle pulls still due at one interval before the period starts doubling (idlePullsAfterNews after news). */
+  private idlePullsAtMin = 0
+  private readonly syncs: SyncSchedule
   private inFlight = 0
   /** Where the next push batch starts among the infected rumors (round robin when they do not all fit). */
   private pushCursor = 0
@@ -93,6 +105,8 @@ export class SirNode implements ProtocolHandler<SirRequest, SirResponse, SirMess
     this.coinRandom = io.random.fork('sir-coin')
     this.view = components.view ?? new BoundedView(io.self, this.config.maxViewPeers, this.peerRandom.fork('view'))
     this.phaseMs = this.config.alignRounds ? 0 : this.timing.int(this.config.roundIntervalMs)
+    this.idlePulls = new AdaptivePeriod({ minMs: this.config.roundIntervalMs, maxMs: this.config.idlePullMaxIntervalMs })
+    this.syncs = new SyncSchedule(this.config, this.timing)
     // High 32 bits random per run, low 32 bits a counter: a restarted node does not reuse ids.
     this.nextSeq = BigInt(this.timing.int(0x100000000)) << 32n
     const c = this.config
@@ -118,7 +132,7 @@ export class SirNode implements ProtocolHandler<SirRequest, SirResponse, SirMess
     if (this.state !== 'new') throw new Error('sir: start() called twice')
     this.state = 'running'
     this.armRound()
-    if (this.config.antiEntropy) this.io.setTimer('anti-entropy', this.timing.int(this.config.antiEntropyIntervalMs))
+    if (this.config.antiEntropy) this.io.setTimer('anti-entropy', this.syncs.first(this.io.now()))
   }
 
   stop (): void {
@@ -131,7 +145,10 @@ export class SirNode implements ProtocolHandler<SirRequest, SirResponse, SirMess
 
   onRequest (from: PeerRef, req: SirRequest): SirResponse {
     this.store.expire(this.io.now())
-    return answer(this.ctx, from, req)
+    const res = answer(this.ctx, from, req)
+    // A digest naming a rumor this node lacks (after taking in what was pushed): `from` holds news.
+    if (this.config.antiEntropy && req.type !== 'push' && this.namesUnknown(req.digest)) this.snapBackSyncs(from)
+    return res
   }
 
   onMessage (_from: PeerRef, _msg: SirMessage): void {}
@@ -140,19 +157,28 @@ export class SirNode implements ProtocolHandler<SirRequest, SirResponse, SirMess
     if (this.state !== 'running') return
     this.store.expire(this.io.now())
     switch (name as TimerName) {
-      case 'round':
+      case 'round': {
+        const idle = this.store.infectedCount === 0
         this.roundArmed = false
         this.round()
+        if (idle && this.idlePullsAtMin > 0) this.idlePullsAtMin--
+        else if (idle) this.idlePulls.quiet()
         this.armRound()
         return
-      case 'anti-entropy':
-        this.antiEntropy()
-        this.io.setTimer('anti-entropy', jitteredDelayMs(this.config.antiEntropyIntervalMs, this.config.roundJitter, this.timing))
+      }
+      case 'anti-entropy': {
+        const { partner, nextDelayMs } = this.syncs.run(this.io.now())
+        this.antiEntropy(partner)
+        this.io.setTimer('anti-entropy', nextDelayMs)
+      }
     }
   }
 
   onPeer (peer: PeerRef, up: boolean): void {
+    const before = this.view.size
     this.view.onPeer(peer, up)
+    // A newcomer may hold rumors this node never heard of (or lack ours): sync soon.
+    if (this.view.size > before) this.snapBackSyncs()
   }
 
   // ---- public API ----
@@ -173,7 +199,7 @@ export class SirNode implements ProtocolHandler<SirRequest, SirResponse, SirMess
     const outcome = this.store.add(id, rumor, 'I', this.io.now())
     if (outcome !== 'added') throw new Error(outcome === 'over-quota' ? 'sir: this node already stores maxRumorsPerOrigin rumors of its own' : 'sir: rumor id collision')
     this.counterValues.published++
-    this.armRound()
+    this.noteNews()
     return id
   }
 
@@ -235,16 +261,47 @@ export class SirNode implements ProtocolHandler<SirRequest, SirResponse, SirMess
 
   // ---- rounds ----
 
-  /** Whether a round would do anything: pull always asks; push needs an infected rumor. */
+  /** Whether a round would do anything: pull always asks (idle or not); push needs an infected rumor. */
   private hasRoundWork (): boolean {
     return this.config.mode !== 'push' || this.store.infectedCount > 0
   }
 
+  /**
+   * Arms the round timer for the next slot (a node with an infected rumor) or for the slot one idle
+   * period away (an idle puller); keeps an armed round that comes no later. Draws no jitter when it
+   * keeps the armed one, so with idlePullMaxIntervalMs = roundIntervalMs rounds fire exactly as
+   * in Demers' model (every node, every slot).
+   */
   private armRound (): void {
-    if (this.state !== 'running' || this.roundArmed || !this.hasRoundWork()) return
+    if (this.state !== 'running' || !this.hasRoundWork()) return
     const c = this.config
+    const now = this.io.now()
+    const waitMs = this.store.infectedCount > 0 ? c.roundIntervalMs : this.idlePulls.current
+    const slot = slotAfterWaitMs(now, waitMs, this.phaseMs, c.roundIntervalMs)
+    if (this.roundArmed && this.roundSlotMs <= slot) return
     this.roundArmed = true
-    this.io.setTimer('round', nextRoundDelayMs(this.io.now(), this.phaseMs, c.roundIntervalMs, c.roundJitter, this.timing))
+    this.roundSlotMs = slot
+    this.io.setTimer('round', roundDelayMs(now, slot, c.roundIntervalMs, c.roundJitter, this.timing))
+  }
+
+  /** This node learned a rumor (or published one): idle pulls and syncs snap back, an infected node rounds. */
+  private noteNews (): void {
+    this.idlePulls.changed()
+    this.idlePullsAtMin = this.config.idlePullsAfterNews
+    this.snapBackSyncs()
+    this.armRound()
+  }
+
+  private snapBackSyncs (partner?: PeerRef): void {
+    if (!this.config.antiEntropy || this.state !== 'running') return
+    const delayMs = this.syncs.snapBack(this.io.now(), partner)
+    if (delayMs !== undefined) this.io.setTimer('anti-entropy', delayMs)
+  }
+
+  /** Whether a peer's digest lists an id this node neither stores nor remembers. */
+  private namesUnknown (digest: readonly RumorId[]): boolean {
+    for (const id of digest) if (!this.store.knows(id)) return true
+    return false
   }
 
   private round (): void {
@@ -279,10 +336,10 @@ export class SirNode implements ProtocolHandler<SirRequest, SirResponse, SirMess
     if (res.type === 'rumors' || res.type === 'pushpull-ack') this.takeInAll(peer, res.rumors, 'I')
   }
 
-  private antiEntropy (): void {
-    const peers = this.view.sample(this.peerRandom, 1)
-    if (peers.length === 0) return
-    const peer = peers[0]
+  /** One sync with `partner` (a peer whose digest named news) or else a random peer of the view. */
+  private antiEntropy (partner: PeerRef | undefined): void {
+    const peer = partner ?? this.view.sample(this.peerRandom, 1)[0]
+    if (peer === undefined) return
     this.request(peer, { type: 'sync', digest: this.store.digest(MAX_DIGEST_IDS) }, 0, res => {
       if (res.type !== 'rumors') { this.counterValues.malformed++; return }
       this.takeInAll(peer, res.rumors, 'R')
@@ -312,7 +369,7 @@ export class SirNode implements ProtocolHandler<SirRequest, SirResponse, SirMess
   // ---- delivery ----
 
   private onAccepted (entry: StoredRumor, from: PeerRef): void {
-    if (entry.state === 'I') this.armRound()
+    this.noteNews()
     const set = this.listeners.get(entry.rumor.topic)
     if (set === undefined) return
     const r = entry.rumor

@@ -1,33 +1,11 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { sirConfig, type SirInit } from '../../src/sir/config.js'
-import type { SirRequest, SirResponse } from '../../src/sir/messages.js'
-import { createRumor, rumorId, type Rumor } from '../../src/sir/rumor.js'
-import { SirNode, type DeliveredRumor } from '../../src/sir/sir-node.js'
-import { simRumorSigner, simRumorVerifier } from '../../src/sim/sir-sim.js'
-import { RecordingIo, peer } from '../helpers/recording-io.js'
-
-type SirRecordingIo = RecordingIo<SirRequest, SirResponse>
-
-const utf8 = new TextEncoder()
-
-function setup (init: SirInit = {}, opts: { address?: string, peers?: string[], seed?: string } = {}): { io: SirRecordingIo, node: SirNode } {
-  const address = opts.address ?? 'self'
-  const io: SirRecordingIo = new RecordingIo(peer(address), opts.seed)
-  const node = new SirNode(io, { signer: simRumorSigner(address), verifier: simRumorVerifier }, { antiEntropy: false, roundJitter: 0, ...init })
-  for (const p of opts.peers ?? ['a']) node.onPeer(peer(p), true)
-  node.start()
-  return { io, node }
-}
-
-/** A rumor signed by the stand-in key of `origin`. */
-function rumorFrom (origin: string, text: string, seq = 1n, topic = 't'): Rumor {
-  return createRumor(simRumorSigner(origin), seq, topic, utf8.encode(text))
-}
-
-function pushAck (known: boolean[]): SirResponse { return { type: 'push-ack', known } }
-
-function fire (io: SirRecordingIo, node: SirNode, name = 'round'): void { io.fire(name, n => node.onTimer(n)) }
+import { sirConfig } from '../../src/sir/config.js'
+import type { SirRequest } from '../../src/sir/messages.js'
+import { rumorId, type Rumor } from '../../src/sir/rumor.js'
+import type { DeliveredRumor } from '../../src/sir/sir-node.js'
+import { peer } from '../helpers/recording-io.js'
+import { fire, pushAck, rumorFrom, setup, utf8 } from './sir-fixture.js'
 
 describe('SIR node through a recording port', () => {
   test('options are validated once', () => {
@@ -38,6 +16,9 @@ describe('SIR node through a recording port', () => {
     assert.throws(() => sirConfig({ maxStoredRumors: 100, maxRememberedIds: 10 }), /maxRememberedIds/)
     assert.throws(() => sirConfig({ maxStoredRumors: 100, maxRumorsPerOrigin: 101 }), /maxRumorsPerOrigin/)
     assert.throws(() => sirConfig({ maxPayloadBytes: 70_000 }), /maxPayloadBytes/)
+    assert.throws(() => sirConfig({ roundIntervalMs: 2000, idlePullMaxIntervalMs: 1000 }), /idlePullMaxIntervalMs/)
+    assert.throws(() => sirConfig({ antiEntropyIntervalMs: 5000, antiEntropyMaxIntervalMs: 4999 }), /antiEntropyMaxIntervalMs/)
+    assert.equal(sirConfig({ roundIntervalMs: 120_000 }).idlePullMaxIntervalMs, 120_000, 'the default longest period grows with the shortest')
     const c = sirConfig({ k: Infinity })
     assert.equal(c.k, Infinity)
     assert.equal(c.mode, 'pushpull')
@@ -252,7 +233,7 @@ describe('SIR node through a recording port', () => {
   })
 
   test('rounds fall on slots: aligned nodes fire at multiples of the interval', () => {
-    const { io, node } = setup({ mode: 'pull', alignRounds: true, roundIntervalMs: 1000 })
+    const { io, node } = setup({ mode: 'pull', alignRounds: true, roundIntervalMs: 1000, idlePullMaxIntervalMs: 1000 })
     assert.equal(io.timers.get('round'), 1000)
     fire(io, node)
     assert.equal(io.timers.get('round'), 2000)
