@@ -87,7 +87,6 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
   private replicatePending = false
   /** A change (predecessor, successors, new owned record) since the last storage step. */
   private storageDirty = true
-  private quietSteps = 0
   /** Periodic storage steps per lease refresh while nothing changes (see REFRESHES_PER_LEASE). */
   private readonly quietStepsPerRefresh: number
   private readonly pending = new PendingCallbacks((name, delayMs) => { this.io.setTimer(name, delayMs) })
@@ -403,13 +402,14 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
     this.io.setTimer('replicate', REPLICATE_SOON_DELAY_MS)
   }
 
+  /**
+   * The storage step. After a step run for a change, the next runs one interval later (a follow-up
+   * for anything that failed); after a quiet one, at the next lease refresh. The quiet firings in
+   * between would do nothing: any change re-arms the timer at once (replicateSoon).
+   */
   private replicateTimer (): void {
     if (this.replicating) { this.replicatePending = true; return }
-    if (!this.storageDirty && ++this.quietSteps < this.quietStepsPerRefresh) {
-      this.schedule('replicate', this.config.replicateIntervalMs)
-      return
-    }
-    this.quietSteps = 0
+    const forChange = this.storageDirty
     this.storageDirty = false
     this.replicating = true
     this.replicatePending = false
@@ -417,7 +417,7 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
       this.replicating = false
       if (this.state !== 'running') return
       if (this.replicatePending) this.replicateSoon()
-      else this.schedule('replicate', this.config.replicateIntervalMs)
+      else this.schedule('replicate', this.config.replicateIntervalMs * (forChange ? 1 : this.quietStepsPerRefresh))
     })
   }
 

@@ -73,8 +73,10 @@ export interface ChordInit {
    */
   failedPeerMaxBackoffMs?: number
   /**
-   * Period of the storage step: hand off records to a new owner, promote replicas after a
-   * predecessor change, bring replicas up to r, drop replicas no owner refreshed.
+   * The storage step (hand off records to a new owner, promote replicas after a predecessor
+   * change, bring replicas up to r, drop replicas no owner refreshed) runs 50 ms after any change,
+   * again this long after such a step, and while nothing changes once per the largest multiple of
+   * this within replicaLeaseMs / 3 (the lease refresh).
    * @default 5000
    */
   replicateIntervalMs?: number

@@ -46,7 +46,8 @@ export function stabilize (ctx: ChordContext): void {
       // The successor moved strictly closer; check the new one at once (ends: the arc shrinks).
       timers.end('stabilize', true, true)
     } else {
-      routing.setSuccessors([succ, ...heard])
+      const list = [succ, ...heard]
+      if (!routing.sameSuccessors(list)) routing.setSuccessors(list)
       if (predecessor === undefined || predecessor.id !== io.self.id) notify(ctx, succ)
       timers.end('stabilize', changed(before, routing.successors))
     }

@@ -82,6 +82,17 @@ export class RoutingState {
     this.replaceSuccessors(out)
   }
 
+  /**
+   * Whether setSuccessors(list) would leave the list as it is (the common, quiet case), checked by
+   * address alone; false may be a false alarm (setSuccessors then decides), never a miss.
+   */
+  sameSuccessors (list: readonly PeerRef[]): boolean {
+    const current = this.succ
+    if (current.length !== Math.min(this.successorListLength, list.length)) return false
+    for (let i = 0; i < current.length; i++) if (current[i].address !== list[i].address) return false
+    return true
+  }
+
   /** Whether this node owns `key` by its own view: key in (predecessor, self]. */
   owns (key: NodeId): boolean {
     if (this.predecessor === undefined) return this.successors.length === 0
