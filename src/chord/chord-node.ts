@@ -4,14 +4,16 @@
  * port; every public callback fires later than the call that set it (local answers are deferred
  * through a zero-delay timer); after `stop` nothing is sent and pending operations end `stopped`.
  */
+import { FailedPeers } from '../core/failed-peers.js'
 import { DEFERRED_TIMER, PendingCallbacks } from '../core/pending-callbacks.js'
-import { keyId, type NodeId } from '../core/id.js'
-import type { PeerRef, ProtocolHandler } from '../core/port.js'
+import { inOpen, keyId, type NodeId } from '../core/id.js'
+import type { PeerRef, ProtocolHandler, Result } from '../core/port.js'
 import type { Random } from '../core/random.js'
 import { chordConfig, type ChordConfig, type ChordInit } from './config.js'
 import { newCounters, type ChordContext, type ChordCounters, type ChordIo, type LookupOutcome, type TimerName } from './context.js'
-import { MAX_CLOSER_NODES, MAX_SUCCESSORS_IN_CLOSER } from './limits.js'
+import { MAX_CLOSER_NODES, MAX_FAILED_PEERS, MAX_SUCCESSORS_IN_CLOSER } from './limits.js'
 import { checkPredecessor, fingerToFix, onNotify, refreshFinger, stabilize } from './maintenance.js'
+import { MaintenanceTimers } from './maintenance-timers.js'
 import type { ChordMessage, ChordRequest, ChordResponse } from './messages.js'
 import { get, join, leave, onLeaving, put, runLookup, type GetResult, type Outcome, type PutResult } from './operations.js'
 import { onFetch, onStore, onSync, replicateStep } from './replication.js'
@@ -21,10 +23,23 @@ import { RecordStore } from './store.js'
 /** Delay before a storage step triggered by a change runs, to coalesce bursts of changes (ms). */
 const REPLICATE_SOON_DELAY_MS = 50
 /**
- * With no change since the last storage step, only every this-many-th periodic step does the full
- * scan and SYNC (which refreshes replica leases); 4 x 5 s = 20 s stays well inside the 60 s lease.
+ * With no change since the last storage step, the full scan and SYNC (which refreshes replica
+ * leases) runs once per this fraction of the lease: a replica then survives two lost refreshes
+ * (with the defaults, every 4th step: 4 x 5 s = 20 s of a 60 s lease).
  */
-const QUIET_STEPS_PER_REFRESH = 4
+const REFRESHES_PER_LEASE = 3
+/**
+ * Delay before the hints of a change go out, so that a burst of changes (a stabilize that adopts a
+ * closer successor and re-runs at once) sends one hint per neighbour, not one per step (ms).
+ */
+const HINT_DELAY_MS = 50
+/**
+ * Neighbours one hint round tells: the predecessor (our successor list changed) and the old
+ * predecessor (our predecessor changed), with room for both changing twice within HINT_DELAY_MS.
+ */
+const MAX_HINT_TARGETS = 4
+/** Peers verified at once after a disconnect: the successor list (<= 32), predecessor and fingers. */
+const MAX_VERIFYING_PEERS = 64
 
 export interface ChordStatus {
   readonly self: PeerRef
@@ -57,23 +72,34 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
   private readonly counterValues = newCounters()
   private readonly jitterRandom: Random
   private readonly ctx: ChordContext
+  private readonly failed: FailedPeers
+  private readonly timers: MaintenanceTimers
   private state: State = 'new'
   private predecessorHeardAt = 0
+  /** A live node that notified us while our predecessor preceded it: the heir if the predecessor is dead. */
+  private predecessorCandidate: PeerRef | undefined = undefined
   private fingerCursor = 0
-  private fixingFinger = false
+  /** Neighbours to hint at the next 'hint' firing (a ping: "re-stabilize soon"). */
+  private readonly hintTargets = new Map<string, PeerRef>()
+  /** Neighbours being pinged after a disconnect. */
+  private readonly verifying = new Set<string>()
   private replicating = false
   private replicatePending = false
   /** A change (predecessor, successors, new owned record) since the last storage step. */
   private storageDirty = true
-  private quietSteps = 0
+  /** Periodic storage steps per lease refresh while nothing changes (see REFRESHES_PER_LEASE). */
+  private readonly quietStepsPerRefresh: number
   private readonly pending = new PendingCallbacks((name, delayMs) => { this.io.setTimer(name, delayMs) })
 
   constructor (io: ChordIo, init: ChordInit = {}) {
     this.config = chordConfig(init)
+    this.quietStepsPerRefresh = Math.max(1, Math.floor(this.config.replicaLeaseMs / (REFRESHES_PER_LEASE * this.config.replicateIntervalMs)))
     this.io = io
     this.routing = new RoutingState(io.self, this.config.successorListLength)
     this.store = new RecordStore(this.config.maxStoredRecords)
     this.jitterRandom = io.random.fork('chord-jitter')
+    this.failed = new FailedPeers({ baseMs: this.config.failedPeerBackoffMs, maxMs: this.config.failedPeerMaxBackoffMs, maxEntries: MAX_FAILED_PEERS })
+    this.timers = new MaintenanceTimers(io, this.config, this.jitterRandom, () => this.state === 'running')
     const self = this
     this.ctx = {
       io,
@@ -81,8 +107,11 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
       routing: this.routing,
       store: this.store,
       counters: this.counterValues,
+      failed: this.failed,
+      timers: this.timers,
       isRunning: () => self.state === 'running' || self.state === 'leaving',
-      schedule: (timer, intervalMs) => self.schedule(timer, intervalMs),
+      request: (to, req, done) => { self.request(to, req, done) },
+      suppressed: peer => self.failed.suppressed(peer.address, io.now()),
       replicateSoon: () => self.replicateSoon(),
       lookup: (key, done, initial) => { runLookup(self.ctx, key, done, initial) }
     }
@@ -94,23 +123,26 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
   start (): void {
     if (this.state !== 'new') throw new Error('chord: start() called twice')
     this.state = 'running'
-    const c = this.config
-    // First firings spread over one interval so that nodes started together do not march in step.
-    this.io.setTimer('stabilize', this.io.random.int(c.stabilizeIntervalMs))
-    this.io.setTimer('fix-fingers', this.io.random.int(c.fixFingersIntervalMs))
-    this.io.setTimer('check-predecessor', this.io.random.int(c.checkPredecessorIntervalMs))
-    this.io.setTimer('replicate', this.io.random.int(c.replicateIntervalMs))
+    this.timers.start()
+    this.io.setTimer('replicate', this.io.random.int(this.config.replicateIntervalMs))
   }
 
   stop (): void {
     if (this.state === 'stopped') return
     this.state = 'stopped'
-    for (const t of ['stabilize', 'fix-fingers', 'check-predecessor', 'replicate', DEFERRED_TIMER] as const) this.io.cancelTimer(t)
+    this.timers.cancelAll()
+    for (const t of ['replicate', 'hint', DEFERRED_TIMER] as const) this.io.cancelTimer(t)
     // In-flight requests' callbacks see the state and end quietly; their operations end here.
     this.pending.stopAll()
   }
 
   onRequest (from: PeerRef, req: ChordRequest): ChordResponse {
+    const res = this.answer(from, req)
+    this.afterEvent()
+    return res
+  }
+
+  private answer (from: PeerRef, req: ChordRequest): ChordResponse {
     if (this.routing.predecessor?.address === from.address) this.predecessorHeardAt = this.io.now()
     switch (req.type) {
       case 'find-successor': {
@@ -126,10 +158,16 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
       }
       case 'get-neighbors':
         return { type: 'neighbors', predecessor: this.routing.predecessor, successors: this.routing.successors.slice() }
-      case 'notify':
-        if (onNotify(this.ctx, from)) this.predecessorHeardAt = this.io.now()
+      case 'notify': {
+        const outcome = onNotify(this.ctx, from)
+        if (outcome === 'adopted') { this.predecessorHeardAt = this.io.now(); this.predecessorCandidate = undefined }
+        if (outcome === 'candidate') this.predecessorCandidate = from
         return { type: 'ack' }
+      }
       case 'ping':
+        // From a node of our successor list, a ping is its hint that its list or its predecessor
+        // changed: stabilize soon and learn what changed first-hand.
+        if (this.routing.successors.some(s => s.address === from.address)) this.timers.snap('stabilize')
         return { type: 'ack' }
       case 'store':
         return onStore(this.ctx, req.role, req.records)
@@ -146,14 +184,33 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
   onMessage (_from: PeerRef, _msg: ChordMessage): void {}
 
   onTimer (name: string): void {
-    if (name === DEFERRED_TIMER) { this.pending.run(); return }
+    if (name === DEFERRED_TIMER) { this.pending.run(); this.afterEvent(); return }
     if (this.state !== 'running') return
     switch (name as TimerName) {
-      case 'stabilize': stabilize(this.ctx); return
-      case 'check-predecessor': checkPredecessor(this.ctx, this.predecessorHeardAt); return
-      case 'fix-fingers': this.fixFingersStep(); return
-      case 'replicate': this.replicateTimer()
+      case 'stabilize': stabilize(this.ctx); break
+      case 'check-predecessor': checkPredecessor(this.ctx, this.predecessorHeardAt, () => this.predecessorCandidate); break
+      case 'fix-fingers': this.fixFingersStep(); break
+      case 'replicate': this.replicateTimer(); break
+      case 'hint': this.sendHints()
     }
+    this.afterEvent()
+  }
+
+  /**
+   * The runtime's connection news. When the predecessor, a successor or a finger disconnects, one
+   * ping verifies it at once (first-hand evidence; a disconnect alone may be a connection pruned
+   * while the peer lives) and it is forgotten everywhere if the ping fails. Connects are ignored:
+   * a peer enters the tables through the protocol, never through a connection.
+   */
+  onPeer (peer: PeerRef, up: boolean): void {
+    if (up || this.state !== 'running' || !this.routing.isNeighbour(peer.address)) return
+    if (this.ctx.suppressed(peer)) { this.forgetFailed(peer); this.afterEvent(); return }
+    if (this.verifying.has(peer.address) || this.verifying.size >= MAX_VERIFYING_PEERS) return
+    this.verifying.add(peer.address)
+    this.request(peer, { type: 'ping' }, result => {
+      this.verifying.delete(peer.address)
+      if (!result.ok && this.state === 'running') this.forgetFailed(peer)
+    })
   }
 
   // ---- public API ----
@@ -175,7 +232,11 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
     if (!this.ensureRunning(done)) return
     const finish = this.pending.track(done, STOPPED)
     join(this.ctx, bootstrap, o => {
-      if (o.ok) { this.io.setTimer('stabilize', 0); this.io.setTimer('fix-fingers', 0) }
+      if (o.ok) {
+        this.timers.soon('stabilize')
+        this.timers.soon('fix-fingers')
+        this.timers.snap('check-predecessor')
+      }
       finish(o)
     }, onlyIfApart)
   }
@@ -201,7 +262,8 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
   leave (done: (o: Outcome<void>) => void): void {
     if (!this.ensureRunning(done)) return
     this.state = 'leaving'
-    for (const t of ['stabilize', 'fix-fingers', 'check-predecessor', 'replicate'] as const) this.io.cancelTimer(t)
+    this.timers.cancelAll()
+    for (const t of ['replicate', 'hint'] as const) this.io.cancelTimer(t)
     const finish = this.pending.track(done, STOPPED)
     leave(this.ctx, o => { finish(o); this.stop() })
   }
@@ -241,6 +303,8 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
     this.routing.setSuccessors(seed.successors)
     for (const f of seed.fingers) this.routing.fingers.add(f)
     this.predecessorHeardAt = this.io.now()
+    // Installed, not learnt: nothing to hint or snap back for.
+    this.routing.takeChanges()
   }
 
   // ---- internals ----
@@ -258,13 +322,77 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
     this.io.setTimer(timer, delay)
   }
 
+  /** The one request path (see ChordContext.request). */
+  private request (to: PeerRef, req: ChordRequest, done: (result: Result<ChordResponse>) => void): void {
+    if (this.failed.suppressed(to.address, this.io.now())) {
+      this.pending.defer(() => done({ ok: false, failure: 'unreachable' }))
+      return
+    }
+    this.io.request(to, req, { timeoutMs: this.config.requestTimeoutMs }, result => {
+      if (result.ok) {
+        this.failed.succeeded(to.address)
+        if (this.routing.predecessor?.address === to.address) this.predecessorHeardAt = this.io.now()
+      } else if (result.failure !== 'stopped') {
+        this.failed.failed(to.address, this.io.now())
+      }
+      done(result)
+      this.afterEvent()
+    })
+  }
+
+  /** Forgets a neighbour found dead outside a maintenance step (a disconnect confirmed by a failed ping). */
+  private forgetFailed (peer: PeerRef): void {
+    const wasSuccessor = this.routing.successors[0]?.address === peer.address
+    const wasPredecessor = this.routing.predecessor?.address === peer.address
+    const wasFinger = this.routing.fingers.has(peer.address)
+    this.routing.forget(peer.address)
+    if (wasSuccessor) this.timers.soon('stabilize')
+    if (wasPredecessor) this.timers.soon('check-predecessor')
+    if (wasFinger) this.timers.snap('fix-fingers')
+    this.replicateSoon()
+  }
+
+  /**
+   * After every input (request, answer, timer, disconnect): if the predecessor or the successor
+   * list changed, snap the matching maintenance back to its shortest period and hint the
+   * neighbours that must learn it: the predecessor when our successor list changed (its own list
+   * ends with ours), the old predecessor when a new one took its place (its successor changed).
+   * One hint per neighbour per change, coalesced over HINT_DELAY_MS.
+   */
+  private afterEvent (): void {
+    const c = this.routing.takeChanges()
+    if (c === undefined || this.state !== 'running') return
+    if (c.successors) {
+      this.timers.snap('stabilize')
+      this.hint(this.routing.predecessor)
+    }
+    if (c.predecessor) {
+      this.timers.snap('check-predecessor')
+      const old = c.previousPredecessor
+      const now = this.routing.predecessor
+      // The old predecessor is hinted only if it is alive and the new one sits between it and us.
+      if (old !== undefined && now !== undefined && !this.ctx.suppressed(old) && inOpen(now.id, old.id, this.io.self.id)) this.hint(old)
+    }
+  }
+
+  private hint (to: PeerRef | undefined): void {
+    if (to === undefined || to.id === this.io.self.id || this.ctx.suppressed(to)) return
+    if (this.hintTargets.has(to.address) || this.hintTargets.size >= MAX_HINT_TARGETS) return
+    this.hintTargets.set(to.address, to)
+    if (this.hintTargets.size === 1) this.io.setTimer('hint', HINT_DELAY_MS)
+  }
+
+  private sendHints (): void {
+    const targets = [...this.hintTargets.values()]
+    this.hintTargets.clear()
+    for (const to of targets) this.request(to, { type: 'ping' }, () => {})
+  }
+
   private fixFingersStep (): void {
-    this.schedule('fix-fingers', this.config.fixFingersIntervalMs)
-    if (this.fixingFinger) return
+    if (!this.timers.begin('fix-fingers')) return
     const i = fingerToFix(this.ctx, this.fingerCursor)
-    if (i === undefined) return
-    this.fixingFinger = true
-    refreshFinger(this.ctx, i, next => { this.fixingFinger = false; this.fingerCursor = next })
+    if (i === undefined) { this.timers.end('fix-fingers', false); return }
+    refreshFinger(this.ctx, i, (next, changed) => { this.fingerCursor = next; this.timers.end('fix-fingers', changed) })
   }
 
   private replicateSoon (): void {
@@ -274,13 +402,14 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
     this.io.setTimer('replicate', REPLICATE_SOON_DELAY_MS)
   }
 
+  /**
+   * The storage step. After a step run for a change, the next runs one interval later (a follow-up
+   * for anything that failed); after a quiet one, at the next lease refresh. The quiet firings in
+   * between would do nothing: any change re-arms the timer at once (replicateSoon).
+   */
   private replicateTimer (): void {
     if (this.replicating) { this.replicatePending = true; return }
-    if (!this.storageDirty && ++this.quietSteps < QUIET_STEPS_PER_REFRESH && this.config.replicaLeaseMs > QUIET_STEPS_PER_REFRESH * this.config.replicateIntervalMs) {
-      this.schedule('replicate', this.config.replicateIntervalMs)
-      return
-    }
-    this.quietSteps = 0
+    const forChange = this.storageDirty
     this.storageDirty = false
     this.replicating = true
     this.replicatePending = false
@@ -288,7 +417,7 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
       this.replicating = false
       if (this.state !== 'running') return
       if (this.replicatePending) this.replicateSoon()
-      else this.schedule('replicate', this.config.replicateIntervalMs)
+      else this.schedule('replicate', this.config.replicateIntervalMs * (forChange ? 1 : this.quietStepsPerRefresh))
     })
   }
 

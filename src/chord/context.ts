@@ -3,17 +3,19 @@
  * the routing state, the record store and the counters. Invariant: only ChordNode builds one; the
  * parts never reach the runtime except through `io`.
  */
+import type { FailedPeers } from '../core/failed-peers.js'
 import type { NodeId } from '../core/id.js'
-import type { Io, PeerRef } from '../core/port.js'
+import type { Io, PeerRef, Result } from '../core/port.js'
 import type { ChordConfig } from './config.js'
 import type { LookupFailure, LookupResult } from './lookup.js'
+import type { MaintenanceTimers } from './maintenance-timers.js'
 import type { ChordMessage, ChordRequest, ChordResponse } from './messages.js'
 import type { RoutingState } from './routing.js'
 import type { RecordStore } from './store.js'
 
 export type ChordIo = Io<ChordRequest, ChordResponse, ChordMessage>
 
-export type TimerName = 'stabilize' | 'fix-fingers' | 'check-predecessor' | 'replicate' | 'deferred'
+export type TimerName = 'stabilize' | 'fix-fingers' | 'check-predecessor' | 'replicate' | 'hint' | 'deferred'
 
 /** Monotonic counters of what this node did, for status and experiments. */
 export interface ChordCounters {
@@ -45,10 +47,20 @@ export interface ChordContext {
   readonly routing: RoutingState
   readonly store: RecordStore
   readonly counters: ChordCounters
+  /** Peers that failed a request lately: not asked again, nor re-adopted from hearsay, until their backoff ends. */
+  readonly failed: FailedPeers
+  /** The adaptive periods of stabilize, fix-fingers and check-predecessor. */
+  readonly timers: MaintenanceTimers
   /** False before start and after stop/leave: steps and callbacks then do nothing. */
   isRunning(): boolean
-  /** Re-arms a periodic timer at its interval with jitter. */
-  schedule(timer: TimerName, intervalMs: number): void
+  /**
+   * Every request goes through here: an answer clears the peer from `failed` and counts as hearing
+   * from it; a failure records it in `failed`. A peer still in its backoff is not asked: `done`
+   * gets `unreachable` later, without a dial.
+   */
+  request(to: PeerRef, req: ChordRequest, done: (result: Result<ChordResponse>) => void): void
+  /** Whether `peer` failed recently enough that hearsay naming it must be ignored. */
+  suppressed(peer: PeerRef): boolean
   /** Runs the storage step soon (after a change of predecessor or successors). */
   replicateSoon(): void
   /** Iterative lookup of successor(key), starting from `initial` or from the local tables. */

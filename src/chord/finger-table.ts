@@ -66,6 +66,8 @@ export class FingerTable {
     this.entries = prune(next)
   }
 
+  has (address: string): boolean { return this.entries.some(e => e.ref.address === address) }
+
   /** Drops a node found dead; the next entry now covers its intervals. */
   remove (address: string): boolean {
     const before = this.entries.length
@@ -74,16 +76,16 @@ export class FingerTable {
   }
 
   /**
-   * Fingers in the open arc (self, key), farthest first: the closest preceding fingers.
-   * Calls `visit` until it returns false, allocating nothing.
+   * Fingers in the open arc (self, key), farthest first: the closest preceding fingers, each with
+   * its clockwise distance from self. Calls `visit` until it returns false, allocating nothing.
    */
-  forEachPreceding (key: NodeId, visit: (ref: PeerRef) => boolean): void {
+  forEachPreceding (key: NodeId, visit: (ref: PeerRef, distance: bigint) => boolean): void {
     // (self, self) is the whole ring but self.
     const dk = key === this.selfId ? (1n << 256n) : ringDistance(this.selfId, key)
     for (let i = this.entries.length - 1; i >= 0; i--) {
       const e = this.entries[i]
       if (e.distance > 0n && e.distance < dk) {
-        if (!visit(e.ref)) return
+        if (!visit(e.ref, e.distance)) return
       }
     }
   }

@@ -25,3 +25,8 @@ export const MAX_VALUE_BYTES_LIMIT = 1024 * 1024
  * (2 MiB + 64 KiB margin). The runtime's length-prefixed reader refuses anything longer.
  */
 export const MAX_FRAME_BYTES = 2 * 1024 * 1024 + 64 * 1024
+/**
+ * Peers whose recent failure a node remembers (FailedPeers): more than the successor list (32) plus
+ * the distinct fingers of a 10^6-node ring (about 20) plus the candidates of a few lookups.
+ */
+export const MAX_FAILED_PEERS = 256

@@ -57,8 +57,10 @@ export class LookupIter {
    * @param initial first candidates (the originator's closest preceding nodes, or a bootstrap)
    * @param maxSteps nodes asked before failing with `hop-limit`
    * @param possibleOwners nodes that may lie at or after the key (the originator's successor list)
+   * @param usable whether a node may be asked or returned (false for a node that failed lately:
+   *   an answerer that still names it is stale)
    */
-  constructor (readonly key: NodeId, selfAddress: string, initial: readonly PeerRef[], private readonly maxSteps: number, possibleOwners: readonly PeerRef[] = []) {
+  constructor (readonly key: NodeId, selfAddress: string, initial: readonly PeerRef[], private readonly maxSteps: number, possibleOwners: readonly PeerRef[] = [], private readonly usable: (peer: PeerRef) => boolean = () => true) {
     this.asked.add(selfAddress)
     for (const p of initial) this.addCandidate(p)
     for (const p of possibleOwners) if (!initial.includes(p)) this.addFollower(p)
@@ -82,14 +84,18 @@ export class LookupIter {
   /** The asked peer answered. A response of the wrong kind counts as a failure. */
   onResponse (peer: PeerRef, res: ChordResponse): void {
     this.expect(peer)
-    if (res.type === 'found' && res.successors.length > 0) {
-      this.finish({ kind: 'found', result: { owner: res.successors[0], successors: res.successors, hops: this.hops, failures: this.failures } })
-      return
+    if (res.type === 'found') {
+      const successors = res.successors.filter(p => this.usable(p))
+      if (successors.length > 0) {
+        this.finish({ kind: 'found', result: { owner: successors[0], successors, hops: this.hops, failures: this.failures } })
+        return
+      }
     }
     if (res.type !== 'closer') { this.failures++; return }
     const d = ringDistance(peer.id, this.key)
     for (const p of res.nodes) {
-      if (ringDistance(p.id, this.key) < d) this.addCandidate(p, d)
+      const pd = ringDistance(p.id, this.key)
+      if (pd < d) this.addCandidate(p, pd)
       else this.addFollower(p)
     }
   }
@@ -102,7 +108,7 @@ export class LookupIter {
 
   /** Keeps a node that lies at or after the key, ordered by its clockwise distance from the key. */
   private addFollower (peer: PeerRef): void {
-    if (this.asked.has(peer.address) || this.followers.some(f => f.peer.address === peer.address)) return
+    if (this.asked.has(peer.address) || !this.usable(peer) || this.followers.some(f => f.peer.address === peer.address)) return
     const distance = ringDistance(this.key, peer.id)
     let at = this.followers.findIndex(f => distance < f.distance)
     if (at < 0) at = this.followers.length
@@ -131,11 +137,9 @@ export class LookupIter {
     return step
   }
 
-  /** Adds a candidate unless asked already or not closer than `mustBeat` (its referrer's distance). */
-  private addCandidate (peer: PeerRef, mustBeat?: bigint): void {
-    if (this.asked.has(peer.address)) return
-    const distance = ringDistance(peer.id, this.key)
-    if (mustBeat !== undefined && distance >= mustBeat) return
+  /** Adds a candidate unless asked already; `distance` is its clockwise distance to the key. */
+  private addCandidate (peer: PeerRef, distance = ringDistance(peer.id, this.key)): void {
+    if (this.asked.has(peer.address) || !this.usable(peer)) return
     let at = this.candidates.length
     for (let i = 0; i < this.candidates.length; i++) {
       const c = this.candidates[i]

@@ -1,47 +1,57 @@
 /**
  * Chord's periodic maintenance (Stoica et al. 2001 §4.4 Fig. 7, §5.3): stabilize, notify,
  * fix-fingers and check-predecessor. Each is a bounded timer step (at most one outstanding request
- * or lookup) that reschedules itself with jitter. Invariant: a failed peer is forgotten from every
- * table and the step goes on with the next candidate; nothing here blocks or loops unboundedly.
+ * or lookup) that ends by telling MaintenanceTimers whether it found a change, which sets its next
+ * period (adaptive, Bamboo/Accordion). Invariant: a failed peer is forgotten from every table and
+ * the step goes on with the next candidate; nothing here blocks or loops unboundedly.
  */
 import { addPow2, inOpen, log2Floor, ringDistance, ID_BITS } from '../core/id.js'
 import type { PeerRef } from '../core/port.js'
 import type { ChordContext } from './context.js'
 
-/** Stabilize: learn successor.predecessor and successor.successors; adopt a closer successor; notify. */
+/**
+ * Stabilize: learn successor.predecessor and successor.successors; adopt a closer successor; notify.
+ * What the successor says of other nodes is hearsay: a node this one saw fail lately is left out
+ * (no retry storm through a stale neighbour). Ends "changed" when the successor list changed.
+ */
 export function stabilize (ctx: ChordContext): void {
-  const { routing, io, config } = ctx
-  ctx.schedule('stabilize', config.stabilizeIntervalMs)
+  const { routing, io, config, timers } = ctx
+  if (!timers.begin('stabilize')) return
   const succ = routing.successors[0]
   if (succ === undefined) {
     // Alone: a node that notified us is our successor too (the ring of two forms here).
     const p = routing.predecessor
     if (p !== undefined) { routing.setSuccessors([p]); notify(ctx, p) }
+    timers.end('stabilize', p !== undefined)
     return
   }
-  io.request(succ, { type: 'get-neighbors' }, { timeoutMs: config.requestTimeoutMs }, result => {
+  ctx.request(succ, { type: 'get-neighbors' }, result => {
     if (!ctx.isRunning()) return
     if (!result.ok || result.value.type !== 'neighbors') {
       routing.forget(succ.address)
       ctx.replicateSoon()
       // Try the next successor now rather than a whole interval later.
-      if (routing.successors.length > 0) ctx.schedule('stabilize', 0)
+      timers.end('stabilize', true, routing.successors.length > 0)
       return
     }
-    const { predecessor: x, successors } = result.value
+    const { predecessor, successors } = result.value
     const current = routing.successors[0]
-    if (current === undefined || current.address !== succ.address) return // changed meanwhile
-    const before = routing.successors.slice(0, config.replicas)
+    if (current === undefined || current.address !== succ.address) { timers.end('stabilize', true); return } // changed meanwhile
+    const x = predecessor !== undefined && !ctx.suppressed(predecessor) ? predecessor : undefined
+    const heard = successors.filter(p => !ctx.suppressed(p))
+    const before = routing.successors.slice()
     if (x !== undefined && inOpen(x.id, io.self.id, succ.id)) {
-      routing.setSuccessors([x, succ, ...successors])
+      routing.setSuccessors([x, succ, ...heard])
       notify(ctx, x)
       // The successor moved strictly closer; check the new one at once (ends: the arc shrinks).
-      ctx.schedule('stabilize', 0)
+      timers.end('stabilize', true, true)
     } else {
-      routing.setSuccessors([succ, ...successors])
-      if (x === undefined || x.id !== io.self.id) notify(ctx, succ)
+      const list = [succ, ...heard]
+      if (!routing.sameSuccessors(list)) routing.setSuccessors(list)
+      if (predecessor === undefined || predecessor.id !== io.self.id) notify(ctx, succ)
+      timers.end('stabilize', changed(before, routing.successors))
     }
-    if (changed(before, routing.successors.slice(0, config.replicas))) ctx.replicateSoon()
+    if (changed(before.slice(0, config.replicas), routing.successors.slice(0, config.replicas))) ctx.replicateSoon()
   })
 }
 
@@ -52,37 +62,50 @@ function changed (a: readonly PeerRef[], b: readonly PeerRef[]): boolean {
 }
 
 function notify (ctx: ChordContext, to: PeerRef): void {
-  ctx.io.request(to, { type: 'notify' }, { timeoutMs: ctx.config.requestTimeoutMs }, () => {})
+  ctx.request(to, { type: 'notify' }, () => {})
 }
 
-/** Notify handler: `from` might be our predecessor (Fig. 7 n.notify). Returns whether it was adopted. */
-export function onNotify (ctx: ChordContext, from: PeerRef): boolean {
+/**
+ * Notify handler: `from` might be our predecessor (Fig. 7 n.notify). Returns whether it was
+ * adopted. A notify is first-hand: `from` is alive, whatever this node remembered of it. A notify
+ * from a node that our current predecessor precedes means the notifier's view skips our
+ * predecessor (it found it dead, or it left): the predecessor is then checked at once, and the
+ * notifier becomes the candidate to take its place if that check fails.
+ */
+export function onNotify (ctx: ChordContext, from: PeerRef): 'adopted' | 'refused' | 'candidate' {
   const { routing, io } = ctx
-  if (from.id === io.self.id) return false
+  if (from.id === io.self.id) return 'refused'
+  ctx.failed.succeeded(from.address)
   const p = routing.predecessor
-  if (p !== undefined && p.address !== from.address && !inOpen(from.id, p.id, io.self.id)) return false
+  if (p !== undefined && p.address !== from.address && !inOpen(from.id, p.id, io.self.id)) {
+    ctx.timers.soon('check-predecessor')
+    return 'candidate'
+  }
   const isNew = p === undefined || p.address !== from.address
   routing.predecessor = from
   if (routing.successors.length === 0) routing.setSuccessors([from])
   if (isNew) ctx.replicateSoon()
-  return true
+  return 'adopted'
 }
 
 /**
- * Check-predecessor: ping a predecessor not heard from for an interval; forget it if it fails, so
- * a live node's notify can take its place.
+ * Check-predecessor: ping a predecessor not heard from (a request from it, or an answer) within the
+ * current period; forget it if it fails, and adopt `candidate` (a live node that notified us
+ * meanwhile) in its place. Ends "changed" when the predecessor was forgotten.
  */
-export function checkPredecessor (ctx: ChordContext, lastHeardAt: number): void {
-  const { routing, io, config } = ctx
-  ctx.schedule('check-predecessor', config.checkPredecessorIntervalMs)
+export function checkPredecessor (ctx: ChordContext, lastHeardAt: number, candidate: () => PeerRef | undefined): void {
+  const { routing, io, timers } = ctx
+  if (!timers.begin('check-predecessor')) return
   const p = routing.predecessor
-  if (p === undefined || io.now() - lastHeardAt < config.checkPredecessorIntervalMs) return
-  io.request(p, { type: 'ping' }, { timeoutMs: config.requestTimeoutMs }, result => {
-    if (!ctx.isRunning() || result.ok) return
-    if (routing.predecessor?.address === p.address) {
-      routing.forget(p.address)
-      ctx.replicateSoon()
-    }
+  if (p === undefined || io.now() - lastHeardAt < timers.period('check-predecessor')) { timers.end('check-predecessor', false); return }
+  ctx.request(p, { type: 'ping' }, result => {
+    if (!ctx.isRunning()) return
+    if (result.ok || routing.predecessor?.address !== p.address) { timers.end('check-predecessor', !result.ok); return }
+    routing.forget(p.address)
+    const c = candidate()
+    if (c !== undefined && !ctx.suppressed(c) && c.id !== io.self.id) routing.predecessor = c
+    ctx.replicateSoon()
+    timers.end('check-predecessor', true)
   })
 }
 
@@ -99,18 +122,22 @@ export function fingerToFix (ctx: ChordContext, cursor: number): number | undefi
   return cursor < lowest || cursor >= ID_BITS ? lowest : cursor
 }
 
-/** Starts the lookup for finger `i`; `next` receives the index to refresh on the following firing. */
-export function refreshFinger (ctx: ChordContext, i: number, next: (index: number) => void): void {
+/**
+ * Starts the lookup for finger `i`; `next` receives the index to refresh on the following firing
+ * and whether anything changed (a different finger, or a failed lookup).
+ */
+export function refreshFinger (ctx: ChordContext, i: number, next: (index: number, changed: boolean) => void): void {
   const { routing, io } = ctx
   const target = addPow2(io.self.id, i)
   ctx.lookup(target, outcome => {
     if (!ctx.isRunning()) return
-    if (!outcome.ok) { next(i + 1); return }
+    if (!outcome.ok) { next(i + 1, true); return }
     const f = outcome.value.owner
+    const previous = routing.fingers.finger(i)
     routing.fingers.set(i, f)
     // f = successor(self + 2^i) is also finger k for every 2^k <= d(self, f); a wrap ends the cycle.
     const d = ringDistance(io.self.id, f.id)
     const after = f.id === io.self.id ? ID_BITS : log2Floor(d) + 1
-    next(after > i ? after : ID_BITS)
+    next(after > i ? after : ID_BITS, f.id !== io.self.id && previous?.address !== f.address)
   })
 }

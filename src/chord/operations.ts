@@ -23,7 +23,7 @@ export type Outcome<T> = DhtOutcome<T>
 export function runLookup (ctx: ChordContext, key: NodeId, done: (o: LookupOutcome) => void, initial?: readonly PeerRef[], onEnd?: () => void): LookupIter {
   const { routing, io, config } = ctx
   ctx.counters.lookups++
-  const iter = new LookupIter(key, io.self.address, initial ?? routing.closestPreceding(key, MAX_CLOSER_NODES), config.maxLookupSteps, initial === undefined ? routing.successors : [])
+  const iter = new LookupIter(key, io.self.address, initial ?? routing.closestPreceding(key, MAX_CLOSER_NODES), config.maxLookupSteps, initial === undefined ? routing.successors : [], p => !ctx.suppressed(p))
   const finish = (o: LookupOutcome): void => {
     if (!o.ok) ctx.counters.lookupsFailed++
     onEnd?.()
@@ -41,7 +41,7 @@ export function runLookup (ctx: ChordContext, key: NodeId, done: (o: LookupOutco
     if (step.kind === 'found') { finish({ ok: true, value: step.result }); return }
     if (step.kind === 'failed') { finish({ ok: false, failure: step.failure }); return }
     const peer = step.peer
-    io.request(peer, { type: 'find-successor', key }, { timeoutMs: config.requestTimeoutMs }, result => {
+    ctx.request(peer, { type: 'find-successor', key }, result => {
       if (!ctx.isRunning()) { iter.stop(); return }
       if (result.ok) iter.onResponse(peer, result.value)
       else {
@@ -76,7 +76,7 @@ export function put (ctx: ChordContext, record: ChordRecord, done: (o: Outcome<P
         done(res.type === 'stored' && res.accepted === 1 ? { ok: true, value: { holder: target, hops } } : { ok: false, failure: 'refused' })
         return
       }
-      ctx.io.request(target, { type: 'store', role: 'primary', records: [record] }, { timeoutMs: ctx.config.requestTimeoutMs }, result => {
+      ctx.request(target, { type: 'store', role: 'primary', records: [record] }, result => {
         if (!result.ok) { tryNext(); return }
         const res = result.value
         if (res.type === 'stored' && res.accepted === 1) done({ ok: true, value: { holder: target, hops } })
@@ -109,7 +109,7 @@ export function get (ctx: ChordContext, key: Uint8Array, done: (o: Outcome<GetRe
         else tryNext()
         return
       }
-      ctx.io.request(target, { type: 'fetch', keyId: id }, { timeoutMs: ctx.config.requestTimeoutMs }, result => {
+      ctx.request(target, { type: 'fetch', keyId: id }, result => {
         if (result.ok && result.value.type === 'value') {
           answered = true
           const record = result.value.record
@@ -139,7 +139,7 @@ export function join (ctx: ChordContext, bootstrap: PeerRef, done: (o: Outcome<P
       return
     }
     routing.predecessor = undefined
-    const list = outcome.value.successors.filter(p => p.id !== io.self.id)
+    const list = outcome.value.successors.filter(p => p.id !== io.self.id && !ctx.suppressed(p))
     routing.setSuccessors(list)
     done(routing.successors.length > 0 ? { ok: true, value: routing.successors[0] } : { ok: false, failure: 'no-live-node' })
   }, [bootstrap])
@@ -157,13 +157,13 @@ export function leave (ctx: ChordContext, done: (o: Outcome<void>) => void): voi
   const pred = routing.predecessor
   const tellPredecessor = (): void => {
     if (pred === undefined || pred.id === io.self.id) { done({ ok: true, value: undefined }); return }
-    io.request(pred, { type: 'leaving', predecessor: undefined, successors }, { timeoutMs: config.requestTimeoutMs }, () => done({ ok: true, value: undefined }))
+    ctx.request(pred, { type: 'leaving', predecessor: undefined, successors }, () => done({ ok: true, value: undefined }))
   }
   let i = 0
   const handTo = (): void => {
     const succ = successors[i++]
     if (succ === undefined) { tellPredecessor(); return } // alone, or every successor dead: data goes with us
-    io.request(succ, { type: 'leaving', predecessor: pred, successors: [] }, { timeoutMs: config.requestTimeoutMs }, result => {
+    ctx.request(succ, { type: 'leaving', predecessor: pred, successors: [] }, result => {
       if (!result.ok) { handTo(); return }
       sendRecords(ctx, succ, 'primary', owned, ok => {
         if (!ok) { handTo(); return }
@@ -175,13 +175,21 @@ export function leave (ctx: ChordContext, done: (o: Outcome<void>) => void): voi
   handTo()
 }
 
-/** Leaving handler: the leaver's neighbour splices it out (ToN 2003 §IV-E). */
+/**
+ * Leaving handler: the leaver's neighbour splices it out (ToN 2003 §IV-E). The leaver counts as
+ * failed from now on, so that a neighbour that has not heard yet cannot hand it back as successor
+ * or predecessor (the retry storm of issue 8); maintenance snaps back to its shortest period.
+ */
 export function onLeaving (ctx: ChordContext, from: PeerRef, predecessor: PeerRef | undefined, successors: readonly PeerRef[]): void {
   const { routing, io } = ctx
+  ctx.failed.failed(from.address, io.now())
   const wasPredecessor = routing.predecessor?.address === from.address
   const wasSuccessor = routing.successors[0]?.address === from.address
-  if (wasSuccessor && successors.length > 0) routing.setSuccessors([...successors, ...routing.successors])
+  const heard = successors.filter(p => !ctx.suppressed(p))
+  if (wasSuccessor && heard.length > 0) routing.setSuccessors([...heard, ...routing.successors])
   routing.forget(from.address)
-  if (wasPredecessor) routing.predecessor = predecessor !== undefined && predecessor.id !== io.self.id ? predecessor : undefined
+  if (wasPredecessor) routing.predecessor = predecessor !== undefined && predecessor.id !== io.self.id && !ctx.suppressed(predecessor) ? predecessor : undefined
+  ctx.timers.snap('stabilize')
+  ctx.timers.snap('check-predecessor')
   ctx.replicateSoon()
 }

@@ -37,33 +37,41 @@ export function acceptable (ctx: ChordContext, r: ChordRecord): boolean {
 /**
  * Store handler. A primary store (put or handoff) makes this node the record's owner; if the key is
  * outside its range the record stays flagged primary and the next step hands it on toward the
- * owner. A replica store keeps a copy unless this node owns the key by its own view.
+ * owner. A replica store keeps a copy unless this node owns the key by its own view. A record
+ * that is new here, or a new value, and that this node owns is pushed to its r-1 replica holders
+ * at once: a put then costs one store per replica, not a storage step (a scan of the store and a
+ * digest of every owned key) per put.
  */
 export function onStore (ctx: ChordContext, role: StoreRole, records: readonly ChordRecord[]): ChordResponse {
   const now = ctx.io.now()
   let accepted = 0
-  let handOn = false
-  const overwritten: ChordRecord[] = []
+  let stepSoon = false
+  const toReplicas: ChordRecord[] = []
   for (const r of records) {
     if (!acceptable(ctx, r)) { ctx.counters.storesRefused++; continue }
     const id = keyId(r.key)
     const owns = ctx.routing.owns(id)
     const primary = role === 'primary' || owns
-    const previous = ctx.store.get(id)?.record.value
+    const previous = ctx.store.get(id)
+    const wasPrimary = previous?.primary === true
+    const previousValue = previous?.record.value
     const outcome = ctx.store.put(id, r, primary, now)
-    // The digest sync compares key ids only, so a new value must be pushed to the replicas.
-    if (outcome === 'updated' && primary && owns && previous !== undefined && !sameBytes(previous, r.value)) overwritten.push(r)
     if (outcome === 'full') { ctx.counters.storesRefused++; continue }
     accepted++
     if (outcome === 'new') {
       if (primary) ctx.counters.primaryCopiesReceived++
       else ctx.counters.replicaCopiesMade++
     }
-    if (primary) handOn = true
+    if (!primary) continue
+    // The digest sync compares key ids only, so a new value must be pushed to the replicas.
+    const fresh = outcome === 'new' || (previousValue !== undefined && !sameBytes(previousValue, r.value))
+    if (owns && fresh) toReplicas.push(r)
+    // A record to hand on, or a replica turned owned copy (its replica set moved): a storage step.
+    else if (!owns || !wasPrimary) stepSoon = true
   }
-  if (handOn) ctx.replicateSoon()
-  if (overwritten.length > 0) {
-    for (const holder of ctx.routing.successors.slice(0, ctx.config.replicas - 1)) sendRecords(ctx, holder, 'replica', overwritten, () => {})
+  if (stepSoon) ctx.replicateSoon()
+  if (toReplicas.length > 0) {
+    for (const holder of ctx.routing.successors.slice(0, ctx.config.replicas - 1)) sendRecords(ctx, holder, 'replica', toReplicas, () => {})
   }
   return { type: 'stored', accepted }
 }
@@ -180,7 +188,7 @@ function syncTo (ctx: ChordContext, holder: PeerRef, owned: readonly NodeId[], d
 
 /** A request whose failure is just `undefined`; callbacks after stop are dropped. */
 function request (ctx: ChordContext, to: PeerRef, req: ChordRequest, done: (res: ChordResponse | undefined) => void): void {
-  ctx.io.request(to, req, { timeoutMs: ctx.config.requestTimeoutMs }, result => {
+  ctx.request(to, req, result => {
     if (!ctx.isRunning()) return
     done(result.ok ? result.value : undefined)
   })

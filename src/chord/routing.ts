@@ -5,17 +5,61 @@
  * empty list means the node believes it is alone; the owner of key k is successor(k), the first
  * node at or after k.
  */
-import { inOpen, inOpenClosed, ringDistance, type NodeId } from '../core/id.js'
+import { inOpenClosed, ringDistance, RING_SIZE, type NodeId } from '../core/id.js'
 import type { PeerRef } from '../core/port.js'
 import { FingerTable } from './finger-table.js'
 
+/** What changed since the last `takeChanges()`. */
+export interface RoutingChanges {
+  readonly predecessor: boolean
+  /** The predecessor before the first change (when `predecessor`). */
+  readonly previousPredecessor: PeerRef | undefined
+  readonly successors: boolean
+}
+
 export class RoutingState {
-  predecessor: PeerRef | undefined = undefined
-  successors: PeerRef[] = []
+  private pred: PeerRef | undefined = undefined
+  private succ: PeerRef[] = []
+  private predecessorChanged = false
+  private previousPredecessor: PeerRef | undefined = undefined
+  private successorsChanged = false
   readonly fingers: FingerTable
 
   constructor (readonly self: PeerRef, readonly successorListLength: number) {
     this.fingers = new FingerTable(self.id)
+  }
+
+  get predecessor (): PeerRef | undefined { return this.pred }
+
+  set predecessor (p: PeerRef | undefined) {
+    if (p?.address !== this.pred?.address && !this.predecessorChanged) {
+      this.predecessorChanged = true
+      this.previousPredecessor = this.pred
+    }
+    this.pred = p
+  }
+
+  /** The successor list, nearest first (replace it with setSuccessors). */
+  get successors (): readonly PeerRef[] { return this.succ }
+
+  /**
+   * What changed since the last call (undefined: nothing), so that one observer can react to every
+   * change (snap maintenance back, tell the predecessor) whichever step made it.
+   */
+  takeChanges (): RoutingChanges | undefined {
+    if (!this.predecessorChanged && !this.successorsChanged) return undefined
+    const changes = { predecessor: this.predecessorChanged && this.previousPredecessor?.address !== this.pred?.address, previousPredecessor: this.previousPredecessor, successors: this.successorsChanged }
+    this.predecessorChanged = false
+    this.previousPredecessor = undefined
+    this.successorsChanged = false
+    return changes.predecessor || changes.successors ? changes : undefined
+  }
+
+  private replaceSuccessors (list: PeerRef[]): void {
+    const old = this.succ
+    this.succ = list
+    if (old.length !== list.length) { this.successorsChanged = true; return }
+    for (let i = 0; i < list.length; i++) if (old[i].address !== list[i].address) { this.successorsChanged = true; return }
   }
 
   /** The first successor, or self when alone. */
@@ -35,7 +79,18 @@ export class RoutingState {
       out.push(p)
       lastDistance = d
     }
-    this.successors = out
+    this.replaceSuccessors(out)
+  }
+
+  /**
+   * Whether setSuccessors(list) would leave the list as it is (the common, quiet case), checked by
+   * address alone; false may be a false alarm (setSuccessors then decides), never a miss.
+   */
+  sameSuccessors (list: readonly PeerRef[]): boolean {
+    const current = this.succ
+    if (current.length !== Math.min(this.successorListLength, list.length)) return false
+    for (let i = 0; i < current.length; i++) if (current[i].address !== list[i].address) return false
+    return true
   }
 
   /** Whether this node owns `key` by its own view: key in (predecessor, self]. */
@@ -63,14 +118,20 @@ export class RoutingState {
    */
   closestPreceding (key: NodeId, count: number): PeerRef[] {
     const out: PeerRef[] = []
-    // Successors preceding the key, farthest first.
+    const self = this.self.id
+    // Successors preceding the key (clockwise order, so nearest first), with their distances.
+    const dk = key === self ? RING_SIZE : ringDistance(self, key)
     const succ: PeerRef[] = []
-    for (const s of this.successors) if (inOpen(s.id, this.self.id, key)) succ.push(s)
+    const succDistance: bigint[] = []
+    for (const s of this.succ) {
+      const d = ringDistance(self, s.id)
+      if (d === 0n || d >= dk) break
+      succ.push(s)
+      succDistance.push(d)
+    }
     let si = succ.length - 1
-    this.fingers.forEachPreceding(key, f => {
-      while (si >= 0 && ringDistance(this.self.id, succ[si].id) >= ringDistance(this.self.id, f.id) && out.length < count) {
-        pushUnique(out, succ[si--])
-      }
+    this.fingers.forEachPreceding(key, (f, fd) => {
+      while (si >= 0 && succDistance[si] >= fd && out.length < count) pushUnique(out, succ[si--])
       if (out.length < count) pushUnique(out, f)
       return out.length < count
     })
@@ -78,17 +139,24 @@ export class RoutingState {
     return out
   }
 
+  /** Whether `address` is the predecessor, a successor or a finger. */
+  isNeighbour (address: string): boolean {
+    return this.pred?.address === address || this.succ.some(s => s.address === address) || this.fingers.has(address)
+  }
+
   /** Forgets a node found dead or gone, everywhere it appears. */
   forget (address: string): void {
     if (this.predecessor?.address === address) this.predecessor = undefined
-    const before = this.successors.length
-    this.successors = this.successors.filter(s => s.address !== address)
+    const before = this.succ.length
+    let list = this.succ.filter(s => s.address !== address)
     this.fingers.remove(address)
-    if (before > 0 && this.successors.length === 0) {
+    if (list.length === before) return
+    if (list.length === 0) {
       // Lost every successor (Stoica §5.3 assumes this rare): fall back to the nearest finger.
       const fallback = this.fingers.list()[0] ?? this.predecessor
-      if (fallback !== undefined) this.successors = [fallback]
+      if (fallback !== undefined) list = [fallback]
     }
+    this.replaceSuccessors(list)
   }
 }
 

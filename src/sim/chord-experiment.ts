@@ -5,7 +5,7 @@
  * Invariant: the report is a pure function of the options (seed included), except `wallMs` and
  * `peakRssBytes`, which the caller measures and fills in (they stay 0 here).
  */
-import type { ChordInit } from '../chord/config.js'
+import { chordConfig, type ChordInit } from '../chord/config.js'
 import { ChordSimulation, type ChordSimNode } from './chord-sim.js'
 import { churnEvents, runChurn, runLookups, storeKeys, type ChurnReport, type DhtExperimentOptions, type DhtReport, type ExperimentNetwork, buildMode, keyWorkload } from './dht-experiment.js'
 import { uniformLatency } from './latency.js'
@@ -14,7 +14,11 @@ import { round, summarize, type Summary } from './stats.js'
 /**
  * Chord's `build: 'joins'` grows the ring in doubling waves until every successor and predecessor
  * is right; `build: 'seed'` installs routing from the global view (ChordSimulation.seedRing). The
- * default `repairMs` is 3 stabilize intervals plus a replicate interval (8 s).
+ * default `repairMs` is 2.5 longest stabilize periods (5 s with the defaults below): a silent
+ * crash (the simulator gives no disconnect signal) is found by the predecessor's stabilize within
+ * (1 + jitter) x stabilizeMaxIntervalMs = 2.2 s, then a failed request and the successor's ping of
+ * its dead predecessor take two request timeouts (1 s), and the notify, the ping and the storage
+ * step about 0.2 s more: 3.4 s at worst.
  */
 export interface ChordExperimentOptions extends DhtExperimentOptions {
   /** Chord options for every node (replicas is set from `replicas`). */
@@ -28,12 +32,22 @@ export interface ChordReport extends DhtReport {
   hops: Summary
 }
 
+/**
+ * The experiment's periods: stabilize backs off to 2 s only (not the library's 8 s), so that the
+ * default 5 s repair window covers a silent crash; fix-fingers and check-predecessor back off to
+ * the library's maxima. Replica leases last 3 min (not 1 min), so quiet owners refresh them every
+ * minute: the refresh (a scan of each store and a digest of every owned key) was most of the
+ * simulator's time under churn. The experiment never overwrites a key, so a replica that lingers
+ * after its holder left the key's r successors is an extra copy, never an old value.
+ */
 const EXPERIMENT_CHORD_DEFAULTS: ChordInit = {
   requestTimeoutMs: 500,
   stabilizeIntervalMs: 1000,
+  stabilizeMaxIntervalMs: 2000,
   fixFingersIntervalMs: 2000,
   checkPredecessorIntervalMs: 2000,
-  replicateIntervalMs: 5000
+  replicateIntervalMs: 5000,
+  replicaLeaseMs: 180_000
 }
 
 
@@ -50,7 +64,7 @@ export function runChordExperiment (options: ChordExperimentOptions, log: (line:
   })
   const sim = cs.sim
   const cfg = { ...EXPERIMENT_CHORD_DEFAULTS, ...options.chord }
-  const repairMs = options.repairMs ?? 3 * (cfg.stabilizeIntervalMs ?? 1000) + (cfg.replicateIntervalMs ?? 5000)
+  const repairMs = options.repairMs ?? 2.5 * chordConfig(cs.chordInit).stabilizeMaxIntervalMs
 
   // 1. The stable ring.
   if (build === 'seed') {
