@@ -5,7 +5,7 @@
  * Invariant: the report is a pure function of the options (seed included), except `wallMs` and
  * `peakRssBytes`, which the caller measures and fills in (they stay 0 here).
  */
-import { chordConfig, type ChordInit } from '../chord/config.js'
+import type { ChordInit } from '../chord/config.js'
 import { ChordSimulation, type ChordSimNode } from './chord-sim.js'
 import { churnEvents, runChurn, runLookups, storeKeys, type ChurnReport, type DhtExperimentOptions, type DhtReport, type ExperimentNetwork, buildMode, keyWorkload } from './dht-experiment.js'
 import { uniformLatency } from './latency.js'
@@ -13,12 +13,12 @@ import { round, summarize, type Summary } from './stats.js'
 
 /**
  * Chord's `build: 'joins'` grows the ring in doubling waves until every successor and predecessor
- * is right; `build: 'seed'` installs routing from the global view (ChordSimulation.seedRing). The
- * default `repairMs` is 2.5 longest stabilize periods (5 s with the defaults below): a silent
- * crash (the simulator gives no disconnect signal) is found by the predecessor's stabilize within
- * (1 + jitter) x stabilizeMaxIntervalMs = 2.2 s, then a failed request and the successor's ping of
- * its dead predecessor take two request timeouts (1 s), and the notify, the ping and the storage
- * step about 0.2 s more: 3.4 s at worst.
+ * is right; `build: 'seed'` installs routing from the global view (ChordSimulation.seedRing).
+ * Under churn the simulator models open connections (SimulatorInit.connections), so a crash
+ * reaches the dead node's neighbours as a disconnect, as on libp2p. The default `repairMs`
+ * (REPAIR_MS) covers what follows: one latency (≤ 60 ms), the neighbour's ping failing at its
+ * timeout (0.5 s), the change hints walking back the successor lists (≤ 8 hops of 50 ms plus a
+ * latency each, under 1 s) and the storage step they trigger.
  */
 export interface ChordExperimentOptions extends DhtExperimentOptions {
   /** Chord options for every node (replicas is set from `replicas`). */
@@ -32,10 +32,12 @@ export interface ChordReport extends DhtReport {
   hops: Summary
 }
 
+/** Virtual time given to repair after each churn event (see above). */
+const REPAIR_MS = 5000
+
 /**
- * The experiment's periods: stabilize backs off to 2 s only (not the library's 8 s), so that the
- * default 5 s repair window covers a silent crash; fix-fingers and check-predecessor back off to
- * the library's maxima. Replica leases last 3 min (not 1 min), so quiet owners refresh them every
+ * The experiment's periods: stabilize, fix-fingers and check-predecessor back off to the
+ * library's maxima (disconnects, not periods, reveal a crash). Replica leases last 3 min (not 1 min), so quiet owners refresh them every
  * minute: the refresh (a scan of each store and a digest of every owned key) was most of the
  * simulator's time under churn. The experiment never overwrites a key, so a replica that lingers
  * after its holder left the key's r successors is an extra copy, never an old value.
@@ -43,7 +45,6 @@ export interface ChordReport extends DhtReport {
 const EXPERIMENT_CHORD_DEFAULTS: ChordInit = {
   requestTimeoutMs: 500,
   stabilizeIntervalMs: 1000,
-  stabilizeMaxIntervalMs: 2000,
   fixFingersIntervalMs: 2000,
   checkPredecessorIntervalMs: 2000,
   replicateIntervalMs: 5000,
@@ -56,15 +57,17 @@ export function runChordExperiment (options: ChordExperimentOptions, log: (line:
   const build = buildMode(options)
   const replicas = options.replicas ?? 3
   const keysCount = options.keys ?? 0
+  const churning = (options.joins ?? 0) + (options.leaves ?? 0) + (options.crashes ?? 0) > 0
   const cs = new ChordSimulation({
     seed: options.seed,
+    connections: churning,
     latency: uniformLatency(10, 60),
     log,
     chord: { ...EXPERIMENT_CHORD_DEFAULTS, ...options.chord, replicas }
   })
   const sim = cs.sim
   const cfg = { ...EXPERIMENT_CHORD_DEFAULTS, ...options.chord }
-  const repairMs = options.repairMs ?? 2.5 * chordConfig(cs.chordInit).stabilizeMaxIntervalMs
+  const repairMs = options.repairMs ?? REPAIR_MS
 
   // 1. The stable ring.
   if (build === 'seed') {

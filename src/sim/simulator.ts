@@ -33,9 +33,21 @@ export interface SimulatorInit {
    * @default undefined
    */
   unreachableAfterMs?: number
+  /**
+   * Model the connections a real peer keeps open: each node remembers the peers it exchanged a
+   * request with (at most `CONNECTIONS_PER_NODE`, least recently used dropped, as libp2p's
+   * connection manager prunes), and when a node crashes or leaves, every peer still connected to
+   * it hears `onPeer(peer, false)` one latency later, as the kernel's reset of a killed process's
+   * TCP connections reaches them. Off, a crash is silent and only timeouts reveal it.
+   * @default false
+   */
+  connections?: boolean
   /** Receives the log lines (seed first, trace hash last). */
   log?: (line: string) => void
 }
+
+/** Open connections a modelled node keeps: libp2p's default `maxConnections` (300). */
+export const CONNECTIONS_PER_NODE = 300
 
 /** The simulator's handle on one node. */
 export interface SimNode {
@@ -57,7 +69,7 @@ export interface NetworkCounters {
   unreachable: number
 }
 
-const enum Kind { Request = 1, Response = 2, Message = 3, Timeout = 4, Timer = 5, Action = 6 }
+const enum Kind { Request = 1, Response = 2, Message = 3, Timeout = 4, Timer = 5, Action = 6, Disconnect = 9 }
 
 /** One event; fields are reused by kind to avoid a closure per event. */
 interface SimEvent extends HeapEvent {
@@ -92,6 +104,8 @@ interface NodeState {
   timers: Map<string, number> | undefined
   /** Partition group; messages cross only within one group. */
   group: number
+  /** Indices of the nodes this one has a modelled connection to, least recently used first (with `connections`). */
+  contacts: Map<number, true> | undefined
 }
 
 const textEncoder = new TextEncoder()
@@ -106,6 +120,7 @@ export class Simulator {
   private readonly latency: LatencyModel
   private readonly lossRate: number
   private readonly unreachableAfterMs: number | undefined
+  private readonly connections: boolean
   private readonly log: (line: string) => void
   private readonly net: Random
   /** The driver's own random source (which node joins, which key is looked up), forked from the seed. */
@@ -129,6 +144,7 @@ export class Simulator {
     if (!(this.lossRate >= 0 && this.lossRate < 1)) throw new RangeError('lossRate must be in [0, 1)')
     this.unreachableAfterMs = init.unreachableAfterMs
     if (this.unreachableAfterMs !== undefined && !(this.unreachableAfterMs >= 0)) throw new RangeError('unreachableAfterMs must be >= 0')
+    this.connections = init.connections ?? false
     this.log = init.log ?? (() => {})
     const root = createRandom(this.seed)
     this.net = root.fork('net')
@@ -157,7 +173,7 @@ export class Simulator {
   addNode<Req, Res, Msg>(create: (io: Io<Req, Res, Msg>) => ProtocolHandler<Req, Res, Msg>, address = this.nextAddress()): SimNode {
     if (this.byAddress.has(address)) throw new Error(`address in use: ${address}`)
     const ref: PeerRef = { id: simNodeId(address), address }
-    const state: NodeState = { index: this.nodes.length, ref, alive: true, handler: undefined, timers: undefined, group: 0 }
+    const state: NodeState = { index: this.nodes.length, ref, alive: true, handler: undefined, timers: undefined, group: 0, contacts: undefined }
     this.nodes.push(state)
     this.byAddress.set(address, state)
     const io = new SimIo<Req, Res, Msg>(this, state, this.nodeRandomRoot.fork(address))
@@ -178,6 +194,7 @@ export class Simulator {
     state.alive = false
     state.timers = undefined
     this.fold(7, node.index, -1)
+    this.disconnectAll(state)
   }
 
   /** Graceful removal after the protocol's own leave: `stop()` runs, then the node is gone. */
@@ -188,6 +205,7 @@ export class Simulator {
     state.alive = false
     state.timers = undefined
     this.fold(8, node.index, -1)
+    this.disconnectAll(state)
   }
 
   /** Splits the network: nodes in different groups cannot exchange messages. Unlisted nodes: group 0. */
@@ -291,6 +309,28 @@ export class Simulator {
 
   // ---- internals ----
 
+  /** Records that `a` and `b` have an open connection (with `connections`), most recently used. */
+  private connect (a: NodeState, b: NodeState): void {
+    for (const [x, y] of [[a, b], [b, a]] as const) {
+      const contacts = x.contacts ?? (x.contacts = new Map())
+      contacts.delete(y.index)
+      contacts.set(y.index, true)
+      if (contacts.size > CONNECTIONS_PER_NODE) contacts.delete(contacts.keys().next().value as number)
+    }
+  }
+
+  /** A node went away: each live peer still connected to it hears of it one latency later. */
+  private disconnectAll (gone: NodeState): void {
+    const contacts = gone.contacts
+    gone.contacts = undefined
+    if (contacts === undefined) return
+    for (const index of contacts.keys()) {
+      const peer = this.nodes[index]
+      if (!peer.alive || peer.contacts?.delete(gone.index) !== true) continue
+      this.push(Kind.Disconnect, this.clock + this.latency.sample(this.net, gone.index, index), index, gone.index, 0, undefined)
+    }
+  }
+
   private dropped (from: NodeState, to: NodeState): boolean {
     if (from.group !== to.group) { this.counters.lost++; return true }
     if (this.lossRate > 0 && this.net.next() < this.lossRate) { this.counters.lost++; return true }
@@ -330,6 +370,7 @@ export class Simulator {
           return
         }
         const requester = this.nodes[e.from]
+        if (this.connections && requester.alive) this.connect(requester, target)
         const res = (target.handler as ProtocolHandler<unknown, unknown, unknown>).onRequest(requester.ref, e.payload)
         if (!requester.alive) { this.pending.delete(e.tag); return }
         if (this.dropped(target, requester)) { if (p !== undefined) this.armTimeout(e.tag, p); return }
@@ -379,6 +420,13 @@ export class Simulator {
       case Kind.Action: {
         this.fold(e.kind, -1, -1)
         ;(e.payload as () => void)()
+        return
+      }
+      case Kind.Disconnect: {
+        const node = this.nodes[e.node]
+        if (!node.alive) return
+        this.fold(e.kind, e.node, e.from)
+        node.handler?.onPeer?.(this.nodes[e.from].ref, false)
       }
     }
   }
