@@ -36,8 +36,11 @@ export interface PastryInit {
   leafSetMaxIntervalMs?: number
   /**
    * A backstop: a leaf-set member not heard from (request or answer) for this long is probed, one
-   * per leaf-set step. Failures normally spread faster, through the neighbours' exchanges.
-   * @default 20000
+   * per leaf-set step. Failures normally spread much faster (the finder pushes its leaf set to the
+   * members, who verify), so this only guards against lost messages; with |L| - 2 silent members
+   * its probes cost about (|L| - 2) / this per second, a fraction of the exchange at the backed-off
+   * period.
+   * @default 300000
    */
   leafProbeAfterMs?: number
   /**
@@ -117,7 +120,7 @@ export const PASTRY_DEFAULTS: PastryConfig = {
   replicas: 3,
   leafSetIntervalMs: 1000,
   leafSetMaxIntervalMs: 8000,
-  leafProbeAfterMs: 20000,
+  leafProbeAfterMs: 300000,
   routingTableIntervalMs: 5000,
   routingTableMaxIntervalMs: 60000,
   replicateIntervalMs: 5000,

@@ -68,17 +68,20 @@ function byRank (a: Ranked, b: Ranked): number {
  */
 function rareCandidates (leaves: LeafSet, table: RoutingTable, key: NodeId, p: number, selfDistance: bigint): PeerRef[] {
   const selfId = leaves.self.id
+  const keyDigit = digit(key, p)
   const found: Ranked[] = []
   const seen = new Set<string>()
-  const consider = (q: PeerRef): void => {
+  const consider = (q: PeerRef, row: number): void => {
     if (seen.has(q.address)) return
     seen.add(q.address)
     const d = absDistance(q.id, key)
     if (!(d < selfDistance || (d === selfDistance && q.id < selfId))) return
-    const shared = sharedPrefixLength(q.id, key)
+    // An entry of row r >= p shares exactly r digits with self, and self exactly p with the key:
+    // it shares exactly p with the key unless it is the key's own slot (row p, the key's digit).
+    const shared = row >= p && (row > p || digit(q.id, p) !== keyDigit) ? p : sharedPrefixLength(q.id, key)
     if (shared >= p) found.push({ peer: q, distance: d, shared })
   }
-  for (const q of leaves.members()) consider(q)
+  for (const q of leaves.members()) consider(q, -1)
   table.forEachFrom(p, consider)
   found.sort(byRank)
   return found.map(f => f.peer)
