@@ -48,6 +48,9 @@ export interface MaintenanceState {
   exchangeAnsweredAt: number
   /** This node found a member dead: the next leaf-set step pushes the leaf set to every member. */
   pushPending: boolean
+  /** The leaf-set version of the last scan for stale members, and when the next is due (ms). */
+  staleScanVersion: number
+  staleScanAfter: number
 }
 
 export function newMaintenanceState (random: Random, config: PastryConfig): MaintenanceState {
@@ -61,7 +64,9 @@ export function newMaintenanceState (random: Random, config: PastryConfig): Main
     leafStepAt: -Infinity,
     exchangedWith: undefined,
     exchangeAnsweredAt: -Infinity,
-    pushPending: false
+    pushPending: false,
+    staleScanVersion: -1,
+    staleScanAfter: -Infinity
   }
 }
 
@@ -114,17 +119,33 @@ export function leafSetStep (ctx: PastryContext, m: MaintenanceState): void {
       m.exchangeAnsweredAt = Infinity
     }
   }
-  // The members heard from longest ago (and not within leafProbeAfterMs), oldest first.
+  for (const p of staleMembers(ctx, m, now, targets)) add(p)
+  for (const p of targets) exchangeLeafSets(ctx, m, p)
+}
+
+/**
+ * The members heard from longest ago and not within leafProbeAfterMs, oldest first (at most
+ * LEAF_PROBES_PER_STEP), other than `targets`. Hearing only moves a member's time forward, so no
+ * member can turn stale before the oldest time seen by the last scan plus leafProbeAfterMs unless
+ * the membership changed: until then the scan is skipped.
+ */
+function staleMembers (ctx: PastryContext, m: MaintenanceState, now: number, targets: readonly PeerRef[]): PeerRef[] {
+  const { state, config } = ctx
+  if (state.leafVersion === m.staleScanVersion && now < m.staleScanAfter) return []
+  m.staleScanVersion = state.leafVersion
+  let oldest = Infinity
   const stale: PeerRef[] = []
-  for (const p of leaves.members()) {
+  for (const p of state.leaves.members()) {
     const heard = state.lastHeard(p.address)
+    if (heard < oldest) oldest = heard
     if (now - heard < config.leafProbeAfterMs || targets.some(q => q.address === p.address)) continue
     let at = stale.length
     while (at > 0 && state.lastHeard(stale[at - 1].address) > heard) at--
     if (at < LEAF_PROBES_PER_STEP) { stale.splice(at, 0, p); stale.length = Math.min(stale.length, LEAF_PROBES_PER_STEP) }
   }
-  for (const p of stale) add(p)
-  for (const p of targets) exchangeLeafSets(ctx, m, p)
+  // With a stale member found, scan again next step (the probe may not be answered yet).
+  m.staleScanAfter = stale.length > 0 ? now : oldest + config.leafProbeAfterMs
+  return stale
 }
 
 /** Sends `peer` our leaf set and merges its own; a failure forgets the peer (and repairs). */
