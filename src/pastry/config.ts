@@ -19,23 +19,42 @@ export interface PastryInit {
    */
   replicas?: number
   /**
-   * Period of the leaf-set step: exchange leaf sets with the nearest node clockwise (so each node
-   * hears from both neighbours once per period) and probe a member not heard from lately. A crashed
-   * neighbour is found within about one period plus `requestTimeoutMs`.
+   * Shortest period of the leaf-set step (right after a change): exchange leaf sets with the
+   * nearest node clockwise unless it was heard from within the period, and probe a member not
+   * heard from lately. While steps learn nothing new the period doubles up to
+   * `leafSetMaxIntervalMs`; any change (a leaf-set change, a failure, a join, a leave) snaps it
+   * back here (Bamboo, Rhea et al. 2004 §4).
    * @default 1000
    */
   leafSetIntervalMs?: number
   /**
+   * Longest period of the leaf-set step while nothing changes. A crash no connection loss reports
+   * (`onPeer`) is found within about this period (plus jitter) plus `requestTimeoutMs`; every leaf
+   * set holding the dead node drops it one probe later.
+   * @default 8000
+   */
+  leafSetMaxIntervalMs?: number
+  /**
    * A backstop: a leaf-set member not heard from (request or answer) for this long is probed, one
-   * per leaf-set step. Failures normally spread faster, through the neighbours' exchanges.
-   * @default 20000
+   * per leaf-set step. Failures normally spread much faster (the finder pushes its leaf set to the
+   * members, who verify), so this only guards against lost messages; with |L| - 2 silent members
+   * its probes cost about (|L| - 2) / this per second, a fraction of the exchange at the backed-off
+   * period.
+   * @default 300000
    */
   leafProbeAfterMs?: number
   /**
-   * Period of the routing-table step: probe one entry (round robin) and run one pending lazy repair.
+   * Shortest period of the routing-table step (right after a change): run one pending lazy repair
+   * and probe one entry (round robin) not heard from within the period. Doubles while quiet up to
+   * `routingTableMaxIntervalMs`; snaps back on any change. Dead entries are also found by routes.
    * @default 5000
    */
   routingTableIntervalMs?: number
+  /**
+   * Longest period of the routing-table step while nothing changes.
+   * @default 60000
+   */
+  routingTableMaxIntervalMs?: number
   /**
    * Period of the storage step: hand records to a closer node, promote replicas this node now owns,
    * bring the replicas up to `replicas`, drop replicas no owner refreshed.
@@ -49,11 +68,18 @@ export interface PastryInit {
    */
   replicaLeaseMs?: number
   /**
-   * A node found dead is not re-learnt from hearsay (others' leaf sets) for this long; a request it
-   * sends itself clears it at once.
+   * A node that failed a request is not re-learnt from hearsay (others' leaf sets and rows) nor
+   * asked again by a route for this long after its first failure; each further failure doubles the
+   * wait up to `deadPeerMaxMemoryMs`. A request it sends itself, or an answer, clears it at once.
+   * 0 turns the memory off.
    * @default 30000
    */
   deadPeerMemoryMs?: number
+  /**
+   * Longest wait after repeated failures of one node (see `deadPeerMemoryMs`).
+   * @default 240000
+   */
+  deadPeerMaxMemoryMs?: number
   /**
    * Timers fire at interval * (1 ± jitter), drawn per firing, so nodes do not march in step.
    * @default 0.1
@@ -93,11 +119,14 @@ export const PASTRY_DEFAULTS: PastryConfig = {
   leafSetSize: 16,
   replicas: 3,
   leafSetIntervalMs: 1000,
-  leafProbeAfterMs: 20000,
+  leafSetMaxIntervalMs: 8000,
+  leafProbeAfterMs: 300000,
   routingTableIntervalMs: 5000,
+  routingTableMaxIntervalMs: 60000,
   replicateIntervalMs: 5000,
   replicaLeaseMs: 60000,
   deadPeerMemoryMs: 30000,
+  deadPeerMaxMemoryMs: 240000,
   jitter: 0.1,
   requestTimeoutMs: 2000,
   maxRouteHops: 32,
@@ -120,11 +149,14 @@ export function pastryConfig (init: PastryInit = {}): PastryConfig {
   if (c.leafSetSize % 2 !== 0) throw new RangeError(`pastry: leafSetSize must be even, got ${c.leafSetSize}`)
   intIn('replicas', c.replicas, 1, c.leafSetSize / 2 + 1)
   intIn('leafSetIntervalMs', c.leafSetIntervalMs, 1, 3_600_000)
+  intIn('leafSetMaxIntervalMs', c.leafSetMaxIntervalMs, c.leafSetIntervalMs, 3_600_000)
   intIn('leafProbeAfterMs', c.leafProbeAfterMs, 1, 3_600_000)
   intIn('routingTableIntervalMs', c.routingTableIntervalMs, 1, 3_600_000)
+  intIn('routingTableMaxIntervalMs', c.routingTableMaxIntervalMs, c.routingTableIntervalMs, 3_600_000)
   intIn('replicateIntervalMs', c.replicateIntervalMs, 1, 3_600_000)
   intIn('replicaLeaseMs', c.replicaLeaseMs, 2 * c.replicateIntervalMs, 86_400_000)
   intIn('deadPeerMemoryMs', c.deadPeerMemoryMs, 0, 86_400_000)
+  intIn('deadPeerMaxMemoryMs', c.deadPeerMaxMemoryMs, c.deadPeerMemoryMs, 86_400_000)
   intIn('requestTimeoutMs', c.requestTimeoutMs, 1, 600_000)
   intIn('maxRouteHops', c.maxRouteHops, 1, 1024)
   intIn('maxStoredRecords', c.maxStoredRecords, 1, 100_000_000)

@@ -77,12 +77,14 @@ export interface PastryContext {
   isRunning(): boolean
   /** Re-arms a periodic timer at its interval with jitter. */
   schedule(timer: TimerName, intervalMs: number): void
-  /** Runs the storage step soon (after a change of the leaf set). */
+  /** Runs the storage step soon (after a change of the records held as owner). */
   replicateSoon(): void
+  /** The leaf set changed: the storage step runs soon and the maintenance periods snap back. */
+  leafSetChanged(): void
   /** Iterative route to the node numerically closest to `key`. */
   route(key: NodeId, done: (outcome: RouteOutcome) => void): void
   /** A request to `peer` failed, or it left: forget it and start the repairs (leaf set, row). */
   peerFailed(peer: PeerRef): void
-  /** `peer` answered a request: it is alive. */
+  /** `peer` answered a request (first-hand evidence that it is alive): heard, and no longer failed. */
   heardFrom(peer: PeerRef): void
 }

@@ -21,6 +21,8 @@ export class LeafSet {
   private wraps = true
   /** Addresses of the members (both sides), for O(1) `has`: a node checks hearsay against it often. */
   private readonly addresses = new Set<string>()
+  /** Distinct members, right side then left (see members()), rebuilt on every change. */
+  private memberList: PeerRef[] = []
 
   constructor (readonly self: PeerRef, readonly perSide: number) {
     if (!Number.isInteger(perSide) || perSide < 1) throw new RangeError('leaf set: perSide must be a positive integer')
@@ -72,11 +74,7 @@ export class LeafSet {
   }
 
   /** Distinct members, right side then left, nearest first. */
-  members (): PeerRef[] {
-    const out = this.sides.right.slice()
-    for (const p of this.sides.left) if (!out.some(q => q.address === p.address)) out.push(p)
-    return out
-  }
+  members (): PeerRef[] { return this.memberList.slice() }
 
   /** The nearest member on a side, if any. */
   nearest (side: Side): PeerRef | undefined { return this.sides[side][0] }
@@ -177,8 +175,12 @@ export class LeafSet {
 
   private changed (): void {
     this.addresses.clear()
-    for (const p of this.sides.left) this.addresses.add(p.address)
-    for (const p of this.sides.right) this.addresses.add(p.address)
+    const list = this.sides.right.slice()
+    for (const p of list) this.addresses.add(p.address)
+    for (const p of this.sides.left) {
+      if (!this.addresses.has(p.address)) { list.push(p); this.addresses.add(p.address) }
+    }
+    this.memberList = list
     this.updateWraps()
   }
 

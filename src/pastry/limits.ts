@@ -40,10 +40,21 @@ export const MAX_FRAME_BYTES = 2 * 1024 * 1024 + 64 * 1024
  * requests (STYLE.md #8).
  */
 export const LEAF_PROBES_PER_STEP = 1
+/**
+ * Delay before the leaf-set push that follows a failure this node found (ms): long enough to
+ * coalesce the failures one crash causes (a probe's answer and a repair), short beside a request
+ * timeout, so every member hears within about one round trip.
+ */
+export const LEAF_PUSH_DELAY_MS = 100
 /** Dead routing-table slots waiting for a lazy repair; more are dropped (the slot stays empty). */
 export const MAX_PENDING_ROW_REPAIRS = 16
 /** Nodes remembered as failed, so hearsay (another node's stale leaf set) cannot bring them back. */
 export const MAX_DEAD_PEERS_REMEMBERED = 256
+/**
+ * Hearsay offers remembered as changing nothing (routing-state.ts): a neighbourhood's leaf sets
+ * and a few rows name a few hundred nodes; past this the memory starts again (a cache, not state).
+ */
+export const MAX_UNHELPFUL_OFFERS_REMEMBERED = 1024
 /** Nodes a new node announces itself to: its leaf set first, then its routing table (§2.4). */
 export const MAX_ANNOUNCES_PER_JOIN = 256
 /**

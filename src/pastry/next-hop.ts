@@ -9,9 +9,8 @@
  * prefix with it (the paper's progress argument); alternates follow the chosen hop for when it has
  * failed, ordered by the same rule.
  */
-import { digit, sharedPrefixLength, type NodeId } from '../core/id.js'
+import { absDistance, digit, sharedPrefixLength, type NodeId } from '../core/id.js'
 import type { PeerRef } from '../core/port.js'
-import { byCloseness, isCloser } from './closeness.js'
 import type { LeafSet } from './leaf-set.js'
 import type { RoutingTable } from './routing-table.js'
 
@@ -28,16 +27,21 @@ const DELIVER: NextHop = { kind: 'deliver' }
 export function nextHop (leaves: LeafSet, table: RoutingTable, key: NodeId, maxNodes: number): NextHop {
   const self = leaves.self
   if (key === self.id) return DELIVER
+  const selfDistance = absDistance(self.id, key)
   if (leaves.covers(key)) {
-    const closest = leaves.closest(key)
-    if (closest.address === self.address) return DELIVER
     // The closest leaf first; if it has failed, the next closest is the owner in its place.
-    const nodes = leaves.members().filter(p => isCloser(key, p.id, self.id)).sort(byCloseness(key))
-    return { kind: 'forward', rule: 'leaf', nodes: nodes.slice(0, maxNodes) }
+    const found: Ranked[] = []
+    for (const q of leaves.members()) {
+      const d = absDistance(q.id, key)
+      if (d < selfDistance || (d === selfDistance && q.id < self.id)) found.push({ peer: q, distance: d, shared: 0 })
+    }
+    if (found.length === 0) return DELIVER // self is the closest
+    found.sort(byRank)
+    return { kind: 'forward', rule: 'leaf', nodes: found.slice(0, maxNodes).map(f => f.peer) }
   }
   const p = sharedPrefixLength(self.id, key)
   const entry = table.get(p, digit(key, p))
-  const rare = rareCandidates(leaves, table, key, p)
+  const rare = rareCandidates(leaves, table, key, p, selfDistance)
   if (entry !== undefined) {
     const nodes = [entry]
     for (const q of rare) if (nodes.length < maxNodes && q.address !== entry.address) nodes.push(q)
@@ -47,25 +51,38 @@ export function nextHop (leaves: LeafSet, table: RoutingTable, key: NodeId, maxN
   return { kind: 'forward', rule: 'rare', nodes: rare.slice(0, maxNodes) }
 }
 
+/** A candidate with its distance to the key (computed once: bigint arithmetic dominates routing). */
+interface Ranked { readonly peer: PeerRef, readonly distance: bigint, readonly shared: number }
+
+/** Longest shared prefix first, then closest (Pastry's total order: a tie goes to the lower id). */
+function byRank (a: Ranked, b: Ranked): number {
+  if (a.shared !== b.shared) return b.shared - a.shared
+  if (a.distance !== b.distance) return a.distance < b.distance ? -1 : 1
+  return a.peer.id < b.peer.id ? -1 : a.peer.id > b.peer.id ? 1 : 0
+}
+
 /**
  * Known nodes (L, and R's rows p and above: the only rows sharing p digits with self and so
  * possibly with the key) that share at least `p` digits with the key and are numerically closer
  * than self: longest shared prefix first, then closest.
  */
-function rareCandidates (leaves: LeafSet, table: RoutingTable, key: NodeId, p: number): PeerRef[] {
-  const self = leaves.self
-  const found: Array<{ peer: PeerRef, shared: number }> = []
+function rareCandidates (leaves: LeafSet, table: RoutingTable, key: NodeId, p: number, selfDistance: bigint): PeerRef[] {
+  const selfId = leaves.self.id
+  const keyDigit = digit(key, p)
+  const found: Ranked[] = []
   const seen = new Set<string>()
-  const consider = (q: PeerRef): void => {
+  const consider = (q: PeerRef, row: number): void => {
     if (seen.has(q.address)) return
     seen.add(q.address)
-    if (!isCloser(key, q.id, self.id)) return
-    const shared = sharedPrefixLength(q.id, key)
-    if (shared >= p) found.push({ peer: q, shared })
+    const d = absDistance(q.id, key)
+    if (!(d < selfDistance || (d === selfDistance && q.id < selfId))) return
+    // An entry of row r >= p shares exactly r digits with self, and self exactly p with the key:
+    // it shares exactly p with the key unless it is the key's own slot (row p, the key's digit).
+    const shared = row >= p && (row > p || digit(q.id, p) !== keyDigit) ? p : sharedPrefixLength(q.id, key)
+    if (shared >= p) found.push({ peer: q, distance: d, shared })
   }
-  for (const q of leaves.members()) consider(q)
+  for (const q of leaves.members()) consider(q, -1)
   table.forEachFrom(p, consider)
-  const closeness = byCloseness(key)
-  found.sort((a, b) => b.shared - a.shared || closeness(a.peer, b.peer))
+  found.sort(byRank)
   return found.map(f => f.peer)
 }

@@ -13,7 +13,7 @@ import { byCloseness, isCloser } from './closeness.js'
 import type { PastryContext, RouteOutcome } from './context.js'
 import { MAX_NEXT_NODES } from './limits.js'
 import type { LeafSetView, PastryRecord } from './messages.js'
-import { acceptable, onStore, sendRecords } from './replication.js'
+import { acceptable, onStore, recordKeyId, sendRecords } from './replication.js'
 import { RouteIter } from './route-iter.js'
 
 /** Why a put, get, join or leave failed. */
@@ -46,6 +46,9 @@ export function runRoute (ctx: PastryContext, key: NodeId, done: (o: RouteOutcom
     if (step.kind === 'delivered') { finish({ ok: true, value: step.result }); return }
     if (step.kind === 'failed') { finish({ ok: false, failure: step.failure }); return }
     const peer = step.peer
+    // No retry storm: a node that failed us lately is not asked again while its backoff lasts,
+    // however many stale answers still name it; it counts as a failed hop.
+    if (state.isDead(peer.address, io.now())) { iter.onFailure(peer); advance(); return }
     io.request(peer, { type: 'route', key }, { timeoutMs: config.requestTimeoutMs }, result => {
       if (!ctx.isRunning()) { iter.stop(); return }
       if (result.ok) {
@@ -70,7 +73,7 @@ export function holdersFrom (owner: PeerRef, leafSet: LeafSetView, key: NodeId, 
 
 export function put (ctx: PastryContext, record: PastryRecord, done: (o: Outcome<PutResult>) => void): void {
   if (!acceptable(ctx, record)) { done({ ok: false, failure: 'too-large' }); return }
-  const id = keyId(record.key)
+  const id = recordKeyId(record.key)
   ctx.route(id, outcome => {
     if (!outcome.ok) { done(outcome); return }
     const { owner, leafSet, hops } = outcome.value
@@ -153,7 +156,7 @@ export function leave (ctx: PastryContext, done: (o: Outcome<void>) => void): vo
     if (records.length === 0 || heirs.length === 0) { done({ ok: true, value: undefined }); return } // alone: data goes with us
     const groups = new Map<string, { to: PeerRef, records: PastryRecord[] }>()
     for (const r of records) {
-      const id = keyId(r.key)
+      const id = recordKeyId(r.key)
       let best = heirs[0]
       for (const p of heirs) if (isCloser(id, p.id, best.id)) best = p
       let g = groups.get(best.address)

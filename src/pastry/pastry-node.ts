@@ -13,7 +13,7 @@ import { pastryConfig, type PastryConfig, type PastryInit } from './config.js'
 import { newCounters, type PastryContext, type PastryCounters, type PastryIo, type RouteOutcome, type TimerName } from './context.js'
 import { join, joinRows } from './join.js'
 import { MAX_NEXT_NODES } from './limits.js'
-import { leafSetStep, mergeLeafSet, newMaintenanceState, repairLeafSide, routingTableStep, type MaintenanceState } from './maintenance.js'
+import { leafSetStep, mergeLeafSet, newMaintenanceState, pushSoon, repairLeafSide, routingTableStep, snapBack, verifyPeer, type MaintenanceState } from './maintenance.js'
 import type { LeafSetView, PastryMessage, PastryRequest, PastryResponse } from './messages.js'
 import { get, leave, put, runRoute, type GetResult, type Outcome, type PutResult } from './operations.js'
 import { newStorageState, onFetch, onStore, onSync, replicateStep } from './replication.js'
@@ -70,10 +70,10 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
   constructor (io: PastryIo, init: PastryInit = {}) {
     this.config = pastryConfig(init)
     this.io = io
-    this.state = new RoutingState(io.self, this.config.leafSetSize, this.config.deadPeerMemoryMs)
+    this.state = new RoutingState(io.self, this.config.leafSetSize, this.config.deadPeerMemoryMs, this.config.deadPeerMaxMemoryMs)
     this.store = new RecordStore(this.config.maxStoredRecords)
     this.jitterRandom = io.random.fork('pastry-jitter')
-    this.maintenance = newMaintenanceState(io.random.fork('pastry-repair'))
+    this.maintenance = newMaintenanceState(io.random.fork('pastry-repair'), this.config)
     const self = this
     this.ctx = {
       io,
@@ -84,6 +84,7 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
       isRunning: () => self.nodeState === 'running' || self.nodeState === 'joining' || self.nodeState === 'leaving',
       schedule: (timer, intervalMs) => self.schedule(timer, intervalMs),
       replicateSoon: () => self.replicateSoon(),
+      leafSetChanged: () => self.leafSetChanged(),
       route: (key, done) => { runRoute(self.ctx, key, done) },
       peerFailed: peer => self.peerFailed(peer),
       heardFrom: peer => self.state.heard(peer, io.now())
@@ -111,8 +112,8 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
   }
 
   onRequest (from: PeerRef, req: PastryRequest): PastryResponse {
-    const now = this.io.now()
-    this.state.heard(from, now)
+    // A request from the peer itself is first-hand: it is alive (and no longer counted as failed).
+    this.state.heard(from, this.io.now())
     switch (req.type) {
       case 'route':
       case 'join-route': {
@@ -151,6 +152,16 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
   }
 
   onMessage (_from: PeerRef, _msg: PastryMessage): void {}
+
+  /**
+   * The runtime saw a connection to `peer` open (up) or close (down). A leaf-set member or
+   * routing-table entry that went down is verified at once by one first-hand probe, and forgotten
+   * and repaired if it fails; a peer coming up changes nothing (it is learnt when it speaks).
+   */
+  onPeer (peer: PeerRef, up: boolean): void {
+    if (up || this.nodeState !== 'running') return
+    verifyPeer(this.ctx, this.maintenance, peer)
+  }
 
   onTimer (name: string): void {
     if (name === DEFERRED_TIMER) { this.pending.run(); return }
@@ -257,16 +268,18 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
 
   private learnDirect (from: PeerRef): void {
     if (this.nodeState !== 'running' && this.nodeState !== 'joining') return
-    if (this.state.learn(from, 'direct', this.io.now())) this.replicateSoon()
+    if (this.state.learn(from, 'direct', this.io.now())) this.leafSetChanged()
   }
 
+  /** A leaving node told us (first-hand): forget it, take its replacements, snap maintenance back. */
   private onLeaving (from: PeerRef, view: LeafSetView): void {
     const now = this.io.now()
     const lost = this.state.forget(from, now)
     this.counterValues.peersForgotten++
-    this.state.learnLeafSet(view, now)
-    if (lost.sides.length === 0) return
-    this.replicateSoon()
+    const learnt = this.state.learnLeafSet(view, now)
+    if (this.nodeState === 'running') snapBack(this.ctx, this.maintenance)
+    if (lost.sides.length === 0) { if (learnt) this.leafSetChanged(); return }
+    this.leafSetChanged()
     if (this.nodeState !== 'running') return
     for (const side of lost.sides) {
       if ((side === 'left' ? this.state.leaves.left : this.state.leaves.right).length < this.state.leaves.perSide) {
@@ -275,13 +288,27 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
     }
   }
 
+  /**
+   * A request to `peer` failed: forget it (it stays suppressed, with backoff, against hearsay),
+   * snap maintenance back, and if it was a leaf-set member repair that side and push our leaf set
+   * to the members so that each verifies the failure first-hand.
+   */
   private peerFailed (peer: PeerRef): void {
+    const known = this.state.knows(peer)
     const lost = this.state.forget(peer, this.io.now())
     this.counterValues.peersForgotten++
+    if (this.nodeState !== 'running') { if (lost.sides.length > 0) this.replicateSoon(); return }
+    if (known) snapBack(this.ctx, this.maintenance)
     if (lost.sides.length === 0) return
-    this.replicateSoon()
-    if (this.nodeState !== 'running') return
+    this.leafSetChanged()
+    pushSoon(this.ctx, this.maintenance)
     for (const side of lost.sides) repairLeafSide(this.ctx, this.maintenance, side)
+  }
+
+  /** The leaf set changed: the storage step runs soon and the maintenance periods snap back. */
+  private leafSetChanged (): void {
+    this.replicateSoon()
+    if (this.nodeState === 'running') snapBack(this.ctx, this.maintenance)
   }
 
   private ensureRunning (done: (o: { ok: false, failure: 'stopped' }) => void): boolean {
@@ -291,8 +318,8 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
   }
 
   private intervalOf (timer: TimerName): number {
-    const c = this.config
-    return timer === 'leaf-set' ? c.leafSetIntervalMs : timer === 'routing-table' ? c.routingTableIntervalMs : c.replicateIntervalMs
+    const m = this.maintenance
+    return timer === 'leaf-set' ? m.leafPeriod.current : timer === 'routing-table' ? m.tablePeriod.current : this.config.replicateIntervalMs
   }
 
   private schedule (timer: TimerName, intervalMs: number): void {

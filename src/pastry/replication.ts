@@ -16,6 +16,20 @@ import { MAX_KEY_IDS_PER_MESSAGE, MAX_RECORD_BATCH_BYTES, MAX_RECORDS_PER_MESSAG
 import type { PastryRecord, PastryRequest, PastryResponse, StoreRole } from './messages.js'
 import type { StoredRecord } from './store.js'
 
+/**
+ * keyId of a record's key, memoised per key array. Records are readonly once made; in the
+ * simulator the same arrays travel from node to node, so a key is hashed once rather than at every
+ * store, handoff and replica copy. Over the wire each frame decodes fresh arrays, so a received key
+ * is still hashed on receipt (an id is never taken from a message). Entries go with their arrays.
+ */
+const keyIdCache = new WeakMap<Uint8Array, NodeId>()
+
+export function recordKeyId (key: Uint8Array): NodeId {
+  let id = keyIdCache.get(key)
+  if (id === undefined) { id = keyId(key); keyIdCache.set(key, id) }
+  return id
+}
+
 /** Splits records into store batches within MAX_RECORDS_PER_MESSAGE and MAX_RECORD_BATCH_BYTES. */
 export function batchRecords (records: readonly PastryRecord[]): PastryRecord[][] {
   const batches: PastryRecord[][] = []
@@ -48,7 +62,7 @@ export function onStore (ctx: PastryContext, role: StoreRole, records: readonly 
   let primaries = false
   for (const r of records) {
     if (!acceptable(ctx, r)) { ctx.counters.storesRefused++; continue }
-    const id = keyId(r.key)
+    const id = recordKeyId(r.key)
     const primary = role === 'primary' || ctx.state.leaves.owns(id)
     const outcome = ctx.store.put(id, r, primary, now)
     if (outcome === 'full') { ctx.counters.storesRefused++; continue }

@@ -7,10 +7,11 @@
  * but a request a node sends itself proves it alive and readmits it; every collection is bounded.
  */
 import type { NodeId } from '../core/id.js'
-import { BoundedFifo, BoundedLru } from '../core/bounded.js'
+import { BoundedFifo } from '../core/bounded.js'
+import { FailedPeers } from '../core/failed-peers.js'
 import type { PeerRef } from '../core/port.js'
 import { LeafSet, type Side } from './leaf-set.js'
-import { MAX_DEAD_PEERS_REMEMBERED, MAX_PENDING_ROW_REPAIRS } from './limits.js'
+import { MAX_DEAD_PEERS_REMEMBERED, MAX_PENDING_ROW_REPAIRS, MAX_UNHELPFUL_OFFERS_REMEMBERED } from './limits.js'
 import type { LeafSetView } from './messages.js'
 import { nextHop, type NextHop } from './next-hop.js'
 import { RoutingTable, type Slot } from './routing-table.js'
@@ -33,16 +34,26 @@ export interface Forgotten {
 export class RoutingState {
   readonly leaves: LeafSet
   readonly table: RoutingTable
-  /** Leaf-set member address -> ms when last heard from. Only members are kept. */
+  /** Member or entry address -> ms when last heard from. Only members and entries are kept. */
   private readonly heardAt = new Map<string, number>()
-  private readonly dead = new BoundedLru<string, number>(MAX_DEAD_PEERS_REMEMBERED)
+  /**
+   * Nodes offered as hearsay that changed neither structure: they cannot until something is
+   * removed (an addition only raises the bar), so neighbours' repeated leaf sets cost a lookup.
+   * Cleared on every removal, and when it reaches MAX_UNHELPFUL_OFFERS_REMEMBERED.
+   */
+  private readonly unhelpful = new Set<string>()
+  /** Undefined when `deadPeerMemoryMs` is 0 (no memory). */
+  private readonly failed: FailedPeers | undefined
   readonly pendingRepairs = new BoundedFifo<Slot>(MAX_PENDING_ROW_REPAIRS)
   /** Incremented on every change of the leaf set (the storage step skips work when unchanged). */
   leafVersion = 0
 
-  constructor (readonly self: PeerRef, leafSetSize: number, private readonly deadPeerMemoryMs: number) {
+  constructor (readonly self: PeerRef, leafSetSize: number, deadPeerMemoryMs: number, deadPeerMaxMemoryMs: number) {
     this.leaves = new LeafSet(self, leafSetSize / 2)
     this.table = new RoutingTable(self)
+    this.failed = deadPeerMemoryMs > 0
+      ? new FailedPeers({ baseMs: deadPeerMemoryMs, maxMs: deadPeerMaxMemoryMs, maxEntries: MAX_DEAD_PEERS_REMEMBERED })
+      : undefined
   }
 
   /** Offers a node to the leaf set and the routing table; returns whether the leaf set changed. */
@@ -53,15 +64,17 @@ export class RoutingState {
       if (evidence === 'direct') this.heardAt.set(p.address, now)
       return false
     }
-    if (evidence === 'direct') this.dead.delete(p.address)
-    else if (this.isDead(p.address, now)) return false
-    this.table.add(p)
+    if (evidence === 'direct') this.failed?.succeeded(p.address)
+    else if (this.unhelpful.has(p.address) || this.isDead(p.address, now)) return false
+    const added = this.table.add(p)
     const changed = this.leaves.add(p)
-    if (changed) {
-      this.leafVersion++
-      if (evidence === 'direct') this.heardAt.set(p.address, now)
-      this.pruneHeard()
+    if (!added && !changed && evidence === 'hearsay') {
+      if (this.unhelpful.size >= MAX_UNHELPFUL_OFFERS_REMEMBERED) this.unhelpful.clear()
+      this.unhelpful.add(p.address)
     }
+    if (changed) this.leafVersion++
+    if ((changed || added) && evidence === 'direct') this.heardAt.set(p.address, now)
+    if (changed || added) this.pruneHeard()
     return changed
   }
 
@@ -73,31 +86,33 @@ export class RoutingState {
     return changed
   }
 
-  /** Records that a leaf-set member was heard from. */
+  /**
+   * First-hand evidence that `p` is alive (it sent a request, or answered one): a member or entry
+   * is marked heard, and a failed node is no longer suppressed.
+   */
   heard (p: PeerRef, now: number): void {
-    if (this.leaves.has(p.address)) this.heardAt.set(p.address, now)
+    if (this.failed !== undefined && this.failed.size > 0) this.failed.succeeded(p.address)
+    if (this.leaves.has(p.address) || this.table.hasAddress(p.address)) this.heardAt.set(p.address, now)
   }
 
-  /** When a member was last heard from (0: never). */
+  /** When a member or entry was last heard from (0: never). */
   lastHeard (address: string): number { return this.heardAt.get(address) ?? 0 }
 
-  /** Forgets a node that failed to answer, or left; remembers it as dead. */
+  /** Forgets a node that failed to answer, or left; remembers it as failed (with backoff). */
   forget (p: PeerRef, now: number): Forgotten {
     const sides = this.leaves.sidesOf(p.address)
     if (sides.length > 0) { this.leaves.remove(p.address); this.leafVersion++ }
+    this.unhelpful.clear()
     this.heardAt.delete(p.address)
     const slot = this.table.remove(p)
     if (slot !== undefined) this.pendingRepairs.push(slot)
-    if (this.deadPeerMemoryMs > 0) this.dead.set(p.address, now)
+    this.failed?.failed(p.address, now)
     return { sides, slot }
   }
 
+  /** Whether `address` failed recently: refused from hearsay and not asked by routes. */
   isDead (address: string, now: number): boolean {
-    const at = this.dead.peek(address)
-    if (at === undefined) return false
-    if (now - at < this.deadPeerMemoryMs) return true
-    this.dead.delete(address)
-    return false
+    return this.failed?.suppressed(address, now) ?? false
   }
 
   /** Whether `p` is in the leaf set or the routing table. */
@@ -111,7 +126,9 @@ export class RoutingState {
   }
 
   private pruneHeard (): void {
-    if (this.heardAt.size <= 2 * this.leaves.perSide) return
-    for (const address of [...this.heardAt.keys()]) if (!this.leaves.has(address)) this.heardAt.delete(address)
+    if (this.heardAt.size <= 2 * (2 * this.leaves.perSide + this.table.size)) return
+    for (const address of [...this.heardAt.keys()]) {
+      if (!this.leaves.has(address) && !this.table.hasAddress(address)) this.heardAt.delete(address)
+    }
   }
 }

@@ -17,12 +17,13 @@ export interface Slot {
 
 export class RoutingTable {
   private readonly rows: Array<Array<PeerRef | undefined> | undefined> = new Array(ROUTING_ROWS)
-  private count = 0
+  /** Addresses of the entries, for O(1) membership by address (liveness bookkeeping asks often). */
+  private readonly addresses = new Set<string>()
 
   constructor (readonly self: PeerRef) {}
 
   /** Entries held. */
-  get size (): number { return this.count }
+  get size (): number { return this.addresses.size }
 
   /** The slot a node belongs in, or undefined for self. */
   slotOf (id: bigint): Slot | undefined {
@@ -39,7 +40,7 @@ export class RoutingTable {
     if (row === undefined) row = this.rows[slot.row] = new Array<PeerRef | undefined>(ROUTING_COLUMNS)
     if (row[slot.column] !== undefined) return false
     row[slot.column] = p
-    this.count++
+    this.addresses.add(p.address)
     return true
   }
 
@@ -50,7 +51,7 @@ export class RoutingTable {
     const row = this.rows[slot.row]
     if (row?.[slot.column]?.address !== p.address) return undefined
     row[slot.column] = undefined
-    this.count--
+    this.addresses.delete(p.address)
     return slot
   }
 
@@ -62,6 +63,9 @@ export class RoutingTable {
     const slot = this.slotOf(p.id)
     return slot !== undefined && this.get(slot.row, slot.column)?.address === p.address
   }
+
+  /** Whether a node with this address holds a slot. */
+  hasAddress (address: string): boolean { return this.addresses.has(address) }
 
   /** The entries of one row, by column. */
   row (i: number): PeerRef[] {

@@ -6,17 +6,20 @@
  * of the options (seed included), except `wallMs` and `peakRssBytes`, which the caller measures and
  * fills in (they stay 0 here).
  */
-import type { PastryInit } from '../pastry/config.js'
+import { pastryConfig, type PastryInit } from '../pastry/config.js'
 import { PastrySimulation, type PastrySimNode } from './pastry-sim.js'
 import { churnEvents, runChurn, runLookups, storeKeys, type ChurnReport, type DhtExperimentOptions, type DhtReport, type ExperimentNetwork, buildMode, keyWorkload } from './dht-experiment.js'
 import { uniformLatency } from './latency.js'
 import { round, summarize, type Summary } from './stats.js'
 
 /**
- * Pastry's default `repairMs` is 4 leaf-set intervals plus a replicate interval (9 s): a crashed
- * node's neighbours notice it within about one interval plus a timeout, and a join or leave moves
- * its keys at once. `build: 'seed'` installs the true leaf sets and routing tables
- * (PastrySimulation.seedNetwork).
+ * Pastry's default `repairMs` covers the detection of a silent crash at the backed-off leaf-set
+ * period: the crashed node's counter-clockwise neighbour asks it within two periods at most (one
+ * step may skip a neighbour heard from just before it crashed), each up to `leafSetMaxIntervalMs`
+ * plus jitter; then one timeout to find it dead, the push to the neighbourhood, one more timeout for
+ * each member's own probe, and the promotion: 2 * max * (1 + jitter) + 4 * requestTimeoutMs (8.6 s
+ * with the defaults below). A join or leave moves its keys at once. `build: 'seed'` installs the
+ * true leaf sets and routing tables (PastrySimulation.seedNetwork).
  */
 export interface PastryExperimentOptions extends DhtExperimentOptions {
   /** Pastry options for every node (replicas is set from `replicas`). */
@@ -38,11 +41,19 @@ export interface PastryReport extends DhtReport {
   meanRoutingEntries: number
 }
 
+/**
+ * The simulated network has no loss and 10-60 ms links: timeouts are short, and the leaf-set step
+ * backs off from 1 s to 3 s. A storage step makes a full pass over its records on every change of
+ * its leaf set; between changes a full pass only refreshes replica leases (anti-entropy), so the
+ * lease is 10 min here, which keeps 2000 nodes x 150 records from being rescanned every 20 s.
+ */
 const EXPERIMENT_PASTRY_DEFAULTS: PastryInit = {
   requestTimeoutMs: 500,
   leafSetIntervalMs: 1000,
+  leafSetMaxIntervalMs: 3000,
   routingTableIntervalMs: 5000,
-  replicateIntervalMs: 5000
+  replicateIntervalMs: 5000,
+  replicaLeaseMs: 600_000
 }
 
 
@@ -54,9 +65,9 @@ export function runPastryExperiment (options: PastryExperimentOptions, log: (lin
   const cfg: PastryInit = { ...EXPERIMENT_PASTRY_DEFAULTS, ...options.pastry, replicas }
   const ps = new PastrySimulation({ seed: options.seed, latency: uniformLatency(10, 60), log, pastry: cfg })
   const sim = ps.sim
-  const leafMs = cfg.leafSetIntervalMs ?? 1000
-  const replicateMs = cfg.replicateIntervalMs ?? 5000
-  const repairMs = options.repairMs ?? 4 * leafMs + replicateMs
+  const config = pastryConfig(cfg)
+  const replicateMs = config.replicateIntervalMs
+  const repairMs = options.repairMs ?? Math.ceil(2 * config.leafSetMaxIntervalMs * (1 + config.jitter)) + 4 * config.requestTimeoutMs
 
   // 1. The stable network.
   if (build === 'seed') {

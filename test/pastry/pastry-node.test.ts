@@ -206,6 +206,129 @@ describe('Pastry node through a recording port', () => {
     assert.equal(node.counters().leafRepairs, 1)
   })
 
+  test('maintenance backs off while steps learn nothing, and snaps back to the minimum on a change', () => {
+    const { io, node, self, leaves } = setup({ leafSetIntervalMs: 1000, leafSetMaxIntervalMs: 8000, routingTableIntervalMs: 5000, routingTableMaxIntervalMs: 40000, jitter: 0 })
+    io.take()
+    const delays: number[] = []
+    for (let i = 0; i < 6; i++) {
+      fire(io, node, 'leaf-set')
+      delays.push((io.timers.get('leaf-set') as number) - io.clock)
+      const sent = io.take()
+      assert.ok(sent.some(s => s.to.address === leaves.right[0].address && s.req.type === 'exchange'), 'the clockwise neighbour is asked')
+      // Every answer teaches nothing new.
+      for (const s of sent) s.done({ ok: true, value: s.req.type === 'exchange' ? { type: 'leaf-set', leafSet: { left: [], right: [] } } : { type: 'ack' } })
+    }
+    assert.deepEqual(delays, [1000, 2000, 4000, 8000, 8000, 8000], 'doubles up to leafSetMaxIntervalMs')
+    const tableDelays: number[] = []
+    for (let i = 0; i < 5; i++) {
+      fire(io, node, 'routing-table')
+      tableDelays.push((io.timers.get('routing-table') as number) - io.clock)
+      for (const s of io.take()) s.done({ ok: true, value: { type: 'ack' } })
+    }
+    assert.deepEqual(tableDelays, [10000, 20000, 40000, 40000, 40000])
+    // Traffic that flows anyway counts: a request from the neighbour spares the next exchange with it.
+    node.onRequest(leaves.right[0], { type: 'ping' })
+    fire(io, node, 'leaf-set')
+    assert.ok(!io.take().some(s => s.to.address === leaves.right[0].address), 'a neighbour heard from since the last step is not asked')
+    // A newcomer between self and its clockwise neighbour changes the leaf set: both periods snap back.
+    const newcomer = { id: (self.id + ringDistance(self.id, leaves.right[0].id) / 2n) & MASK, address: 'newcomer' }
+    node.onRequest(newcomer, { type: 'announce' })
+    assert.equal((io.timers.get('leaf-set') as number) - io.clock, 1000)
+    assert.equal((io.timers.get('routing-table') as number) - io.clock, 5000)
+    fire(io, node, 'leaf-set')
+    assert.equal((io.timers.get('leaf-set') as number) - io.clock, 1000, 'a step that saw a change stays at the minimum')
+    assert.ok(io.take().some(s => s.to.address === 'newcomer' && s.req.type === 'exchange'), 'the new clockwise neighbour is asked at once')
+  })
+
+  test('no retry storm: a failed member named again by a stale neighbour is not re-admitted nor asked by routes; a request from it readmits it', () => {
+    const { io, node, self, leaves, others } = setup()
+    io.take()
+    const r1 = leaves.right[0]; const r2 = leaves.right[1]
+    fire(io, node, 'leaf-set')
+    let sent = io.take()
+    const r1Leaves = new LeafSet(r1, 8)
+    for (const p of [self, ...others]) if (p.address !== r2.address) r1Leaves.add(p)
+    sent[0].done({ ok: true, value: { type: 'leaf-set', leafSet: r1Leaves.view() } })
+    sent = io.take()
+    assert.deepEqual(sent.map(s => s.to.address), [r2.address])
+    sent[0].done({ ok: false, failure: 'timeout' })
+    assert.ok(!node.leafSet().right.some(p => p.address === r2.address), 'forgotten')
+    // The repair asks the farthest member, whose leaf set is stale: it still names r2.
+    sent = io.take()
+    assert.equal(sent[0].to.address, leaves.right[7].address)
+    const stale = new LeafSet(leaves.right[7], 8)
+    for (const p of [self, ...others]) stale.add(p)
+    sent[0].done({ ok: true, value: { type: 'leaf-set', leafSet: stale.view() } })
+    assert.ok(!node.leafSet().right.some(p => p.address === r2.address), 'hearsay does not bring back a peer that just failed')
+    node.onRequest(leaves.right[3], { type: 'exchange', leafSet: stale.view() })
+    assert.ok(!node.leafSet().right.some(p => p.address === r2.address), 'nor does a stale exchange')
+    io.take()
+    // A route whose answer names r2 first goes on to the alternate without dialling r2.
+    const key = keyWithPrefix(self.id, 0, (digit(self.id, 0) + 4) % 16, 4242n)
+    node.lookup(key, () => {})
+    sent = io.take()
+    const alternate = peer('alternate')
+    sent[0].done({ ok: true, value: { type: 'next', nodes: [r2, alternate], rows: [] } })
+    assert.deepEqual(io.take().map(s => s.to.address), ['alternate'], 'the failed peer is skipped while its backoff lasts')
+    // First-hand evidence: r2 itself sends a request, so it is alive and a member again.
+    node.onRequest(r2, { type: 'ping' })
+    assert.equal(node.leafSet().right[1].address, r2.address)
+  })
+
+  test('onPeer(down) of a leaf-set member: one first-hand probe; on failure it is dropped, the side repaired and the members told at once', () => {
+    const { io, node, leaves, others } = setup()
+    io.take()
+    const r3 = leaves.right[2]
+    node.onPeer(peer('stranger'), false)
+    node.onPeer(r3, true)
+    assert.deepEqual(io.take(), [], 'a peer coming up, or one we do not know, costs nothing')
+    node.onPeer(r3, false)
+    node.onPeer(r3, false)
+    let sent = io.take()
+    assert.equal(sent.length, 1, 'one probe, however often the runtime reports it')
+    assert.equal(sent[0].to.address, r3.address)
+    sent[0].done({ ok: false, failure: 'unreachable' })
+    assert.ok(!node.leafSet().right.some(p => p.address === r3.address), 'dropped')
+    sent = io.take()
+    assert.deepEqual(sent.map(s => s.to.address), [leaves.right[7].address], 'the side is repaired from its farthest member')
+    assert.ok((io.timers.get('leaf-set') as number) - io.clock <= 110, 'the push follows within LEAF_PUSH_DELAY_MS')
+    fire(io, node, 'leaf-set')
+    sent = io.take()
+    const told = new Set(sent.filter(s => s.req.type === 'exchange').map(s => s.to.address))
+    for (const p of node.leafSet().right) if (p.address !== leaves.right[7].address) assert.ok(told.has(p.address), 'every member hears of the failure')
+    for (const p of node.leafSet().left) assert.ok(told.has(p.address))
+    // A member that answers the probe stays.
+    const l1 = leaves.left[0]
+    node.onPeer(l1, false)
+    for (const s of io.take()) s.done({ ok: true, value: { type: 'leaf-set', leafSet: { left: [], right: [] } } })
+    assert.equal(node.leafSet().left[0].address, l1.address)
+    // A routing-table entry that went down is pinged, and forgotten (its slot queued for repair) on failure.
+    const entry = node.status().routingRows[0].entries.map(e => e.peer).find(p => !leaves.has(p.address)) as PeerRef
+    assert.ok(others.some(p => p.address === entry.address))
+    node.onPeer(entry, false)
+    sent = io.take()
+    assert.deepEqual(sent.map(s => [s.to.address, s.req.type]), [[entry.address, 'ping']])
+    sent[0].done({ ok: false, failure: 'timeout' })
+    assert.ok(!node.status().routingRows[0].entries.some(e => e.peer.address === entry.address))
+  })
+
+  test('a graceful leave snaps a backed-off neighbour\'s maintenance back', () => {
+    const { io, node, self, leaves, others } = setup({ jitter: 0 })
+    io.take()
+    for (let i = 0; i < 5; i++) {
+      fire(io, node, 'leaf-set')
+      for (const s of io.take()) s.done({ ok: true, value: { type: 'leaf-set', leafSet: { left: [], right: [] } } })
+    }
+    assert.ok((io.timers.get('leaf-set') as number) - io.clock > 1000, 'backed off')
+    const r2 = leaves.right[1]
+    const view = new LeafSet(r2, 8)
+    for (const p of [self, ...others]) view.add(p)
+    node.onRequest(r2, { type: 'leaving', leafSet: view.view() })
+    assert.ok(!node.leafSet().right.some(p => p.address === r2.address))
+    assert.equal((io.timers.get('leaf-set') as number) - io.clock, 1000)
+    assert.equal(node.leafSet().right.length, 8, 'the leaver\'s leaf set fills the gap')
+  })
+
   test('join: route to own id, rows from the path, leaf set from the last node, then announce', () => {
     const self = peer('joiner')
     const io: Io = new RecordingIo(self)
