@@ -13,13 +13,13 @@ import { uniformLatency } from './latency.js'
 import { round, summarize, type Summary } from './stats.js'
 
 /**
- * Pastry's default `repairMs` covers the detection of a silent crash at the backed-off leaf-set
- * period: the crashed node's counter-clockwise neighbour asks it within two periods at most (one
- * step may skip a neighbour heard from just before it crashed), each up to `leafSetMaxIntervalMs`
- * plus jitter; then one timeout to find it dead, the push to the neighbourhood, one more timeout for
- * each member's own probe, and the promotion: 2 * max * (1 + jitter) + 4 * requestTimeoutMs (8.6 s
- * with the defaults below). A join or leave moves its keys at once. `build: 'seed'` installs the
- * true leaf sets and routing tables (PastrySimulation.seedNetwork).
+ * Under churn the simulator models open connections (SimulatorInit.connections), so a crash reaches
+ * the dead node's leaf-set neighbours as a disconnect, as on libp2p. Pastry's default `repairMs`
+ * (REPAIR_MS) covers what follows: one latency, the neighbour's probe failing at its timeout
+ * (0.5 s), the push of its leaf set to the neighbourhood (100 ms), each member's own probe (one
+ * more timeout), the repair exchange and the promotion of replicas. A join or leave moves its keys
+ * at once. `build: 'seed'` installs the true leaf sets and routing tables
+ * (PastrySimulation.seedNetwork).
  */
 export interface PastryExperimentOptions extends DhtExperimentOptions {
   /** Pastry options for every node (replicas is set from `replicas`). */
@@ -41,16 +41,19 @@ export interface PastryReport extends DhtReport {
   meanRoutingEntries: number
 }
 
+/** Virtual time given to repair after each churn event (see above). */
+const REPAIR_MS = 5000
+
 /**
- * The simulated network has no loss and 10-60 ms links: timeouts are short, and the leaf-set step
- * backs off from 1 s to 3 s. A storage step makes a full pass over its records on every change of
+ * The simulated network has no loss and 10-60 ms links: timeouts are short; the leaf-set and
+ * routing-table steps back off to the library's maxima (disconnects, not periods, reveal a
+ * crash). A storage step makes a full pass over its records on every change of
  * its leaf set; between changes a full pass only refreshes replica leases (anti-entropy), so the
  * lease is 10 min here, which keeps 2000 nodes x 150 records from being rescanned every 20 s.
  */
 const EXPERIMENT_PASTRY_DEFAULTS: PastryInit = {
   requestTimeoutMs: 500,
   leafSetIntervalMs: 1000,
-  leafSetMaxIntervalMs: 3000,
   routingTableIntervalMs: 5000,
   replicateIntervalMs: 5000,
   replicaLeaseMs: 600_000
@@ -63,11 +66,12 @@ export function runPastryExperiment (options: PastryExperimentOptions, log: (lin
   const replicas = options.replicas ?? 3
   const keysCount = options.keys ?? 0
   const cfg: PastryInit = { ...EXPERIMENT_PASTRY_DEFAULTS, ...options.pastry, replicas }
-  const ps = new PastrySimulation({ seed: options.seed, latency: uniformLatency(10, 60), log, pastry: cfg })
+  const churning = (options.joins ?? 0) + (options.leaves ?? 0) + (options.crashes ?? 0) > 0
+  const ps = new PastrySimulation({ seed: options.seed, connections: churning, latency: uniformLatency(10, 60), log, pastry: cfg })
   const sim = ps.sim
   const config = pastryConfig(cfg)
   const replicateMs = config.replicateIntervalMs
-  const repairMs = options.repairMs ?? Math.ceil(2 * config.leafSetMaxIntervalMs * (1 + config.jitter)) + 4 * config.requestTimeoutMs
+  const repairMs = options.repairMs ?? REPAIR_MS
 
   // 1. The stable network.
   if (build === 'seed') {

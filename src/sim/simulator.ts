@@ -35,7 +35,7 @@ export interface SimulatorInit {
   unreachableAfterMs?: number
   /**
    * Model the connections a real peer keeps open: each node remembers the peers it exchanged a
-   * request with (at most `CONNECTIONS_PER_NODE`, least recently used dropped, as libp2p's
+   * request with (about `CONNECTIONS_PER_NODE`, least recently used dropped, as libp2p's
    * connection manager prunes), and when a node crashes or leaves, every peer still connected to
    * it hears `onPeer(peer, false)` one latency later, as the kernel's reset of a killed process's
    * TCP connections reaches them. Off, a crash is silent and only timeouts reveal it.
@@ -104,8 +104,8 @@ interface NodeState {
   timers: Map<string, number> | undefined
   /** Partition group; messages cross only within one group. */
   group: number
-  /** Indices of the nodes this one has a modelled connection to, least recently used first (with `connections`). */
-  contacts: Map<number, true> | undefined
+  /** The nodes this one has a modelled connection to, by index, with the time each was last used (with `connections`). */
+  contacts: Map<number, number> | undefined
 }
 
 const textEncoder = new TextEncoder()
@@ -309,14 +309,24 @@ export class Simulator {
 
   // ---- internals ----
 
-  /** Records that `a` and `b` have an open connection (with `connections`), most recently used. */
+  /**
+   * Records that `a` and `b` have an open connection (with `connections`), used now. Each side
+   * keeps peer -> last use; past 2 x CONNECTIONS_PER_NODE entries it drops all but the
+   * CONNECTIONS_PER_NODE most recently used, so pruning costs O(log n) per request amortized.
+   */
   private connect (a: NodeState, b: NodeState): void {
-    for (const [x, y] of [[a, b], [b, a]] as const) {
-      const contacts = x.contacts ?? (x.contacts = new Map())
-      contacts.delete(y.index)
-      contacts.set(y.index, true)
-      if (contacts.size > CONNECTIONS_PER_NODE) contacts.delete(contacts.keys().next().value as number)
-    }
+    const now = this.clock
+    this.touch(a, b.index, now)
+    this.touch(b, a.index, now)
+  }
+
+  private touch (x: NodeState, peer: number, now: number): void {
+    const contacts = x.contacts ?? (x.contacts = new Map())
+    contacts.set(peer, now)
+    if (contacts.size <= 2 * CONNECTIONS_PER_NODE) return
+    const kept = [...contacts].sort((p, q) => q[1] - p[1] || p[0] - q[0]).slice(0, CONNECTIONS_PER_NODE)
+    contacts.clear()
+    for (const [index, at] of kept) contacts.set(index, at)
   }
 
   /** A node went away: each live peer still connected to it hears of it one latency later. */
