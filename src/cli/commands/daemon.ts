@@ -81,6 +81,19 @@ export const daemonCommand: Command = {
       local: ctx.flags.local === true ? true : undefined,
       save: ctx.flags.save === true
     })
+    let signals = 0
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (++signals > 1) process.exit(130)
+      if (!ctx.json) ctx.out(`received ${signal}, stopping`)
+      setTimeout(() => {
+        process.stderr.write(`overlay-node: the daemon did not stop within ${STOP_TIMEOUT_MS} ms, exiting\n`)
+        process.exit(1)
+      }, STOP_TIMEOUT_MS).unref()
+      void daemon.stop()
+    }
+    // Before the ready line: whoever reads it may signal at once.
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
     const info = { peerId: daemon.node.peerId.toString(), addresses: daemon.node.addresses(), api: daemon.api.url, repo: daemon.repo.path }
     ctx.print(info, () => [
       `peer id: ${info.peerId}`,
@@ -95,18 +108,6 @@ export const daemonCommand: Command = {
       else process.stderr.write(noticeText(notice) + '\n')
     })
 
-    let signals = 0
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (++signals > 1) process.exit(130)
-      if (!ctx.json) ctx.out(`received ${signal}, stopping`)
-      setTimeout(() => {
-        process.stderr.write(`overlay-node: the daemon did not stop within ${STOP_TIMEOUT_MS} ms, exiting\n`)
-        process.exit(1)
-      }, STOP_TIMEOUT_MS).unref()
-      void daemon.stop()
-    }
-    process.on('SIGINT', onSignal)
-    process.on('SIGTERM', onSignal)
     await daemon.stopped
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
