@@ -1,9 +1,11 @@
 /**
- * The CLI's side of the control API: finds the daemon's address (`--api`, else the repo's api
- * file), sends JSON, and turns every failure into one Error whose message is one line.
+ * The CLI's side of the control API: finds the daemon's address (`--api` as a multiaddr or a URL,
+ * else the repo's api file), sends JSON, and turns every failure into one Error whose message is
+ * one line.
  */
 import { request } from 'node:http'
-import { Repo } from '../node/repo.js'
+import { parseApiAddress, Repo } from '../node/repo.js'
+import { UsageError } from './usage-error.js'
 
 /** How long the CLI waits for a reply; DHT operations time out inside the daemon first (30 s). */
 const CLIENT_TIMEOUT_MS = 60_000
@@ -19,7 +21,13 @@ export class ApiCallError extends Error {
 }
 
 export async function findApi (repoPath: string, apiOverride?: string): Promise<string> {
-  if (apiOverride !== undefined) return apiOverride.replace(/\/$/, '')
+  if (apiOverride !== undefined) {
+    try {
+      return parseApiAddress(apiOverride).url
+    } catch (err) {
+      throw new UsageError(`--api: ${(err as Error).message}`)
+    }
+  }
   const repo = new Repo(repoPath)
   const url = await repo.apiAddress()
   if (url === undefined) throw new DaemonNotRunningError(`no daemon is running on repo ${repo.path} (start one with 'overlay-node daemon --repo ${repo.path}')`)
@@ -69,16 +77,20 @@ export async function callApi (url: string, method: 'GET' | 'POST', path: string
 
 /**
  * Opens a streaming call (NDJSON) and calls `onLine` for each object until the stream ends or
- * `signal` aborts. Resolves when the stream is over.
+ * `signal` aborts. Resolves when the stream is over: 'interrupted' when `signal` ended it,
+ * 'closed' when the daemon did (it stopped, or went away).
  */
-export async function streamApi (url: string, path: string, body: unknown, onLine: (line: any) => void, signal: AbortSignal): Promise<void> {
+export async function streamApi (url: string, path: string, body: unknown, onLine: (line: any) => void, signal: AbortSignal): Promise<'interrupted' | 'closed'> {
   const payload = JSON.stringify(body)
-  await new Promise<void>((resolve, reject) => {
+  return await new Promise((resolve, reject) => {
+    const ended = (): void => { resolve(signal.aborted ? 'interrupted' : 'closed') }
+    let responded = false
     const req = request(`${url}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
       signal
     }, (res) => {
+      responded = true
       let buffered = ''
       const status = res.statusCode ?? 500
       res.setEncoding('utf8')
@@ -98,13 +110,15 @@ export async function streamApi (url: string, path: string, body: unknown, onLin
           try { message = JSON.parse(buffered).error.message } catch {}
           reject(new ApiCallError(status, message))
         } else {
-          resolve()
+          ended()
         }
       })
-      res.on('error', (err) => { signal.aborted ? resolve() : reject(err) })
+      // Once the stream has begun, losing it means the daemon stopped (or we were interrupted).
+      res.on('error', ended)
+      res.on('aborted', ended)
     })
     req.on('error', (err: NodeJS.ErrnoException) => {
-      if (signal.aborted) resolve()
+      if (signal.aborted || responded) ended()
       else reject(err.code !== undefined && err.code !== 'ABORT_ERR' ? connectionMessage(url, err) : err)
     })
     req.end(payload)

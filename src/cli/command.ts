@@ -1,6 +1,7 @@
 /**
  * One CLI command: its flags (util.parseArgs, strict), its positional arguments, and what it does.
- * Every command takes `--help` and `--repo`; those that print data also take `--json`.
+ * Every command takes `--help` and `--repo`; those that print data also take `--json`. A command
+ * descriptor loads nothing heavy: `run` imports what it needs, so `--help` answers at once.
  */
 import { parseArgs } from 'node:util'
 import { defaultRepoPath } from '../node/repo.js'
@@ -32,8 +33,14 @@ export interface Command {
   help: string[]
   /** Whether the command prints data (and so takes --json). */
   json: boolean
+  /** Rewrites a deprecated spelling before parsing (e.g. `sim --json FILE`), warning through `warn`. */
+  rewriteArgs?: (argv: string[], warn: (line: string) => void) => string[]
   run(ctx: CommandContext): Promise<number | undefined>
 }
+
+/** The control API flag that every command reaching a daemon takes, in either form. */
+export const API_OPTION: Options = { api: { type: 'string' } }
+export const API_HELP = '--api ADDR        the daemon API: /ip4/127.0.0.1/tcp/5101 or http://127.0.0.1:5101 (default: from the repo)'
 
 const COMMON: Options = {
   help: { type: 'boolean', short: 'h' },
@@ -55,11 +62,11 @@ export function usage (command: Command): string {
   return lines.join('\n')
 }
 
-export function parseCommandLine (command: Command, argv: string[]): { ctx: Omit<CommandContext, 'print' | 'out'>, help: boolean } {
+export function parseCommandLine (command: Command, argv: string[], warn = (line: string): void => { process.stderr.write(line + '\n') }): { ctx: Omit<CommandContext, 'print' | 'out'>, help: boolean } {
   let parsed
   try {
     parsed = parseArgs({
-      args: argv,
+      args: command.rewriteArgs?.(argv, warn) ?? argv,
       options: { ...COMMON, ...(command.json ? { json: { type: 'boolean' } } : {}), ...command.options },
       allowPositionals: true,
       strict: true

@@ -1,14 +1,14 @@
 /**
  * The repo folder: config file, private key (mode 0600), persistent datastore, daemon lock and the
  * running daemon's API address. Invariant: at most one daemon holds a repo's lock; a lock left by a
- * process that is gone is taken over, a live one is refused with a RepoLockedError.
+ * process that is gone is taken over, a live one is refused with a RepoLockedError. The CLI loads
+ * this module for every command, so the key code (@libp2p/crypto) is imported only where a key is
+ * made or read.
  */
 import { constants } from 'node:fs'
-import { chmod, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { InputError } from './errors.js'
 import type { PrivateKey } from '@libp2p/interface'
 
@@ -33,9 +33,44 @@ export interface RepoConfig {
   listen?: string[]
   announce?: string[]
   bootstrap?: string[]
-  /** Control API address, a multiaddr on 127.0.0.1. */
+  /** Control API address on 127.0.0.1: a multiaddr (`/ip4/127.0.0.1/tcp/5101`) or a URL. */
   api?: string
   local?: boolean
+}
+
+/** The keys config.json may hold, each with what it takes (for `config` and for the error that lists them). */
+export const CONFIG_KEYS: Readonly<Record<keyof RepoConfig, string>> = {
+  peerId: 'the peer id, written at init from the key (read-only)',
+  listen: 'array of multiaddrs to listen on',
+  announce: 'array of multiaddrs to announce instead',
+  bootstrap: 'array of multiaddrs (…/p2p/<id>) to dial at start',
+  api: 'the control API address: /ip4/127.0.0.1/tcp/<port> or http://127.0.0.1:<port>',
+  local: 'true or false: the profile for networks on 127.0.0.1'
+}
+
+/** Where an API is reached: the host and port it listens on and the URL clients call. */
+export interface ApiEndpoint {
+  host: string
+  port: number
+  url: string
+}
+
+const API_MULTIADDR = /^\/(ip4|ip6|dns|dns4|dns6)\/([^/]+)\/tcp\/(\d{1,5})\/?$/
+const API_URL = /^http:\/\/(\[[0-9a-fA-F:.]+\]|[^/:[\]]+):(\d{1,5})\/?$/
+
+/**
+ * Reads an API address in either form every command takes: a multiaddr `/ip4/127.0.0.1/tcp/5101`
+ * or a URL `http://127.0.0.1:5101`. Port 0 ("any free port") only makes sense to a daemon.
+ */
+export function parseApiAddress (text: string, { allowAnyPort = false } = {}): ApiEndpoint {
+  const ma = API_MULTIADDR.exec(text)
+  const url = ma === null ? API_URL.exec(text) : null
+  const host = ma !== null ? ma[2] : url?.[1].replace(/^\[|\]$/g, '')
+  const port = Number(ma !== null ? ma[3] : url?.[2])
+  if (host === undefined || !Number.isInteger(port) || port > 65_535 || (port === 0 && !allowAnyPort)) {
+    throw new InputError(`API address '${text}' must look like /ip4/127.0.0.1/tcp/<port> or http://127.0.0.1:<port>`)
+  }
+  return { host, port, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}` }
 }
 
 /** The repo is missing or not initialized, or is locked by a live daemon. */
@@ -66,14 +101,33 @@ export class Repo {
   async init (overrides: Partial<RepoConfig> = {}): Promise<{ peerId: string, config: RepoConfig }> {
     if (await this.isInitialized()) throw new RepoError(`repo ${this.path} is already initialized`)
     await mkdir(this.path, { recursive: true, mode: 0o700 })
+    const { generateKeyPair, privateKeyToProtobuf } = await import('@libp2p/crypto/keys')
+    const { peerIdFromPrivateKey } = await import('@libp2p/peer-id')
     const key = await generateKeyPair('Ed25519')
     const keyFile = this.file(KEY_FILE)
     await writeFile(keyFile, privateKeyToProtobuf(key), { mode: 0o600, flag: 'wx' })
     await chmod(keyFile, 0o600)
     const peerId = peerIdFromPrivateKey(key).toString()
     const config: RepoConfig = { ...overrides, peerId }
-    await writeFile(this.file(CONFIG_FILE), JSON.stringify(config, null, 2) + '\n', { mode: 0o600 })
+    await this.writeConfig(config)
     return { peerId, config }
+  }
+
+  /** Writes the whole config (checked first), through a temporary file so a crash never leaves half a file. */
+  async writeConfig (config: RepoConfig): Promise<void> {
+    const file = this.file(CONFIG_FILE)
+    const checked = validateConfig(JSON.parse(JSON.stringify(config)), file)
+    const temporary = `${file}.${process.pid}.tmp`
+    await writeFile(temporary, JSON.stringify(checked, null, 2) + '\n', { mode: 0o600 })
+    await rename(temporary, file)
+  }
+
+  /** Sets one key (`undefined` removes it, so the default applies again); returns the new config. */
+  async setConfig<K extends keyof RepoConfig> (key: K, value: RepoConfig[K] | undefined): Promise<RepoConfig> {
+    if (key === 'peerId') throw new RepoError(`'peerId' is read-only: it is derived from ${KEY_FILE}`)
+    const config = { ...await this.config(), [key]: value }
+    await this.writeConfig(config)
+    return await this.config()
   }
 
   async privateKey (): Promise<PrivateKey> {
@@ -82,6 +136,7 @@ export class Repo {
     if ((info.mode & 0o077) !== 0) {
       throw new RepoError(`key file ${keyFile} is readable by others (mode ${(info.mode & 0o777).toString(8)}); run 'chmod 600 ${keyFile}'`)
     }
+    const { privateKeyFromProtobuf } = await import('@libp2p/crypto/keys')
     try {
       return privateKeyFromProtobuf(await readFile(keyFile))
     } catch (err) {
@@ -178,12 +233,29 @@ function optionalStrings (value: unknown, field: string, file: string): string[]
   return value
 }
 
-function validateConfig (value: unknown, file: string): RepoConfig {
-  if (typeof value !== 'object' || value === null) throw new RepoError(`config ${file} must be a JSON object`)
+const knownKeys = (): string => Object.keys(CONFIG_KEYS).join(', ')
+
+/** Checks a parsed config: an object of known keys only (a typo such as `lisen` is refused, not ignored). */
+export function validateConfig (value: unknown, file: string): RepoConfig {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new RepoError(`config ${file} must be a JSON object (known keys: ${knownKeys()})`)
+  }
   const v = value as Record<string, unknown>
-  if (v.api !== undefined && typeof v.api !== 'string') throw new RepoError(`config ${file}: 'api' must be a string`)
+  const unknown = Object.keys(v).filter(key => !Object.hasOwn(CONFIG_KEYS, key))
+  if (unknown.length > 0) {
+    throw new RepoError(`config ${file}: unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map(k => `'${k.slice(0, 64)}'`).join(', ')} (known keys: ${knownKeys()})`)
+  }
+  if (v.peerId !== undefined && typeof v.peerId !== 'string') throw new RepoError(`config ${file}: 'peerId' must be a string`)
+  if (v.api !== undefined) {
+    if (typeof v.api !== 'string') throw new RepoError(`config ${file}: 'api' must be a string`)
+    try {
+      parseApiAddress(v.api, { allowAnyPort: true })
+    } catch (err) {
+      throw new RepoError(`config ${file}: ${(err as Error).message}`)
+    }
+  }
   if (v.local !== undefined && typeof v.local !== 'boolean') throw new RepoError(`config ${file}: 'local' must be true or false`)
-  return {
+  const config: RepoConfig = {
     peerId: typeof v.peerId === 'string' ? v.peerId : '',
     listen: optionalStrings(v.listen, 'listen', file),
     announce: optionalStrings(v.announce, 'announce', file),
@@ -191,4 +263,6 @@ function validateConfig (value: unknown, file: string): RepoConfig {
     api: v.api as string | undefined,
     local: v.local as boolean | undefined
   }
+  for (const key of Object.keys(config) as Array<keyof RepoConfig>) if (config[key] === undefined) delete config[key]
+  return config
 }

@@ -1,9 +1,11 @@
 /**
- * End to end through the binary: bad input, the repo's identity across restarts, the daemon lock,
- * and two daemons on 127.0.0.1 exchanging a kad record and a gossipsub message.
+ * End to end through the binary: bad input, help and versions, the repo's identity across
+ * restarts, the daemon lock, and two daemons on 127.0.0.1 exchanging a kad record and a gossipsub
+ * message.
  */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
+import { stat } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { BINARY, killAll, runCli, startDaemonProcess, tempDir } from '../helpers/cli.js'
@@ -28,13 +30,91 @@ describe('overlay-node CLI', { timeout: 180_000 }, () => {
     }
   })
 
-  it('prints help for every command', async () => {
+  it('refuses wrong input before asking a daemon, with exit 2, one line, and the same words for every DHT and pubsub', async () => {
+    const nobody = ['--repo', `${dir.path}/nobody`]
+    const longKey = 'k'.repeat(600)
+    const cases: Array<[string[], RegExp]> = [
+      [['get', 'k', '--dht', 'foo'], /unknown --dht 'foo' \(known: kad, chord, pastry\)/],
+      [['publish', 't', 'm', '--via', 'carrier-pigeon'], /unknown --via 'carrier-pigeon' \(known: gossipsub, sir\)/],
+      [['connect', '/ip4/nonsense'], /malformed multiaddr '\/ip4\/nonsense'/],
+      [['ping', 'not-a-peer'], /'not-a-peer' is neither a peer id nor a multiaddr/],
+      [['daemon', '--listen', 'garbage'], /--listen: malformed multiaddr 'garbage'/],
+      [['daemon', '--bootstrap', '/ip4/127.0.0.1/tcp/4001'], /--bootstrap takes a multiaddr ending in \/p2p\/<peer id>/],
+      [['daemon', '--api', 'http://127.0.0.1'], /--api: API address/],
+      [['peers', '--api', 'somewhere'], /--api: API address 'somewhere' must look like/],
+      [['subscribe', '', '--via', 'sir'], /topic must not be empty/],
+      [['put', 'big', 'x'.repeat(17_000)], /value is 17000 bytes, over the limit of 16384/],
+      [['publish', 'news', 'x'.repeat(17_000), '--via', 'sir'], /message is 17000 bytes, over the limit of 16384/],
+      [['publish', 't'.repeat(300), 'm'], /topic is 300 bytes, over the limit of 256/]
+    ]
+    for (const dht of ['kad', 'chord', 'pastry']) {
+      cases.push([['get', '', '--dht', dht], /^overlay-node: key must not be empty$/])
+      cases.push([['get', longKey, '--dht', dht], /^overlay-node: key is 600 bytes, over the limit of 512$/])
+      cases.push([['put', longKey, 'v', '--dht', dht], /^overlay-node: key is 600 bytes, over the limit of 512$/])
+    }
+    for (const [args, message] of cases) {
+      const r = await runCli([...args, ...nobody])
+      const what = args.join(' ').slice(0, 80)
+      assert.equal(r.code, 2, `${what}: ${r.stderr}`)
+      assert.ok(oneLine(r.stderr), `${what} printed: ${r.stderr}`)
+      assert.match(r.stderr.trim(), message, what)
+      assert.ok(!r.stderr.includes(longKey) && !r.stderr.includes('x'.repeat(100)), `${what} echoed its input`)
+    }
+  })
+
+  it('prints JSON errors on stdout with --json, keeping the exit codes', async () => {
+    const usage = await runCli(['get', 'k', '--dht', 'foo', '--json'])
+    assert.equal(usage.code, 2)
+    assert.deepEqual(JSON.parse(usage.stdout), { error: { name: 'UsageError', message: "unknown --dht 'foo' (known: kad, chord, pastry)" } })
+    const failure = await runCli(['peers', '--json', '--repo', `${dir.path}/nobody`])
+    assert.equal(failure.code, 1)
+    assert.equal(JSON.parse(failure.stdout).error.name, 'DaemonNotRunningError')
+    assert.equal(failure.stderr, '')
+  })
+
+  it('prints help for every command and family, help <command>, and the versions', async () => {
     const r = await runCli(['--help'])
     assert.equal(r.code, 0)
     assert.match(r.stdout, /testnet/)
     const put = await runCli(['put', '--help'])
     assert.equal(put.code, 0)
     assert.match(put.stdout, /--dht NAME/)
+    assert.equal((await runCli(['help', 'put'])).stdout, put.stdout)
+    const names = [...r.stdout.matchAll(/^ {2}(\S+(?: (?:chord|pastry|sir|cost))?) {2,}/gm)].map(m => m[1])
+    assert.ok(names.length >= 20, names.join(','))
+    for (const name of names) {
+      const help = await runCli([...name.split(' '), '--help'])
+      assert.equal(help.code, 0, `${name} --help: ${help.stderr}`)
+      assert.match(help.stdout, new RegExp(`^usage: overlay-node ${name}`), name)
+    }
+    for (const family of ['status', 'sim', 'bench']) {
+      for (const args of [[family, '--help'], ['help', family]]) {
+        const help = await runCli(args)
+        assert.equal(help.code, 0, `${args.join(' ')}: ${help.stderr}`)
+        assert.match(help.stdout, new RegExp(`^usage: overlay-node ${family} <`), args.join(' '))
+      }
+    }
+    assert.equal((await runCli(['help', 'frobnicate'])).code, 2)
+
+    const version = await runCli(['--version'])
+    assert.equal(version.code, 0, version.stderr)
+    assert.match(version.stdout, /^overlay-node \d+\.\d+\.\d+\nlibp2p \d+\.\d+\.\d+\n/)
+    const json = JSON.parse((await runCli(['version', '--json'])).stdout)
+    assert.match(json.version, /^\d+\.\d+\.\d+$/)
+    assert.match(json.libp2p, /^3\./)
+    assert.match(json.commit, /^([0-9a-f]{40}(-dirty)?|unknown)$/)
+  })
+
+  it('the built binary is executable on its own', async () => {
+    assert.notEqual((await stat(BINARY)).mode & 0o111, 0, 'main.js has no execute bit')
+    const direct = spawn(BINARY, ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    direct.stdout.setEncoding('utf8').on('data', (d: string) => { out += d })
+    const timer = setTimeout(() => direct.kill('SIGKILL'), 30_000)
+    const code = await new Promise<number | null>(resolve => direct.on('close', resolve))
+    clearTimeout(timer)
+    assert.equal(code, 0)
+    assert.match(out, /^overlay-node /)
   })
 
   it('says no daemon is running, with exit 1', async () => {
@@ -96,7 +176,8 @@ describe('overlay-node CLI', { timeout: 180_000 }, () => {
         const busy = await runCli(['daemon', '--repo', repo, '--local', ...flag])
         assert.equal(busy.code, 1, busy.stderr)
         assert.ok(oneLine(busy.stderr), busy.stderr)
-        assert.match(busy.stderr, /in use/)
+        assert.match(busy.stderr, new RegExp(`${port}: address already in use; choose another with ${flag[0]}\n$`))
+        assert.doesNotMatch(busy.stderr, /faultTolerance/)
       }
     } finally {
       blocker.close()
@@ -129,12 +210,16 @@ describe('overlay-node CLI', { timeout: 180_000 }, () => {
     const missing = await runCli(['get', 'no-such-key', '--dht', 'kad', ...r1])
     assert.equal(missing.code, 1)
     assert.ok(oneLine(missing.stderr), missing.stderr)
-    const tooBig = await runCli(['put', 'big', 'x'.repeat(17_000), ...r1])
-    assert.equal(tooBig.code, 1)
-    assert.match(tooBig.stderr, /over the limit/)
-    const badAddr = await runCli(['connect', '/ip4/nonsense', ...r1])
-    assert.equal(badAddr.code, 1)
-    assert.match(badAddr.stderr, /malformed multiaddr/)
+    const missingJson = await runCli(['get', 'no-such-key', '--dht', 'kad', ...r1, '--json'])
+    assert.equal(missingJson.code, 1)
+    assert.equal(typeof JSON.parse(missingJson.stdout).error.message, 'string')
+    const self = await runCli(['ping', first.info.peerId, ...r1])
+    assert.equal(self.code, 2)
+    assert.match(self.stderr, /cannot ping .*: it is this daemon's own peer id/)
+    const pingText = await runCli(['ping', first.info.addresses[0], ...r2])
+    assert.match(pingText.stdout, /^pong from \S+ in \d+\.\d ms\n$/)
+    const getText = await runCli(['get', 'greeting', '--dht', 'kad', ...r1])
+    assert.match(getText.stdout, /^hello world\n\(kad: \d+ hop\(s\), \d+\.\d ms\)\n$/)
 
     for (const via of ['gossipsub', 'sir']) {
       const subscriber = spawn(process.execPath, [BINARY, 'subscribe', 'news', '--via', via, ...r1], { stdio: ['ignore', 'pipe', 'pipe'] })

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process'
 import { readFile, stat, writeFile, chmod } from 'node:fs/promises'
 import { after, before, describe, it } from 'node:test'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { Repo, RepoError, RepoLockedError } from '../../src/node/repo.js'
+import { parseApiAddress, Repo, RepoError, RepoLockedError } from '../../src/node/repo.js'
 import { tempDir } from '../helpers/cli.js'
 
 describe('repo folder', () => {
@@ -37,6 +37,45 @@ describe('repo folder', () => {
     await assert.rejects(repo.config(), /'listen' must be an array of strings/)
     await writeFile(repo.file('config.json'), '{oops')
     await assert.rejects(repo.config(), /not valid JSON/)
+  })
+
+  it('refuses unknown keys and a config that is not an object, listing the known keys', async () => {
+    const repo = new Repo(`${dir.path}/f`)
+    await repo.init()
+    for (const text of ['{"lisen": ["/ip4/127.0.0.1/tcp/4001"]}', '[]', '"listen"', 'null']) {
+      await writeFile(repo.file('config.json'), text)
+      await assert.rejects(repo.config(), (err: Error) => {
+        assert.ok(err instanceof RepoError, text)
+        assert.match(err.message, /known keys: peerId, listen, announce, bootstrap, api, local/, text)
+        return true
+      })
+    }
+    await writeFile(repo.file('config.json'), '{"lisen": []}')
+    await assert.rejects(repo.config(), /unknown key 'lisen'/)
+    await writeFile(repo.file('config.json'), '{"api": "somewhere"}')
+    await assert.rejects(repo.config(), /API address 'somewhere'/)
+  })
+
+  it('sets and removes one config key, keeping the others, and refuses to set the peer id', async () => {
+    const repo = new Repo(`${dir.path}/g`)
+    const { peerId } = await repo.init()
+    await repo.setConfig('bootstrap', ['/ip4/127.0.0.1/tcp/4001/p2p/x'])
+    await repo.setConfig('local', true)
+    assert.deepEqual(await repo.config(), { peerId, bootstrap: ['/ip4/127.0.0.1/tcp/4001/p2p/x'], local: true })
+    await repo.setConfig('bootstrap', undefined)
+    assert.deepEqual(await repo.config(), { peerId, local: true })
+    await assert.rejects(repo.setConfig('peerId', 'other'), /read-only/)
+  })
+
+  it('reads an API address as a multiaddr or a URL', () => {
+    assert.deepEqual(parseApiAddress('/ip4/127.0.0.1/tcp/5101'), { host: '127.0.0.1', port: 5101, url: 'http://127.0.0.1:5101' })
+    assert.deepEqual(parseApiAddress('http://127.0.0.1:5101/'), { host: '127.0.0.1', port: 5101, url: 'http://127.0.0.1:5101' })
+    assert.deepEqual(parseApiAddress('/ip6/::1/tcp/5101'), { host: '::1', port: 5101, url: 'http://[::1]:5101' })
+    assert.deepEqual(parseApiAddress('http://[::1]:5101'), { host: '::1', port: 5101, url: 'http://[::1]:5101' })
+    assert.equal(parseApiAddress('/ip4/127.0.0.1/tcp/0', { allowAnyPort: true }).port, 0)
+    for (const bad of ['/ip4/127.0.0.1/tcp/0', '127.0.0.1:5101', '/ip4/127.0.0.1/udp/5101', 'http://127.0.0.1:99999', 'https://127.0.0.1:5101', '']) {
+      assert.throws(() => parseApiAddress(bad), /must look like/, bad)
+    }
   })
 
   it('holds one lock: a live holder is refused, a dead one is taken over', async () => {

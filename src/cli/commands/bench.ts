@@ -3,8 +3,8 @@
  * `--out DIR` (default `bench-results/<date>-<suite>/`, ignored by git). The suite code is loaded
  * only when a suite runs, so `--help` stays fast.
  */
-import { MAX_LOCAL_NODES } from '../../node/local-network.js'
 import { intFlag, stringFlag } from '../command.js'
+import { MAX_LOCAL_NODES } from '../limits.js'
 import { UsageError } from '../usage-error.js'
 import type { Command } from '../command.js'
 

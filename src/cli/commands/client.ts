@@ -1,13 +1,14 @@
 /**
  * The commands that talk to a running daemon through its control API (address from `--api` or
- * the repo's api file). Each one is a thin map from flags to one API call and back to text.
+ * the repo's api file). Each one checks its input first (input-check.ts: exit 2 before any daemon
+ * is asked), then is a thin map from flags to one API call and back to text, numbers rounded for
+ * people (latencies to 0.1 ms) and kept whole in JSON.
  */
 import { callApi, findApi, streamApi } from '../api-client.js'
-import { stringFlag } from '../command.js'
+import { API_HELP, API_OPTION, stringFlag } from '../command.js'
+import { checkKey, checkMessage, checkMultiaddr, checkName, checkPeer, checkTopic, checkValue, DHT_NAMES, peerIdInMultiaddr, PUBSUB_NAMES } from '../input-check.js'
+import { UsageError } from '../usage-error.js'
 import type { Command, CommandContext, Options } from '../command.js'
-
-const API_OPTION: Options = { api: { type: 'string' } }
-const API_HELP = '--api URL         the daemon API, e.g. http://127.0.0.1:5101 (default: from the repo)'
 
 interface ClientSpec {
   name: string
@@ -17,6 +18,8 @@ interface ClientSpec {
   options?: Options
   help?: string[]
   json?: boolean
+  /** Checks the arguments and flags before the daemon is looked for; throws a UsageError. */
+  check?(ctx: CommandContext): void | Promise<void>
   call(ctx: CommandContext, url: string): Promise<void>
 }
 
@@ -30,16 +33,23 @@ function clientCommand (spec: ClientSpec): Command {
     options: { ...API_OPTION, ...spec.options },
     help: [...(spec.help ?? []), API_HELP],
     async run (ctx) {
+      await spec.check?.(ctx)
       await spec.call(ctx, await findApi(ctx.repo, stringFlag(ctx, 'api')))
       return 0
     }
   }
 }
 
+/** Latency for people: 0.1 ms. */
+const ms = (x: number): string => `${x.toFixed(1)} ms`
+
 const DHT_OPTION: Options = { dht: { type: 'string', default: 'kad' } }
 const DHT_HELP = '--dht NAME        which DHT: kad (default), chord, pastry'
 const VIA_OPTION: Options = { via: { type: 'string', default: 'gossipsub' } }
 const VIA_HELP = '--via NAME        which overlay: gossipsub (default), sir'
+
+const dhtOf = (ctx: CommandContext): string => checkName('dht', stringFlag(ctx, 'dht') ?? 'kad', DHT_NAMES)
+const viaOf = (ctx: CommandContext): string => checkName('via', stringFlag(ctx, 'via') ?? 'gossipsub', PUBSUB_NAMES)
 
 const valueText = (reply: { value?: string, valueBase64?: string }): string => reply.value ?? `(binary, base64) ${reply.valueBase64 ?? ''}`
 
@@ -112,6 +122,7 @@ export const clientCommands: Command[] = [
     args: '<multiaddr>',
     summary: 'Dial a peer (a multiaddr ending in /p2p/<peer id>).',
     arity: [1, 1],
+    check: async (ctx) => { await checkMultiaddr('connect', ctx.positionals[0]) },
     async call (ctx, url) {
       const reply = await callApi(url, 'POST', '/api/v0/connect', { address: ctx.positionals[0] })
       ctx.print(reply, `connected to ${reply.peerId}`)
@@ -122,9 +133,13 @@ export const clientCommands: Command[] = [
     args: '<peer>',
     summary: 'Ping a peer (peer id or multiaddr) with the libp2p ping protocol.',
     arity: [1, 1],
+    check: async (ctx) => { await checkPeer(ctx.positionals[0]) },
     async call (ctx, url) {
-      const reply = await callApi(url, 'POST', '/api/v0/ping', { peer: ctx.positionals[0] })
-      ctx.print(reply, `pong from ${reply.peer} in ${reply.rttMs} ms`)
+      const peer = ctx.positionals[0]
+      const self = (await callApi(url, 'GET', '/api/v0/id')).peerId
+      if (peer === self || peerIdInMultiaddr(peer) === self) throw new UsageError(`cannot ping ${self}: it is this daemon's own peer id (ping another peer; 'overlay-node peers' lists them)`)
+      const reply = await callApi(url, 'POST', '/api/v0/ping', { peer })
+      ctx.print(reply, `pong from ${reply.peer} in ${ms(reply.rttMs)}`)
     }
   }),
   clientCommand({
@@ -144,10 +159,15 @@ export const clientCommands: Command[] = [
     arity: [2, 2],
     options: DHT_OPTION,
     help: [DHT_HELP],
+    check (ctx) {
+      dhtOf(ctx)
+      checkKey(ctx.positionals[0])
+      checkValue(ctx.positionals[1])
+    },
     async call (ctx, url) {
       const [key, value] = ctx.positionals
-      const reply = await callApi(url, 'POST', '/api/v0/put', { dht: ctx.flags.dht, key, value })
-      ctx.print(reply, `stored '${key}' in ${reply.dht} on ${reply.replicas} peer(s) in ${reply.latencyMs.toFixed(1)} ms`)
+      const reply = await callApi(url, 'POST', '/api/v0/put', { dht: dhtOf(ctx), key, value })
+      ctx.print(reply, `stored '${key}' in ${reply.dht} on ${reply.replicas} peer(s) in ${ms(reply.latencyMs)}`)
     }
   }),
   clientCommand({
@@ -157,9 +177,13 @@ export const clientCommands: Command[] = [
     arity: [1, 1],
     options: DHT_OPTION,
     help: [DHT_HELP],
+    check (ctx) {
+      dhtOf(ctx)
+      checkKey(ctx.positionals[0])
+    },
     async call (ctx, url) {
-      const reply = await callApi(url, 'POST', '/api/v0/get', { dht: ctx.flags.dht, key: ctx.positionals[0] })
-      ctx.print(reply, () => `${valueText(reply)}\n(${reply.dht}: ${reply.hops} hop(s), ${reply.latencyMs.toFixed(1)} ms)`)
+      const reply = await callApi(url, 'POST', '/api/v0/get', { dht: dhtOf(ctx), key: ctx.positionals[0] })
+      ctx.print(reply, () => `${valueText(reply)}\n(${reply.dht}: ${reply.hops} hop(s), ${ms(reply.latencyMs)})`)
     }
   }),
   clientCommand({
@@ -169,9 +193,13 @@ export const clientCommands: Command[] = [
     arity: [1, 1],
     options: DHT_OPTION,
     help: [DHT_HELP],
+    check (ctx) {
+      dhtOf(ctx)
+      checkKey(ctx.positionals[0])
+    },
     async call (ctx, url) {
-      const reply = await callApi(url, 'POST', '/api/v0/lookup', { dht: ctx.flags.dht, key: ctx.positionals[0] })
-      ctx.print(reply, `${reply.owner}\n(${reply.dht}: ${reply.hops} hop(s), ${reply.latencyMs.toFixed(1)} ms)`)
+      const reply = await callApi(url, 'POST', '/api/v0/lookup', { dht: dhtOf(ctx), key: ctx.positionals[0] })
+      ctx.print(reply, `${reply.owner}\n(${reply.dht}: ${reply.hops} hop(s), ${ms(reply.latencyMs)})`)
     }
   }),
   clientCommand({
@@ -181,32 +209,43 @@ export const clientCommands: Command[] = [
     arity: [2, 2],
     options: VIA_OPTION,
     help: [VIA_HELP],
+    check (ctx) {
+      viaOf(ctx)
+      checkTopic(ctx.positionals[0])
+      checkMessage(ctx.positionals[1])
+    },
     async call (ctx, url) {
       const [topic, message] = ctx.positionals
-      const reply = await callApi(url, 'POST', '/api/v0/publish', { via: ctx.flags.via, topic, message })
+      const reply = await callApi(url, 'POST', '/api/v0/publish', { via: viaOf(ctx), topic, message })
       ctx.print(reply, `published on '${topic}' via ${reply.via} to ${reply.recipients} peer(s)`)
     }
   }),
   clientCommand({
     name: 'subscribe',
     args: '<topic>',
-    summary: 'Print each message on a topic as it arrives, until interrupted.',
+    summary: 'Print each message on a topic as it arrives, until interrupted or the daemon stops (exit 0 both ways).',
     arity: [1, 1],
     options: VIA_OPTION,
     help: [VIA_HELP],
+    check (ctx) {
+      viaOf(ctx)
+      checkTopic(ctx.positionals[0])
+    },
     async call (ctx, url) {
       const controller = new AbortController()
       const stop = (): void => controller.abort()
       process.once('SIGINT', stop)
       process.once('SIGTERM', stop)
+      const topic = ctx.positionals[0]
       try {
-        await streamApi(url, '/api/v0/subscribe', { via: ctx.flags.via, topic: ctx.positionals[0] }, (line) => {
+        const end = await streamApi(url, '/api/v0/subscribe', { via: viaOf(ctx), topic }, (line) => {
           if (line.subscribed !== undefined) {
             if (!ctx.json) process.stderr.write(`subscribed to '${line.subscribed}' via ${line.via}\n`)
             return
           }
           ctx.print(line, () => `${line.from}: ${valueText(line)}`)
         }, controller.signal)
+        if (end === 'closed') process.stderr.write(`the daemon at ${url} stopped; subscription to '${topic}' ended\n`)
       } finally {
         process.off('SIGINT', stop)
         process.off('SIGTERM', stop)

@@ -1,7 +1,7 @@
 /** `init` and `id`: the commands that work on the repo itself, with or without a daemon. */
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { Repo } from '../../node/repo.js'
 import { callApi, DaemonNotRunningError, findApi } from '../api-client.js'
+import { API_HELP, API_OPTION, stringFlag } from '../command.js'
 import type { Command } from '../command.js'
 
 export const initCommand: Command = {
@@ -26,15 +26,16 @@ export const idCommand: Command = {
   summary: "Show this peer's id (and, with a running daemon, its addresses and protocols).",
   arity: [0, 0],
   json: true,
-  options: { api: { type: 'string' } },
-  help: ['--api URL         the daemon API (default: from the repo)'],
+  options: API_OPTION,
+  help: [API_HELP],
   async run (ctx) {
     try {
-      const url = await findApi(ctx.repo, ctx.flags.api as string | undefined)
+      const url = await findApi(ctx.repo, stringFlag(ctx, 'api'))
       const id = await callApi(url, 'GET', '/api/v0/id')
       ctx.print({ ...id, online: true }, () => [`peer id: ${id.peerId}`, `agent: ${id.agentVersion}`, 'addresses:', ...id.addresses.map((a: string) => `  ${a}`), 'protocols:', ...id.protocols.map((p: string) => `  ${p}`)].join('\n'))
     } catch (err) {
       if (!(err instanceof DaemonNotRunningError)) throw err
+      const { peerIdFromPrivateKey } = await import('@libp2p/peer-id')
       const peerId = peerIdFromPrivateKey(await new Repo(ctx.repo).privateKey()).toString()
       ctx.print({ peerId, addresses: [], online: false }, `peer id: ${peerId}\n(no daemon running)`)
     }

@@ -3,7 +3,6 @@
  * report fields as `sim chord`, plus the hop distribution): route hops beside log16 N (Rowstron &
  * Druschel 2001 §3.1), keys moved per join, leave or crash beside K/N, keys lost.
  */
-import { runPastryExperiment } from '../../sim/pastry-experiment.js'
 import { DHT_SIM_OPTIONS, dhtSimFlags, dhtSimHelp, fmt, simCommand } from './sim.js'
 
 /** Copies of a key live in the owner's leaf set: at most |L|/2 + 1 with the default |L| = 16. */
@@ -17,7 +16,11 @@ export const simPastryCommand = simCommand({
   options: DHT_SIM_OPTIONS,
   help: dhtSimHelp('network size (default 1024); built by joins up to 4096 nodes, seeded from the global view above',
     `copies of each key: the closest node and the R-1 next closest (default 3, at most ${MAX_REPLICAS})`),
-  run: (ctx, log) => runPastryExperiment(dhtSimFlags(ctx, MAX_REPLICAS), log),
+  async run (ctx, log) {
+    const options = dhtSimFlags(ctx, MAX_REPLICAS)
+    const { runPastryExperiment } = await import('../../sim/pastry-experiment.js')
+    return runPastryExperiment(options, log)
+  },
   describe (r) {
     const distribution = (r.hops.distribution as number[])
       .map((count, hops) => count === 0 ? '' : `${hops}: ${percent(count, r.lookups)}`)

@@ -3,7 +3,7 @@
  * the residue beside s = exp(-(k+1)(1-s)), traffic, t_avg and t_last; for k = inf the share still
  * susceptible per round beside the push / pull recursions, and rounds to inform everyone.
  */
-import { runSirExperiment, type SirReport, type SirTiming } from '../../sim/sir-experiment.js'
+import type { SirReport, SirTiming } from '../../sim/sir-experiment.js'
 import { SIR_MODES, type SirMode } from '../../sir/config.js'
 import { choiceFlag, intFlag, stringFlag } from '../command.js'
 import { UsageError } from '../usage-error.js'
@@ -45,15 +45,17 @@ export const simSirCommand = simCommand({
     '--trials T        epidemics per k, each from a random node (default 10)',
     '--timing T        aligned: synchronous rounds as in the analysis (default); jittered: the peer\'s own timers'
   ],
-  run (ctx, log) {
-    return runSirExperiment({
+  async run (ctx, log) {
+    const options = {
       nodes: intFlag(ctx, 'nodes', 1000, 2, MAX_SIM_NODES),
       mode: choiceFlag<SirMode>(ctx, 'mode', SIR_MODES, 'push'),
       ks: parseKList(stringFlag(ctx, 'k') ?? '1,2,3,4,5'),
       trials: intFlag(ctx, 'trials', 10, 1, MAX_SIR_TRIALS),
       timing: choiceFlag<SirTiming>(ctx, 'timing', ['aligned', 'jittered'], 'aligned'),
       seed: seedFlag(ctx)
-    }, log)
+    }
+    const { runSirExperiment } = await import('../../sim/sir-experiment.js')
+    return runSirExperiment(options, log)
   },
   describe (r: SirReport) {
     const lines = [

@@ -1,13 +1,17 @@
 /**
  * `overlay-node sim <protocol>`: runs an experiment in the deterministic simulator and prints its
- * figures beside the theory; `--json FILE` writes the whole report. Every experiment is a pure
- * function of its options and seed; this command adds only what a pure run cannot know: wall
- * time and peak memory. The report shapes share their core fields so one reader serves all.
+ * figures beside the theory; `--out FILE` writes the whole report (its folder is checked before
+ * the run), `--json` prints it on stdout. Every experiment is a pure function of its options and
+ * seed; this command adds only what a pure run cannot know: wall time, peak memory and where it
+ * ran (versions, commit, machine). The report shapes share their core fields so one reader serves
+ * all. The experiments load only when one runs.
  */
-import { writeFile } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { access, stat, writeFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { MAX_SUCCESSORS } from '../../chord/limits.js'
-import { runChordExperiment } from '../../sim/chord-experiment.js'
 import { intFlag, stringFlag } from '../command.js'
+import { progressWriter } from '../progress.js'
 import { UsageError } from '../usage-error.js'
 import type { Command, CommandContext, Options } from '../command.js'
 
@@ -22,6 +26,8 @@ export interface SimReport {
   traceHash: string
   wallMs: number
   peakRssBytes: number
+  /** Versions, commit and machine (src/bench/environment.ts), as every benchmark report has. */
+  environment?: Record<string, unknown>
 }
 
 export interface SimSpec {
@@ -42,30 +48,75 @@ export function seedFlag (ctx: CommandContext): string {
   return seed
 }
 
+/**
+ * `--json FILE` (and `--json=FILE`), the old spelling of `--out FILE`: a sim takes no arguments,
+ * so a word after `--json` can only be a file name.
+ */
+export function rewriteDeprecatedJson (argv: string[], warn: (line: string) => void): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    const next = argv[i + 1]
+    if (arg.startsWith('--json=')) {
+      out.push('--out', arg.slice('--json='.length))
+    } else if (arg === '--json' && next !== undefined && !next.startsWith('-')) {
+      out.push('--out', next)
+      i++
+    } else {
+      out.push(arg)
+      continue
+    }
+    warn("overlay-node: '--json FILE' is deprecated; use '--out FILE' (--json now prints the report on stdout)")
+  }
+  return out
+}
+
+/** Refuses a report path that cannot be written, before a run that may take minutes. */
+async function checkOutFile (file: string): Promise<void> {
+  const info = await stat(file).catch(() => undefined)
+  if (info?.isDirectory() === true) throw new UsageError(`--out ${file} is a folder; give a file name`)
+  try {
+    await access(info === undefined ? dirname(file) : file, constants.W_OK)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    throw new UsageError(`--out ${file}: ${code === 'ENOENT' ? `the folder ${dirname(file)} does not exist` : 'cannot be written'}`)
+  }
+}
+
 export function simCommand (spec: SimSpec): Command {
   return {
     name: `sim ${spec.protocol}`,
     args: '',
     summary: spec.summary,
     arity: [0, 0],
-    json: false,
-    options: { ...spec.options, seed: { type: 'string' }, json: { type: 'string' }, quiet: { type: 'boolean' } },
+    json: true,
+    options: { ...spec.options, seed: { type: 'string' }, out: { type: 'string' }, quiet: { type: 'boolean' } },
+    rewriteArgs: rewriteDeprecatedJson,
     help: [
       ...spec.help,
       '--seed S          seed of every random draw (default 1); the same seed gives the same trace hash',
-      '--json FILE       write the full report as JSON to FILE',
-      '--quiet           no progress lines on stderr'
+      '--out FILE        write the full report as JSON to FILE (its folder must exist)',
+      '--quiet           no progress lines on stderr (progress overwrites itself on a terminal)'
     ],
     async run (ctx) {
-      const jsonFile = stringFlag(ctx, 'json')
-      const log = ctx.flags.quiet === true ? () => {} : (line: string) => { process.stderr.write(line + '\n') }
+      const outFile = stringFlag(ctx, 'out')
+      if (outFile !== undefined) await checkOutFile(outFile)
+      const progress = progressWriter()
+      const log = ctx.flags.quiet === true ? () => {} : (line: string) => { progress.line(line) }
       const started = performance.now()
       const report = await spec.run(ctx, log)
+      progress.end()
       report.wallMs = Math.round(performance.now() - started)
       report.peakRssBytes = process.resourceUsage().maxRSS * 1024
-      ctx.out(spec.describe(report))
-      ctx.out(`wall ${(report.wallMs / 1000).toFixed(1)} s, peak RSS ${(report.peakRssBytes / 2 ** 20).toFixed(0)} MiB, trace hash ${report.traceHash}`)
-      if (jsonFile !== undefined) await writeFile(jsonFile, JSON.stringify(report, null, 2) + '\n')
+      const { benchEnvironment } = await import('../../bench/environment.js')
+      report.environment = benchEnvironment()
+      if (ctx.json) {
+        ctx.out(JSON.stringify(report))
+      } else {
+        ctx.out(spec.describe(report))
+        ctx.out(`wall ${(report.wallMs / 1000).toFixed(1)} s, peak RSS ${(report.peakRssBytes / 2 ** 20).toFixed(0)} MiB, trace hash ${report.traceHash}`)
+      }
+      if (outFile !== undefined) await writeFile(outFile, JSON.stringify(report, null, 2) + '\n')
       return 0
     }
   }
@@ -121,7 +172,11 @@ export const simChordCommand = simCommand({
   options: DHT_SIM_OPTIONS,
   help: dhtSimHelp('ring size (default 1024); built by joins up to 4096 nodes, seeded from the global view above',
     'copies of each key: owner and R-1 successors (default 3)'),
-  run: (ctx, log) => runChordExperiment(dhtSimFlags(ctx, MAX_SUCCESSORS), log),
+  async run (ctx, log) {
+    const options = dhtSimFlags(ctx, MAX_SUCCESSORS)
+    const { runChordExperiment } = await import('../../sim/chord-experiment.js')
+    return runChordExperiment(options, log)
+  },
   describe (r) {
     const lines = [
       `chord, ${r.nodes} nodes, seed ${r.seed}: ${r.lookups} lookups`,
