@@ -108,8 +108,8 @@ export interface ChordInit {
    */
   maxStoredRecords?: number
   /**
-   * Largest key accepted, in bytes (<= 1024).
-   * @default 256
+   * Largest key accepted, in bytes (<= 1024); the node's and the CLI's limit for every DHT.
+   * @default 512
    */
   maxKeyBytes?: number
   /**
@@ -138,7 +138,7 @@ export const CHORD_DEFAULTS: ChordConfig = {
   requestTimeoutMs: 2000,
   maxLookupSteps: 64,
   maxStoredRecords: 100000,
-  maxKeyBytes: 256,
+  maxKeyBytes: 512,
   maxValueBytes: 16384
 }
 

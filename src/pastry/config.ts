@@ -102,8 +102,8 @@ export interface PastryInit {
    */
   maxStoredRecords?: number
   /**
-   * Largest key accepted, in bytes (<= 1024).
-   * @default 256
+   * Largest key accepted, in bytes (<= 1024); the node's and the CLI's limit for every DHT.
+   * @default 512
    */
   maxKeyBytes?: number
   /**
@@ -131,7 +131,7 @@ export const PASTRY_DEFAULTS: PastryConfig = {
   requestTimeoutMs: 2000,
   maxRouteHops: 32,
   maxStoredRecords: 100000,
-  maxKeyBytes: 256,
+  maxKeyBytes: 512,
   maxValueBytes: 16384
 }
 
