@@ -71,6 +71,8 @@ try {
     const latency: number[] = []
     /** Latency divided by hops, for gets that left this node (issue 8's per-hop cost). */
     const perHop: number[] = []
+    /** Failed gets by error message (key names elided). */
+    const failureReasons: Record<string, number> = {}
     let failures = 0
     for (const { key, from } of lookups) {
       try {
@@ -78,14 +80,17 @@ try {
         hops.push(got.hops)
         latency.push(got.latencyMs)
         if (got.hops > 0) perHop.push(got.latencyMs / got.hops)
-      } catch {
+      } catch (err) {
         failures++
+        const why = (err as Error).message.replace(/'[^']*'/g, "'…'")
+        failureReasons[why] = (failureReasons[why] ?? 0) + 1
       }
     }
     const h = summarize(hops)
     const l = summarize(latency)
     const ph = summarize(perHop)
-    results[dht] = { hops: h, latencyMs: l, perHopMs: ph, getFailures: failures, putFailures, theory: THEORY[dht] ?? null }
+    results[dht] = { hops: h, latencyMs: l, perHopMs: ph, getFailures: failures, failureReasons, putFailures, theory: THEORY[dht] ?? null }
+    if (failures > 0) log(`${dht}: failed gets by reason: ${JSON.stringify(failureReasons)}`)
     log(`${dht}: hops mean ${round(h.mean)} p50 ${h.p50} p99 ${h.p99}; latency p50 ${round(l.p50)} ms p99 ${round(l.p99)} ms; per hop p50 ${round(ph.p50)} ms; failed gets ${failures}, puts ${putFailures}`)
   }
 
