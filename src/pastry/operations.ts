@@ -40,15 +40,13 @@ export function runRoute (ctx: PastryContext, key: NodeId, done: (o: RouteOutcom
     finish({ ok: true, value: { owner: io.self, leafSet: state.leaves.view(), hops: 0, failures: 0 } })
     return
   }
-  const iter = new RouteIter(key, io.self.address, hop.nodes, config.maxRouteHops)
+  // No retry storm: a node that failed us lately is asked only when no other candidate is left.
+  const iter = new RouteIter(key, io.self.address, hop.nodes, config.maxRouteHops, p => state.isDead(p.address, io.now()))
   const advance = (): void => {
     const step = iter.next()
     if (step.kind === 'delivered') { finish({ ok: true, value: step.result }); return }
     if (step.kind === 'failed') { finish({ ok: false, failure: step.failure }); return }
     const peer = step.peer
-    // No retry storm: a node that failed us lately is not asked again while its backoff lasts,
-    // however many stale answers still name it; it counts as a failed hop.
-    if (state.isDead(peer.address, io.now())) { iter.onFailure(peer); advance(); return }
     io.request(peer, { type: 'route', key }, { timeoutMs: config.requestTimeoutMs }, result => {
       if (!ctx.isRunning()) { iter.stop(); return }
       if (result.ok) {

@@ -8,6 +8,9 @@
  * the destination: in a recursive route it would find them dead and deliver itself (§2.4), and
  * before it notices, only the originator knows. The hop count is the number of nodes asked in
  * sequence, which equals the number of forwards of the recursive route (failed ones included).
+ * A node the originator suppresses (it failed lately: FailedPeers) is asked only when no other
+ * candidate is left: suppression keeps a route from dialling a dead node again, but must never
+ * make a route fail while a live node it would have reached is merely under a backoff.
  */
 import type { NodeId } from '../core/id.js'
 import type { PeerRef } from '../core/port.js'
@@ -50,8 +53,9 @@ export class RouteIter {
    * @param selfAddress the originator, never asked
    * @param initial the originator's own next hop and alternates
    * @param maxHops nodes asked before failing with `hop-limit`
+   * @param suppressed whether the originator holds a node back (asked last, as a last resort)
    */
-  constructor (readonly key: NodeId, selfAddress: string, initial: readonly PeerRef[], private readonly maxHops: number) {
+  constructor (readonly key: NodeId, selfAddress: string, initial: readonly PeerRef[], private readonly maxHops: number, private readonly suppressed: (peer: PeerRef) => boolean = () => false) {
     this.asked.add(selfAddress)
     this.prepend(initial)
   }
@@ -62,8 +66,9 @@ export class RouteIter {
   next (): RouteStep {
     if (this.result !== undefined) return this.result
     if (this.waiting !== undefined) throw new Error('route: next() while a request is outstanding')
-    const peer = this.candidates.shift()
-    if (peer === undefined) return this.finish({ kind: 'failed', failure: 'no-live-node' })
+    if (this.candidates.length === 0) return this.finish({ kind: 'failed', failure: 'no-live-node' })
+    const at = this.candidates.findIndex(p => !this.suppressed(p))
+    const [peer] = this.candidates.splice(at < 0 ? 0 : at, 1)
     if (this.hops >= this.maxHops) return this.finish({ kind: 'failed', failure: 'hop-limit' })
     this.hops++
     this.asked.add(peer.address)
