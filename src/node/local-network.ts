@@ -5,6 +5,7 @@
  * Used by `testnet`, the real-network benchmarks and the tests. Invariant: `stop()` stops every
  * node this network started, including those of a batch that failed half-way.
  */
+import { MAX_LOCAL_NODES } from './local-limits.js'
 import { createOverlayNode } from './overlay-node.js'
 import type { OverlayNode, OverlayNodeConfig } from './overlay-node.js'
 
@@ -16,8 +17,8 @@ export const JOIN_BATCH = 4
  * were measured with peers bootstrapped to 3 others). Our DHTs still join through node 0 alone.
  */
 export const EXTRA_LINKS = 2
-/** 20,000 file descriptors per process allow about 400 TCP peers with the DHT (measured). */
-export const MAX_LOCAL_NODES = 400
+
+export { MAX_LOCAL_NODES }
 
 export class LocalNetwork {
   readonly nodes: OverlayNode[] = []

@@ -4,7 +4,7 @@
  * only when a suite runs, so `--help` stays fast.
  */
 import { intFlag, stringFlag } from '../command.js'
-import { MAX_LOCAL_NODES } from '../limits.js'
+import { MAX_LOCAL_NODES } from '../../node/local-limits.js'
 import { UsageError } from '../usage-error.js'
 import type { Command } from '../command.js'
 

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { intFlag } from '../command.js'
-import { MAX_LOCAL_NODES } from '../limits.js'
+import { MAX_LOCAL_NODES } from '../../node/local-limits.js'
 import { progressWriter } from '../progress.js'
 import type { Command } from '../command.js'
 
