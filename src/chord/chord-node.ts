@@ -15,10 +15,13 @@ import { MAX_CLOSER_NODES, MAX_FAILED_PEERS, MAX_SUCCESSORS_IN_CLOSER } from './
 import { checkPredecessor, fingerToFix, onNotify, refreshFinger, stabilize } from './maintenance.js'
 import { MaintenanceTimers } from './maintenance-timers.js'
 import type { ChordMessage, ChordRequest, ChordResponse } from './messages.js'
-import { get, join, leave, onLeaving, put, runLookup, type GetResult, type Outcome, type PutResult } from './operations.js'
-import { onFetch, onStore, onSync, replicateStep } from './replication.js'
+import { get, join, leave, onLeaving, put, runLookup, type GetResult, type PutResult } from './operations.js'
+import { chordStorage } from './replication.js'
 import { RoutingState } from './routing.js'
-import { RecordStore } from './store.js'
+import type { Outcome } from '../core/dht-outcome.js'
+import type { StorageContext } from '../dht/context.js'
+import { newStorageState, onFetch, onStore, onSync, replicateStep } from '../dht/replication.js'
+import { RecordStore } from '../dht/store.js'
 
 /** Delay before a storage step triggered by a change runs, to coalesce bursts of changes (ms). */
 const REPLICATE_SOON_DELAY_MS = 50
@@ -72,6 +75,8 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
   private readonly counterValues = newCounters()
   private readonly jitterRandom: Random
   private readonly ctx: ChordContext
+  private readonly storage: StorageContext
+  private readonly storageState = newStorageState()
   private readonly failed: FailedPeers
   private readonly timers: MaintenanceTimers
   private state: State = 'new'
@@ -106,6 +111,7 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
       config: this.config,
       routing: this.routing,
       store: this.store,
+      get storage () { return self.storage },
       counters: this.counterValues,
       failed: this.failed,
       timers: this.timers,
@@ -115,6 +121,7 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
       replicateSoon: () => self.replicateSoon(),
       lookup: (key, done, initial) => { runLookup(self.ctx, key, done, initial) }
     }
+    this.storage = chordStorage(this.ctx, this.store)
   }
 
   // ---- ProtocolHandler ----
@@ -170,11 +177,11 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
         if (this.routing.successors.some(s => s.address === from.address)) this.timers.snap('stabilize')
         return { type: 'ack' }
       case 'store':
-        return onStore(this.ctx, req.role, req.records)
+        return onStore(this.storage, req.role, req.records)
       case 'fetch':
-        return onFetch(this.ctx, req.keyId)
+        return onFetch(this.storage, req.keyId)
       case 'sync':
-        return onSync(this.ctx, req.keyIds)
+        return onSync(this.storage, req.keyIds)
       case 'leaving':
         onLeaving(this.ctx, from, req.predecessor, req.successors)
         return { type: 'ack' }
@@ -413,7 +420,7 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
     this.storageDirty = false
     this.replicating = true
     this.replicatePending = false
-    replicateStep(this.ctx, () => {
+    replicateStep(this.storage, this.storageState, () => {
       this.replicating = false
       if (this.state !== 'running') return
       if (this.replicatePending) this.replicateSoon()

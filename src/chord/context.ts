@@ -5,47 +5,40 @@
  */
 import type { FailedPeers } from '../core/failed-peers.js'
 import type { NodeId } from '../core/id.js'
+import type { Outcome } from '../core/dht-outcome.js'
 import type { Io, PeerRef, Result } from '../core/port.js'
+import type { StorageContext, StorageCounters } from '../dht/context.js'
+import { newStorageCounters } from '../dht/context.js'
+import type { RecordStore } from '../dht/store.js'
 import type { ChordConfig } from './config.js'
 import type { LookupFailure, LookupResult } from './lookup.js'
 import type { MaintenanceTimers } from './maintenance-timers.js'
 import type { ChordMessage, ChordRequest, ChordResponse } from './messages.js'
 import type { RoutingState } from './routing.js'
-import type { RecordStore } from './store.js'
 
 export type ChordIo = Io<ChordRequest, ChordResponse, ChordMessage>
 
 export type TimerName = 'stabilize' | 'fix-fingers' | 'check-predecessor' | 'replicate' | 'hint' | 'deferred'
 
 /** Monotonic counters of what this node did, for status and experiments. */
-export interface ChordCounters {
+export interface ChordCounters extends StorageCounters {
   lookups: number
   lookupsFailed: number
-  /** Records this node newly stored as a replica. */
-  replicaCopiesMade: number
-  /** Records this node newly received as owner (puts, handoffs). */
-  primaryCopiesReceived: number
-  /** Replicas turned primary after the predecessor's range was taken over. */
-  promotions: number
-  /** Records handed to a new owner (join takeover, leave). */
-  handoffRecordsSent: number
-  /** Replicas dropped when no owner refreshed them within the lease. */
-  replicasDropped: number
-  /** Stores refused (too large, or the store full). */
-  storesRefused: number
 }
 
 export function newCounters (): ChordCounters {
-  return { lookups: 0, lookupsFailed: 0, replicaCopiesMade: 0, primaryCopiesReceived: 0, promotions: 0, handoffRecordsSent: 0, replicasDropped: 0, storesRefused: 0 }
+  return { lookups: 0, lookupsFailed: 0, ...newStorageCounters() }
 }
 
-export type LookupOutcome = { readonly ok: true, readonly value: LookupResult } | { readonly ok: false, readonly failure: LookupFailure }
+export type LookupOutcome = Outcome<LookupResult, LookupFailure>
 
 export interface ChordContext {
   readonly io: ChordIo
   readonly config: ChordConfig
   readonly routing: RoutingState
   readonly store: RecordStore
+  /** The storage layer's view of this node (src/dht): store, placement, request path. */
+  readonly storage: StorageContext
   readonly counters: ChordCounters
   /** Peers that failed a request lately: not asked again, nor re-adopted from hearsay, until their backoff ends. */
   readonly failed: FailedPeers

@@ -7,5 +7,6 @@ export { chordConfig, CHORD_DEFAULTS, type ChordConfig, type ChordInit } from '.
 export type { ChordCounters, ChordIo, LookupOutcome } from './context.js'
 export type { LookupFailure, LookupResult } from './lookup.js'
 export type { ChordMessage, ChordRecord, ChordRequest, ChordResponse, StoreRole } from './messages.js'
-export type { ChordFailure, GetResult, Outcome, PutResult } from './operations.js'
+export type { GetResult, PutResult } from './operations.js'
+export type { DhtFailure, Outcome } from '../core/dht-outcome.js'
 export * from './limits.js'

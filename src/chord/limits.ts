@@ -10,16 +10,8 @@ export const MAX_SUCCESSORS = 32
 export const MAX_CLOSER_NODES = 8
 /** Successor-list entries appended to a `closer` reply (the way past a dead closest-preceding node). */
 export const MAX_SUCCESSORS_IN_CLOSER = 24
-/** Records in one store/handoff message; with MAX_VALUE_BYTES_LIMIT bounds a frame. */
-export const MAX_RECORDS_PER_MESSAGE = 64
-/** Bytes of values in one store/handoff message before a new batch starts (1 MiB). */
-export const MAX_RECORD_BATCH_BYTES = 1024 * 1024
-/** Key ids in one `sync` or `missing` message (32 KiB of ids). */
-export const MAX_KEY_IDS_PER_MESSAGE = 1024
-/** The largest key any node accepts, whatever its Init says (bytes). */
-export const MAX_KEY_BYTES_LIMIT = 1024
-/** The largest value any node accepts, whatever its Init says (bytes, 1 MiB). */
-export const MAX_VALUE_BYTES_LIMIT = 1024 * 1024
+/** The storage layer's message and record limits (src/dht/limits.ts), which the codec also applies. */
+export { MAX_KEY_BYTES_LIMIT, MAX_KEY_IDS_PER_MESSAGE, MAX_RECORD_BATCH_BYTES, MAX_RECORDS_PER_MESSAGE, MAX_VALUE_BYTES_LIMIT } from '../dht/limits.js'
 /**
  * The largest frame a Chord reader needs: one batch of values plus 64 keys and framing overhead
  * (2 MiB + 64 KiB margin). The runtime's length-prefixed reader refuses anything longer.

@@ -5,15 +5,11 @@
  */
 import type { NodeId } from '../core/id.js'
 import type { PeerRef } from '../core/port.js'
+import type { DhtRecord, StorageRequest, StorageResponse } from '../dht/messages.js'
 
-/** A stored key/value pair; `keyId` = SHA-256(key) is recomputed on receipt, never trusted. */
-export interface ChordRecord {
-  readonly key: Uint8Array
-  readonly value: Uint8Array
-}
-
-/** Whether a store makes the receiver the owner of the records or one of their r-1 replicas. */
-export type StoreRole = 'primary' | 'replica'
+/** Chord stores the storage layer's records (src/dht/messages.ts). */
+export type ChordRecord = DhtRecord
+export type { StoreRole } from '../dht/messages.js'
 
 export type ChordRequest =
   /** One step of an iterative lookup: "is key yours to answer, or whom should I ask next?" */
@@ -24,12 +20,8 @@ export type ChordRequest =
   | { readonly type: 'notify' }
   /** Check-predecessor liveness probe. */
   | { readonly type: 'ping' }
-  /** Put (role primary), owner handoff on join/leave (primary), or replica copy (replica). */
-  | { readonly type: 'store', readonly role: StoreRole, readonly records: readonly ChordRecord[] }
-  /** Get: the record for a key id, if held. */
-  | { readonly type: 'fetch', readonly keyId: NodeId }
-  /** Replica digest from an owner: "which of these do you lack?" Also refreshes their lease. */
-  | { readonly type: 'sync', readonly keyIds: readonly NodeId[] }
+  /** Store, fetch and sync (src/dht/messages.ts): puts, handoffs, replica copies and digests. */
+  | StorageRequest
   /**
    * Graceful leave (ToN 2003 §IV-E): to the successor with the leaver's predecessor, to the
    * predecessor with the leaver's successor list.
@@ -43,10 +35,7 @@ export type ChordResponse =
   | { readonly type: 'closer', readonly nodes: readonly PeerRef[] }
   | { readonly type: 'neighbors', readonly predecessor: PeerRef | undefined, readonly successors: readonly PeerRef[] }
   | { readonly type: 'ack' }
-  /** How many records of a store were kept; the rest were refused (too large, or store full). */
-  | { readonly type: 'stored', readonly accepted: number }
-  | { readonly type: 'value', readonly record: ChordRecord | undefined }
-  | { readonly type: 'missing', readonly keyIds: readonly NodeId[] }
+  | StorageResponse
 
 export type ChordRequestType = ChordRequest['type']
 export type ChordResponseType = ChordResponse['type']

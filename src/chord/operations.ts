@@ -5,19 +5,17 @@
  * ends exactly once with a value or a named failure; a failed peer moves it to the next candidate
  * (next successor, next replica); no operation asks self over the network.
  */
-import type { DhtFailure, DhtOutcome, GetResult, PutResult } from '../core/dht-outcome.js'
+import type { Outcome } from '../core/dht-outcome.js'
 import { keyId, type NodeId } from '../core/id.js'
 import type { PeerRef } from '../core/port.js'
 import type { ChordContext, LookupOutcome } from './context.js'
 import { LookupIter } from './lookup.js'
 import { MAX_CLOSER_NODES } from './limits.js'
 import type { ChordRecord } from './messages.js'
-import { acceptable, onStore, sendRecords } from './replication.js'
+import { getFromHolders, putToHolders, type GetResult, type PutResult } from '../dht/operations.js'
+import { acceptable, recordKeyId, sendRecords } from '../dht/replication.js'
 
-/** Why a put, get, join or leave failed. */
-export type { GetResult, PutResult } from '../core/dht-outcome.js'
-export type ChordFailure = DhtFailure
-export type Outcome<T> = DhtOutcome<T>
+export type { GetResult, PutResult }
 
 /** Drives a LookupIter over the port until it ends; the tables answer first when they can. */
 export function runLookup (ctx: ChordContext, key: NodeId, done: (o: LookupOutcome) => void, initial?: readonly PeerRef[], onEnd?: () => void): LookupIter {
@@ -61,29 +59,10 @@ function holders (ctx: ChordContext, successors: readonly PeerRef[]): PeerRef[] 
 }
 
 export function put (ctx: ChordContext, record: ChordRecord, done: (o: Outcome<PutResult>) => void): void {
-  if (!acceptable(ctx, record)) { done({ ok: false, failure: 'too-large' }); return }
-  const id = keyId(record.key)
-  ctx.lookup(id, outcome => {
+  if (!acceptable(ctx.storage, record)) { done({ ok: false, failure: 'too-large' }); return }
+  ctx.lookup(recordKeyId(record.key), outcome => {
     if (!outcome.ok) { done(outcome); return }
-    const targets = holders(ctx, outcome.value.successors)
-    const hops = outcome.value.hops
-    let i = 0
-    const tryNext = (): void => {
-      const target = targets[i++]
-      if (target === undefined) { done({ ok: false, failure: 'unreachable' }); return }
-      if (target.id === ctx.io.self.id) {
-        const res = onStore(ctx, 'primary', [record])
-        done(res.type === 'stored' && res.accepted === 1 ? { ok: true, value: { holder: target, hops } } : { ok: false, failure: 'refused' })
-        return
-      }
-      ctx.request(target, { type: 'store', role: 'primary', records: [record] }, result => {
-        if (!result.ok) { tryNext(); return }
-        const res = result.value
-        if (res.type === 'stored' && res.accepted === 1) done({ ok: true, value: { holder: target, hops } })
-        else done({ ok: false, failure: 'refused' })
-      })
-    }
-    tryNext()
+    putToHolders(ctx.storage, record, holders(ctx, outcome.value.successors), outcome.value.hops, done)
   })
 }
 
@@ -92,36 +71,7 @@ export function get (ctx: ChordContext, key: Uint8Array, done: (o: Outcome<GetRe
   const id = keyId(key)
   ctx.lookup(id, outcome => {
     if (!outcome.ok) { done(outcome); return }
-    const targets = holders(ctx, outcome.value.successors)
-    const hops = outcome.value.hops
-    let i = 0
-    let answered = false
-    const tryNext = (): void => {
-      const target = targets[i++]
-      if (target === undefined) {
-        done(answered ? { ok: true, value: { value: undefined, holder: undefined, hops } } : { ok: false, failure: 'unreachable' })
-        return
-      }
-      if (target.id === ctx.io.self.id) {
-        answered = true
-        const s = ctx.store.get(id)
-        if (s !== undefined) done({ ok: true, value: { value: s.record.value, holder: target, hops } })
-        else tryNext()
-        return
-      }
-      ctx.request(target, { type: 'fetch', keyId: id }, result => {
-        if (result.ok && result.value.type === 'value') {
-          answered = true
-          const record = result.value.record
-          if (record !== undefined && keyId(record.key) === id) {
-            done({ ok: true, value: { value: record.value, holder: target, hops } })
-            return
-          }
-        }
-        tryNext()
-      })
-    }
-    tryNext()
+    getFromHolders(ctx.storage, id, holders(ctx, outcome.value.successors), outcome.value.hops, done)
   })
 }
 
@@ -151,7 +101,7 @@ export function join (ctx: ChordContext, bootstrap: PeerRef, done: (o: Outcome<P
  */
 export function leave (ctx: ChordContext, done: (o: Outcome<void>) => void): void {
   const { routing, store, io, config, counters } = ctx
-  const owned: ChordRecord[] = []
+  let owned: ChordRecord[] = []
   for (const [id, s] of store.entries()) if (s.primary || routing.owns(id)) owned.push(s.record)
   const successors = routing.successors.slice()
   const pred = routing.predecessor
@@ -165,9 +115,15 @@ export function leave (ctx: ChordContext, done: (o: Outcome<void>) => void): voi
     if (succ === undefined) { tellPredecessor(); return } // alone, or every successor dead: data goes with us
     ctx.request(succ, { type: 'leaving', predecessor: pred, successors: [] }, result => {
       if (!result.ok) { handTo(); return }
-      sendRecords(ctx, succ, 'primary', owned, ok => {
-        if (!ok) { handTo(); return }
-        counters.handoffRecordsSent += owned.length
+      sendRecords(ctx.storage, succ, 'primary', owned, accepted => {
+        counters.handoffRecordsSent += accepted.length
+        if (accepted.length < owned.length) {
+          // What this successor did not take goes to the next one.
+          const taken = new Set(accepted)
+          owned = owned.filter(r => !taken.has(r))
+          handTo()
+          return
+        }
         tellPredecessor()
       })
     })

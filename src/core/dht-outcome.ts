@@ -1,24 +1,42 @@
 /**
- * The results of a DHT node's public operations, shared by Chord and Pastry so that the runtime,
- * the experiments and the CLI read both the same way. A remote failure is a value (`failure`);
- * only the Promise API at the runtime turns a final one into a named Error.
+ * The one result type of the DHTs' operations (lookup, route, join, put, get, leave), shared by
+ * Chord, Pastry and the storage layer so that the runtime, the experiments and the CLI read them
+ * all the same way. A remote failure is a value (`failure`); only the Promise API at the runtime
+ * turns a final one into a named Error, through `failureText`, whose switch the compiler checks
+ * for every kind.
  */
-import type { PeerRef } from './port.js'
 
-export type DhtFailure = 'no-live-node' | 'hop-limit' | 'stopped' | 'too-large' | 'refused' | 'unreachable'
+/** Why a DHT operation failed. */
+export type DhtFailure =
+  /** No node answered the lookup or route. */
+  | 'no-live-node'
+  /** The lookup or route asked its limit of nodes without an owner. */
+  | 'hop-limit'
+  /** The node is stopped, leaving or still joining. */
+  | 'stopped'
+  /** The key or value is over the node's limits. */
+  | 'too-large'
+  /** The owner answered and refused the record. */
+  | 'refused'
+  /** No holder of the key answered. */
+  | 'unreachable'
 
-export type DhtOutcome<T> = { readonly ok: true, readonly value: T } | { readonly ok: false, readonly failure: DhtFailure }
+/** A value, or the reason there is none; `F` narrows the failures an operation can end with. */
+export type Outcome<T, F extends DhtFailure = DhtFailure> = { readonly ok: true, readonly value: T } | { readonly ok: false, readonly failure: F }
 
-export interface PutResult {
-  /** The node that stored the record as owner. */
-  readonly holder: PeerRef
-  readonly hops: number
+/** What a failure means, for an error message (`what`: "chord put 'k'"; `name`: "Chord"). */
+export function failureText (failure: DhtFailure, what: string, name: string): string {
+  switch (failure) {
+    case 'too-large': return `${what}: key or value over the node's limits`
+    case 'refused': return `${what}: the owner refused the record (store full)`
+    case 'no-live-node': return `${what}: no live ${name} node answered`
+    case 'hop-limit': return `${what}: the lookup exceeded its hop limit`
+    case 'stopped': return `${what}: the ${name} service is stopped or still joining`
+    case 'unreachable': return `${what}: no holder of the key answered`
+    default: return unreachableFailure(failure)
+  }
 }
 
-export interface GetResult {
-  /** The value, or undefined when no holder asked has the key. */
-  readonly value: Uint8Array | undefined
-  /** The node that answered with the value. */
-  readonly holder: PeerRef | undefined
-  readonly hops: number
+function unreachableFailure (failure: never): never {
+  throw new Error(`unknown DHT failure ${String(failure)}`)
 }

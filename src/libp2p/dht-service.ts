@@ -16,7 +16,7 @@ import { registerOverlayMetrics, timed } from './overlay-service.js'
 import { REUSED_MAX_INBOUND_STREAMS, REUSED_MAX_OUTBOUND_STREAMS, StreamRuntime } from './stream-runtime.js'
 import type { OverlayComponents } from './overlay-service.js'
 import type { FrameCodec } from './stream-runtime.js'
-import type { DhtOutcome } from '../core/dht-outcome.js'
+import { failureText, type DhtFailure, type Outcome } from '../core/dht-outcome.js'
 import type { NodeId } from '../core/id.js'
 import type { PeerRef, ProtocolHandler } from '../core/port.js'
 import type { Startable } from '@libp2p/interface'
@@ -41,8 +41,6 @@ const JOINED_CHECK_MAX_TICKS = 48
  * stops regardless (a peer that does not answer must not hold up a shutdown).
  */
 export const LEAVE_TIMEOUT_MS = 5_000
-
-type Outcome<T> = DhtOutcome<T>
 
 /** The callback API both ChordNode and PastryNode offer. */
 export interface DhtNode<Req, Res> extends ProtocolHandler<Req, Res, never> {
@@ -104,15 +102,9 @@ export interface DhtService<S> extends Startable {
 
 const encoder = new TextEncoder()
 
-function failureError (name: string, what: string, failure: string): Error {
-  switch (failure) {
-    case 'too-large': return new InputError(`${what}: key or value over the node's limits`)
-    case 'refused': return new NetworkError(`${what}: the owner refused the record (store full)`)
-    case 'no-live-node': return new NetworkError(`${what}: no live ${name} node answered`)
-    case 'hop-limit': return new NetworkError(`${what}: the lookup exceeded its hop limit`)
-    case 'stopped': return new NetworkError(`${what}: the ${name} service is stopped or still joining`)
-    default: return new NetworkError(`${what}: ${failure}`)
-  }
+function failureError (name: string, what: string, failure: DhtFailure): Error {
+  const text = failureText(failure, what, name)
+  return failure === 'too-large' ? new InputError(text) : new NetworkError(text)
 }
 
 export class DhtLibp2pService<Req, Res, N extends DhtNode<Req, Res>, S> implements DhtService<S> {

@@ -4,19 +4,22 @@
  * one; the parts never reach the runtime except through `io`.
  */
 import type { NodeId } from '../core/id.js'
+import type { Outcome } from '../core/dht-outcome.js'
 import type { Io, PeerRef } from '../core/port.js'
+import type { StorageContext, StorageCounters } from '../dht/context.js'
+import { newStorageCounters } from '../dht/context.js'
+import type { RecordStore } from '../dht/store.js'
 import type { PastryConfig } from './config.js'
 import type { PastryMessage, PastryRequest, PastryResponse } from './messages.js'
 import type { RouteFailure, RouteResult } from './route-iter.js'
 import type { RoutingState } from './routing-state.js'
-import type { RecordStore } from './store.js'
 
 export type PastryIo = Io<PastryRequest, PastryResponse, PastryMessage>
 
 export type TimerName = 'leaf-set' | 'routing-table' | 'replicate' | 'deferred'
 
 /** Monotonic counters of what this node did, for status and experiments. */
-export interface PastryCounters {
+export interface PastryCounters extends StorageCounters {
   /** Routes this node originated (lookups, puts, gets; joins not included). */
   routes: number
   routesFailed: number
@@ -32,18 +35,6 @@ export interface PastryCounters {
   leafRepairs: number
   /** Routing-table slots refilled by a lazy repair. */
   rowRepairs: number
-  /** Records this node newly stored as a replica. */
-  replicaCopiesMade: number
-  /** Records this node newly received as owner (puts, handoffs). */
-  primaryCopiesReceived: number
-  /** Replicas turned primary because this node became the closest (after a crash or leave). */
-  promotions: number
-  /** Records handed to a closer node (a join's takeover, a leave). */
-  handoffRecordsSent: number
-  /** Replicas dropped when no owner refreshed them within the lease. */
-  replicasDropped: number
-  /** Stores refused (too large, or the store full). */
-  storesRefused: number
 }
 
 export function newCounters (): PastryCounters {
@@ -56,22 +47,19 @@ export function newCounters (): PastryCounters {
     peersForgotten: 0,
     leafRepairs: 0,
     rowRepairs: 0,
-    replicaCopiesMade: 0,
-    primaryCopiesReceived: 0,
-    promotions: 0,
-    handoffRecordsSent: 0,
-    replicasDropped: 0,
-    storesRefused: 0
+    ...newStorageCounters()
   }
 }
 
-export type RouteOutcome = { readonly ok: true, readonly value: RouteResult } | { readonly ok: false, readonly failure: RouteFailure }
+export type RouteOutcome = Outcome<RouteResult, RouteFailure>
 
 export interface PastryContext {
   readonly io: PastryIo
   readonly config: PastryConfig
   readonly state: RoutingState
   readonly store: RecordStore
+  /** The storage layer's view of this node (src/dht): store, placement, request path. */
+  readonly storage: StorageContext
   readonly counters: PastryCounters
   /** False before start and after stop/leave: callbacks of requests then do nothing. */
   isRunning(): boolean

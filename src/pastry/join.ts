@@ -12,7 +12,7 @@ import type { PeerRef } from '../core/port.js'
 import type { PastryContext } from './context.js'
 import { MAX_ANNOUNCES_PER_JOIN, MAX_JOIN_ROWS_PER_REPLY } from './limits.js'
 import type { PastryResponse } from './messages.js'
-import type { Outcome } from './operations.js'
+import type { Outcome } from '../core/dht-outcome.js'
 import { RouteIter } from './route-iter.js'
 
 /** The rows a join step returns: `fromRow` .. min(shared prefix with the joiner, fromRow + 3). */

@@ -19,16 +19,8 @@ export const MAX_NEXT_NODES = 8
 export const MAX_JOIN_ROWS_PER_REPLY = 4
 /** Routing-table entries in one reply: MAX_JOIN_ROWS_PER_REPLY rows of at most 15 other nodes. */
 export const MAX_ROW_NODES_PER_REPLY = MAX_JOIN_ROWS_PER_REPLY * (ROUTING_COLUMNS - 1)
-/** Records in one store/handoff message; with MAX_RECORD_BATCH_BYTES bounds a frame. */
-export const MAX_RECORDS_PER_MESSAGE = 64
-/** Bytes of keys and values in one store/handoff message before a new batch starts (1 MiB). */
-export const MAX_RECORD_BATCH_BYTES = 1024 * 1024
-/** Key ids in one `sync` or `missing` message (32 KiB of ids). */
-export const MAX_KEY_IDS_PER_MESSAGE = 1024
-/** The largest key any node accepts, whatever its Init says (bytes). */
-export const MAX_KEY_BYTES_LIMIT = 1024
-/** The largest value any node accepts, whatever its Init says (bytes, 1 MiB). */
-export const MAX_VALUE_BYTES_LIMIT = 1024 * 1024
+/** The storage layer's message and record limits (src/dht/limits.ts), which the codec also applies. */
+export { MAX_KEY_BYTES_LIMIT, MAX_KEY_IDS_PER_MESSAGE, MAX_RECORD_BATCH_BYTES, MAX_RECORDS_PER_MESSAGE, MAX_VALUE_BYTES_LIMIT } from '../dht/limits.js'
 /**
  * The largest frame a Pastry reader needs: one batch of values plus 64 keys and framing overhead
  * (2 MiB + 64 KiB margin, as for Chord). The runtime's length-prefixed reader refuses anything longer.
@@ -57,8 +49,3 @@ export const MAX_DEAD_PEERS_REMEMBERED = 256
 export const MAX_UNHELPFUL_OFFERS_REMEMBERED = 1024
 /** Nodes a new node announces itself to: its leaf set first, then its routing table (§2.4). */
 export const MAX_ANNOUNCES_PER_JOIN = 256
-/**
- * Keys remembered as changed between two storage steps, so that the step after a put or a handoff
- * handles those keys alone; beyond this the step makes a full pass over the store.
- */
-export const MAX_DIRTY_RECORDS = 4096

@@ -6,15 +6,11 @@
  */
 import type { NodeId } from '../core/id.js'
 import type { PeerRef } from '../core/port.js'
+import type { DhtRecord, StorageRequest, StorageResponse } from '../dht/messages.js'
 
-/** A stored key/value pair; `keyId` = SHA-256(key) is recomputed on receipt, never trusted. */
-export interface PastryRecord {
-  readonly key: Uint8Array
-  readonly value: Uint8Array
-}
-
-/** Whether a store makes the receiver the records' owner or one of their replicas. */
-export type StoreRole = 'primary' | 'replica'
+/** Pastry stores the storage layer's records (src/dht/messages.ts). */
+export type PastryRecord = DhtRecord
+export type { StoreRole } from '../dht/messages.js'
 
 /** A leaf set as it travels: each side nearest first (left counter-clockwise, right clockwise). */
 export interface LeafSetView {
@@ -42,12 +38,8 @@ export type PastryRequest =
   | { readonly type: 'ping' }
   /** Lazy routing-table repair (§2.4): "send me your row `row`". */
   | { readonly type: 'get-row', readonly row: number }
-  /** Put (primary), handoff to a closer node (primary), or replica copy (replica). */
-  | { readonly type: 'store', readonly role: StoreRole, readonly records: readonly PastryRecord[] }
-  /** Get: the record for a key id, if held. */
-  | { readonly type: 'fetch', readonly keyId: NodeId }
-  /** Replica digest from an owner: "which of these do you lack?" Also refreshes their lease. */
-  | { readonly type: 'sync', readonly keyIds: readonly NodeId[] }
+  /** Store, fetch and sync (src/dht/messages.ts): puts, handoffs, replica copies and digests. */
+  | StorageRequest
   /** Graceful leave, to each leaf-set member: forget me; here is my leaf set to replace me from. */
   | { readonly type: 'leaving', readonly leafSet: LeafSetView }
 
@@ -59,10 +51,7 @@ export type PastryResponse =
   | { readonly type: 'leaf-set', readonly leafSet: LeafSetView }
   | { readonly type: 'row', readonly nodes: readonly PeerRef[] }
   | { readonly type: 'ack' }
-  /** How many records of a store were kept; the rest were refused (too large, or store full). */
-  | { readonly type: 'stored', readonly accepted: number }
-  | { readonly type: 'value', readonly record: PastryRecord | undefined }
-  | { readonly type: 'missing', readonly keyIds: readonly NodeId[] }
+  | StorageResponse
 
 export type PastryRequestType = PastryRequest['type']
 export type PastryResponseType = PastryResponse['type']

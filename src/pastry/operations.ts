@@ -6,20 +6,18 @@
  * value or a named failure; a failed peer moves it to the next candidate; no operation asks self
  * over the network.
  */
-import type { DhtFailure, DhtOutcome, GetResult, PutResult } from '../core/dht-outcome.js'
+import type { Outcome } from '../core/dht-outcome.js'
 import { keyId, type NodeId } from '../core/id.js'
 import type { PeerRef } from '../core/port.js'
 import { byCloseness, isCloser } from './closeness.js'
 import type { PastryContext, RouteOutcome } from './context.js'
 import { MAX_NEXT_NODES } from './limits.js'
 import type { LeafSetView, PastryRecord } from './messages.js'
-import { acceptable, onStore, recordKeyId, sendRecords } from './replication.js'
+import { getFromHolders, putToHolders, type GetResult, type PutResult } from '../dht/operations.js'
+import { acceptable, recordKeyId, sendRecords } from '../dht/replication.js'
 import { RouteIter } from './route-iter.js'
 
-/** Why a put, get, join or leave failed. */
-export type { GetResult, PutResult } from '../core/dht-outcome.js'
-export type PastryFailure = DhtFailure
-export type Outcome<T> = DhtOutcome<T>
+export type { GetResult, PutResult }
 
 /**
  * Routes to the node closest to `key`: the local rule first (0 hops when self delivers), then the
@@ -70,30 +68,12 @@ export function holdersFrom (owner: PeerRef, leafSet: LeafSetView, key: NodeId, 
 }
 
 export function put (ctx: PastryContext, record: PastryRecord, done: (o: Outcome<PutResult>) => void): void {
-  if (!acceptable(ctx, record)) { done({ ok: false, failure: 'too-large' }); return }
+  if (!acceptable(ctx.storage, record)) { done({ ok: false, failure: 'too-large' }); return }
   const id = recordKeyId(record.key)
   ctx.route(id, outcome => {
     if (!outcome.ok) { done(outcome); return }
     const { owner, leafSet, hops } = outcome.value
-    const targets = holdersFrom(owner, leafSet, id, ctx.config.replicas)
-    let i = 0
-    const tryNext = (): void => {
-      const target = targets[i++]
-      if (target === undefined) { done({ ok: false, failure: 'unreachable' }); return }
-      if (target.address === ctx.io.self.address) {
-        const res = onStore(ctx, 'primary', [record])
-        done(res.type === 'stored' && res.accepted === 1 ? { ok: true, value: { holder: target, hops } } : { ok: false, failure: 'refused' })
-        return
-      }
-      ctx.io.request(target, { type: 'store', role: 'primary', records: [record] }, { timeoutMs: ctx.config.requestTimeoutMs }, result => {
-        if (!ctx.isRunning()) return
-        if (!result.ok) { ctx.peerFailed(target); tryNext(); return }
-        const res = result.value
-        if (res.type === 'stored' && res.accepted === 1) done({ ok: true, value: { holder: target, hops } })
-        else done({ ok: false, failure: 'refused' })
-      })
-    }
-    tryNext()
+    putToHolders(ctx.storage, record, holdersFrom(owner, leafSet, id, ctx.config.replicas), hops, done)
   })
 }
 
@@ -103,36 +83,7 @@ export function get (ctx: PastryContext, key: Uint8Array, done: (o: Outcome<GetR
   ctx.route(id, outcome => {
     if (!outcome.ok) { done(outcome); return }
     const { owner, leafSet, hops } = outcome.value
-    const targets = holdersFrom(owner, leafSet, id, ctx.config.replicas)
-    let i = 0
-    let answered = false
-    const tryNext = (): void => {
-      const target = targets[i++]
-      if (target === undefined) {
-        done(answered ? { ok: true, value: { value: undefined, holder: undefined, hops } } : { ok: false, failure: 'unreachable' })
-        return
-      }
-      if (target.address === ctx.io.self.address) {
-        answered = true
-        const s = ctx.store.get(id)
-        if (s !== undefined) done({ ok: true, value: { value: s.record.value, holder: target, hops } })
-        else tryNext()
-        return
-      }
-      ctx.io.request(target, { type: 'fetch', keyId: id }, { timeoutMs: ctx.config.requestTimeoutMs }, result => {
-        if (!ctx.isRunning()) return
-        if (result.ok && result.value.type === 'value') {
-          answered = true
-          const record = result.value.record
-          if (record !== undefined && keyId(record.key) === id) {
-            done({ ok: true, value: { value: record.value, holder: target, hops } })
-            return
-          }
-        } else if (!result.ok) ctx.peerFailed(target)
-        tryNext()
-      })
-    }
-    tryNext()
+    getFromHolders(ctx.storage, id, holdersFrom(owner, leafSet, id, ctx.config.replicas), hops, done)
   })
 }
 
@@ -171,9 +122,14 @@ export function leave (ctx: PastryContext, done: (o: Outcome<void>) => void): vo
         else done({ ok: true, value: undefined })
         return
       }
-      sendRecords(ctx, g.to, 'primary', g.records, ok => {
-        if (ok) counters.handoffRecordsSent += g.records.length
-        else { heirs = heirs.filter(p => p.address !== g.to.address); failed.push(...g.records) }
+      sendRecords(ctx.storage, g.to, 'primary', g.records, accepted => {
+        counters.handoffRecordsSent += accepted.length
+        if (accepted.length < g.records.length) {
+          // What this heir did not take goes to the next closest.
+          const taken = new Set(accepted)
+          heirs = heirs.filter(p => p.address !== g.to.address)
+          failed.push(...g.records.filter(r => !taken.has(r)))
+        }
         next()
       })
     }

@@ -15,10 +15,13 @@ import { join, joinRows } from './join.js'
 import { MAX_NEXT_NODES } from './limits.js'
 import { leafSetStep, mergeLeafSet, newMaintenanceState, pushSoon, repairLeafSide, routingTableStep, snapBack, verifyPeer, type MaintenanceState } from './maintenance.js'
 import type { LeafSetView, PastryMessage, PastryRequest, PastryResponse } from './messages.js'
-import { get, leave, put, runRoute, type GetResult, type Outcome, type PutResult } from './operations.js'
-import { newStorageState, onFetch, onStore, onSync, replicateStep } from './replication.js'
+import { get, leave, put, runRoute, type GetResult, type PutResult } from './operations.js'
+import { pastryStorage } from './replication.js'
 import { RoutingState } from './routing-state.js'
-import { RecordStore } from './store.js'
+import type { Outcome } from '../core/dht-outcome.js'
+import type { StorageContext } from '../dht/context.js'
+import { newStorageState, onFetch, onStore, onSync, replicateStep } from '../dht/replication.js'
+import { RecordStore } from '../dht/store.js'
 
 /** Delay before a storage step triggered by a change runs, to coalesce bursts of changes (ms). */
 const REPLICATE_SOON_DELAY_MS = 50
@@ -61,6 +64,7 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
   private readonly jitterRandom: Random
   private readonly maintenance: MaintenanceState
   private readonly ctx: PastryContext
+  private readonly storageCtx: StorageContext
   private nodeState: NodeState = 'new'
   private replicating = false
   private readonly storage = newStorageState()
@@ -80,6 +84,7 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
       config: this.config,
       state: this.state,
       store: this.store,
+      get storage () { return self.storageCtx },
       counters: this.counterValues,
       isRunning: () => self.nodeState === 'running' || self.nodeState === 'joining' || self.nodeState === 'leaving',
       schedule: (timer, intervalMs) => self.schedule(timer, intervalMs),
@@ -89,6 +94,7 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
       peerFailed: peer => self.peerFailed(peer),
       heardFrom: peer => self.state.heard(peer, io.now())
     }
+    this.storageCtx = pastryStorage(this.ctx, this.store)
   }
 
   // ---- ProtocolHandler ----
@@ -140,11 +146,11 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
       case 'store':
         // A leaving node has already chosen what to hand on: it takes no new records.
         if (this.nodeState === 'leaving') return { type: 'stored', accepted: 0 }
-        return onStore(this.ctx, req.role, req.records)
+        return onStore(this.storageCtx, req.role, req.records)
       case 'fetch':
-        return onFetch(this.ctx, req.keyId)
+        return onFetch(this.storageCtx, req.keyId)
       case 'sync':
-        return onSync(this.ctx, req.keyIds)
+        return onSync(this.storageCtx, req.keyIds)
       case 'leaving':
         this.onLeaving(from, req.leafSet)
         return { type: 'ack' }
@@ -339,7 +345,7 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
     if (this.replicating) { this.replicatePending = true; return }
     this.replicating = true
     this.replicatePending = false
-    replicateStep(this.ctx, this.storage, () => {
+    replicateStep(this.storageCtx, this.storage, () => {
       this.replicating = false
       if (this.nodeState !== 'running') return
       if (this.replicatePending) this.replicateSoon()

@@ -1,18 +1,17 @@
 /**
- * A Pastry node's records: each held as owner ("primary": this node is numerically closest to the
- * key by its leaf set) or as one of the replicas on the next closest nodes (PAST, Rowstron &
- * Druschel SOSP 2001 §2.2; Pastry §2). Invariants: at most `maxRecords` entries (new keys beyond are
- * refused); a replica remembers when its owner last confirmed it, so a copy nobody refreshes can be
- * dropped. Same shape as Chord's store: a candidate to hoist into core/ as a shared record store.
+ * A DHT node's records, for Chord and Pastry alike: each held as owner ("primary") or as one of a
+ * key's replicas (Chord: Stoica et al. 2001 §6 after CFS/DHash; Pastry: PAST, SOSP 2001 §2.2).
+ * Invariants: at most `maxRecords` entries (new keys beyond are refused); a replica remembers when
+ * its owner last confirmed it, so a copy nobody refreshes can be dropped; the keys added or turned
+ * owned since the storage step last asked are remembered (bounded), so a step can handle just those.
  */
 import type { NodeId } from '../core/id.js'
-import { BoundedMap } from '../core/bounded.js'
 import { MAX_DIRTY_RECORDS } from './limits.js'
-import type { PastryRecord } from './messages.js'
+import type { DhtRecord } from './messages.js'
 
 export interface StoredRecord {
-  readonly record: PastryRecord
-  /** True while this node holds the record as its owner (or owes a handoff to a closer node). */
+  readonly record: DhtRecord
+  /** True while this node holds the record as its owner (or owes a handoff to the owner). */
   primary: boolean
   /** Virtual or real ms when the record last arrived or its owner last listed it in a sync. */
   confirmedAt: number
@@ -21,7 +20,7 @@ export interface StoredRecord {
 export type StoreOutcome = 'new' | 'updated' | 'full'
 
 export class RecordStore {
-  private readonly records: BoundedMap<NodeId, StoredRecord>
+  private readonly records = new Map<NodeId, StoredRecord>()
   /**
    * Keys added or turned owned since the storage step last took them (`takeDirty`), so a step after
    * a put handles that put alone; past MAX_DIRTY_RECORDS only `overflowed` is kept (a full pass).
@@ -29,8 +28,8 @@ export class RecordStore {
   private dirty = new Set<NodeId>()
   private overflowed = false
 
-  constructor (maxRecords: number) {
-    this.records = new BoundedMap(maxRecords)
+  constructor (private readonly maxRecords: number) {
+    if (!Number.isInteger(maxRecords) || maxRecords < 1) throw new RangeError(`RecordStore: maxRecords must be a positive integer, got ${maxRecords}`)
   }
 
   get size (): number { return this.records.size }
@@ -55,14 +54,15 @@ export class RecordStore {
   }
 
   /** Stores or overwrites; an overwrite never demotes a primary copy. */
-  put (keyId: NodeId, record: PastryRecord, primary: boolean, now: number): StoreOutcome {
+  put (keyId: NodeId, record: DhtRecord, primary: boolean, now: number): StoreOutcome {
     const existing = this.records.get(keyId)
     if (existing !== undefined) {
       if (primary && !existing.primary) this.markDirty(keyId)
       this.records.set(keyId, { record, primary: primary || existing.primary, confirmedAt: now })
       return 'updated'
     }
-    if (!this.records.set(keyId, { record, primary, confirmedAt: now })) return 'full'
+    if (this.records.size >= this.maxRecords) return 'full'
+    this.records.set(keyId, { record, primary, confirmedAt: now })
     this.markDirty(keyId)
     return 'new'
   }

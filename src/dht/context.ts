@@ -1,0 +1,97 @@
+/**
+ * What the storage engine needs from the DHT node it serves: the store, the placement, the
+ * counters, its limits and one request path. Invariant: only a DHT node builds one; the engine
+ * never reaches the runtime except through `request`.
+ */
+import type { PeerRef } from '../core/port.js'
+import type { StorageRequest, StorageResponse } from './messages.js'
+import type { Placement } from './placement.js'
+import type { RecordStore } from './store.js'
+
+/** Monotonic counters of the storage layer, part of each DHT node's counters. */
+export interface StorageCounters {
+  /** Records this node newly stored as a replica. */
+  replicaCopiesMade: number
+  /** Records this node newly received as owner (puts, handoffs). */
+  primaryCopiesReceived: number
+  /** Replicas turned primary because this node became the owner (after a crash or leave). */
+  promotions: number
+  /** Records handed to a new owner (join takeover, leave) and accepted by it. */
+  handoffRecordsSent: number
+  /** Replicas dropped when no owner refreshed them within the lease. */
+  replicasDropped: number
+  /** Stores refused (too large, or the store full). */
+  storesRefused: number
+}
+
+export function newStorageCounters (): StorageCounters {
+  return { replicaCopiesMade: 0, primaryCopiesReceived: 0, promotions: 0, handoffRecordsSent: 0, replicasDropped: 0, storesRefused: 0 }
+}
+
+/** The options the engine reads (a subset of ChordConfig and PastryConfig). */
+export interface StorageConfig {
+  readonly replicas: number
+  readonly replicaLeaseMs: number
+  readonly maxKeyBytes: number
+  readonly maxValueBytes: number
+}
+
+export interface StorageContext {
+  readonly self: PeerRef
+  readonly config: StorageConfig
+  readonly store: RecordStore
+  readonly placement: Placement
+  readonly counters: StorageCounters
+  now(): number
+  /** False before start and after stop: callbacks then do nothing. */
+  isRunning(): boolean
+  /**
+   * The node's one request path for storage requests: `done` gets the answer, or undefined when
+   * the request failed or the answer is not a storage answer; it is not called after stop.
+   */
+  request(to: PeerRef, req: StorageRequest, done: (res: StorageResponse | undefined) => void): void
+  /** Runs the storage step soon (a record to hand on, or a replica turned owned copy). */
+  replicateSoon(): void
+}
+
+/** A protocol's answer as a storage answer, or undefined if it is another kind. */
+export function asStorageResponse (res: { readonly type: string }): StorageResponse | undefined {
+  return res.type === 'stored' || res.type === 'value' || res.type === 'missing' ? res as StorageResponse : undefined
+}
+
+/** What a DHT node's context offers that the storage context is built from. */
+export interface StorageHost {
+  readonly io: { readonly self: PeerRef, now(): number }
+  readonly config: StorageConfig
+  readonly counters: StorageCounters
+  isRunning(): boolean
+  replicateSoon(): void
+}
+
+/**
+ * A storage context over a DHT node's context: `request` sends one request over the node's own
+ * request path and reports the answer as `undefined` when it failed (`done` is not called after stop).
+ */
+export function storageContext (
+  host: StorageHost,
+  store: RecordStore,
+  placement: Placement,
+  request: (to: PeerRef, req: StorageRequest, done: (res: { readonly type: string } | undefined) => void) => void
+): StorageContext {
+  return {
+    self: host.io.self,
+    config: host.config,
+    store,
+    placement,
+    counters: host.counters,
+    now: () => host.io.now(),
+    isRunning: () => host.isRunning(),
+    request: (to, req, done) => {
+      request(to, req, res => {
+        if (!host.isRunning()) return
+        done(res === undefined ? undefined : asStorageResponse(res))
+      })
+    },
+    replicateSoon: () => { host.replicateSoon() }
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * Hard limits of the storage layer Chord and Pastry share, used by the logic and both wire codecs
+ * (protocols/chord.md, pastry.md). Invariant: no message the logic builds exceeds these, and the
+ * decoders refuse any that does. Each limit's name carries its unit; the comment says where the
+ * number comes from.
+ */
+
+/** Records in one store/handoff message; with MAX_RECORD_BATCH_BYTES bounds a frame. */
+export const MAX_RECORDS_PER_MESSAGE = 64
+/** Bytes of keys and values in one store/handoff message before a new batch starts (1 MiB). */
+export const MAX_RECORD_BATCH_BYTES = 1024 * 1024
+/** Key ids in one `sync` or `missing` message (32 KiB of ids). */
+export const MAX_KEY_IDS_PER_MESSAGE = 1024
+/** The largest key any node accepts, whatever its Init says (bytes). */
+export const MAX_KEY_BYTES_LIMIT = 1024
+/** The largest value any node accepts, whatever its Init says (bytes, 1 MiB). */
+export const MAX_VALUE_BYTES_LIMIT = 1024 * 1024
+/**
+ * Keys remembered as changed between two storage steps, so that the step after a put or a handoff
+ * handles those keys alone; beyond this the step makes a full pass over the store.
+ */
+export const MAX_DIRTY_RECORDS = 4096

@@ -1,0 +1,248 @@
+/**
+ * The replication engine Chord and Pastry share (DESIGN.md §4; Chord: Stoica et al. 2001 §6 after
+ * CFS/DHash; Pastry: PAST, SOSP 2001 §2.2). A key lives at its owner and on r - 1 replica holders,
+ * both named by the DHT's Placement. The storage step, run periodically and soon after any change,
+ * (1) hands records held as owner but no longer owned to the placement's handoff target, (2)
+ * promotes replicas of keys this node now owns (after a crash or leave), (3) brings its owned
+ * records' replicas up to r by a digest (`sync`, then `store` of the missing ones), and (4) drops
+ * replicas no owner confirmed within the lease unless this node knows itself a holder. Invariants:
+ * at most one step in flight (the node's timer); every message respects limits.ts; a failed peer
+ * only delays the step; a record a receiver did not accept stays where it is.
+ */
+import { keyId, type NodeId } from '../core/id.js'
+import type { PeerRef } from '../core/port.js'
+import type { StorageContext } from './context.js'
+import { MAX_KEY_IDS_PER_MESSAGE, MAX_RECORD_BATCH_BYTES, MAX_RECORDS_PER_MESSAGE } from './limits.js'
+import type { DhtRecord, StorageResponse, StoreRole } from './messages.js'
+import type { StoredRecord } from './store.js'
+
+/**
+ * keyId of a record's key, memoised per key array. Records are readonly once made; in the
+ * simulator the same arrays travel from node to node, so a key is hashed once rather than at every
+ * store, handoff and replica copy. Over the wire each frame decodes fresh arrays, so a received key
+ * is still hashed on receipt (an id is never taken from a message). Entries go with their arrays.
+ */
+const keyIdCache = new WeakMap<Uint8Array, NodeId>()
+
+export function recordKeyId (key: Uint8Array): NodeId {
+  let id = keyIdCache.get(key)
+  if (id === undefined) { id = keyId(key); keyIdCache.set(key, id) }
+  return id
+}
+
+/** Splits records into store batches within MAX_RECORDS_PER_MESSAGE and MAX_RECORD_BATCH_BYTES. */
+export function batchRecords (records: readonly DhtRecord[]): DhtRecord[][] {
+  const batches: DhtRecord[][] = []
+  let batch: DhtRecord[] = []
+  let bytes = 0
+  for (const r of records) {
+    const size = r.key.length + r.value.length
+    if (batch.length > 0 && (batch.length >= MAX_RECORDS_PER_MESSAGE || bytes + size > MAX_RECORD_BATCH_BYTES)) {
+      batches.push(batch); batch = []; bytes = 0
+    }
+    batch.push(r); bytes += size
+  }
+  if (batch.length > 0) batches.push(batch)
+  return batches
+}
+
+/** Whether a record fits this node's limits. */
+export function acceptable (ctx: StorageContext, r: DhtRecord): boolean {
+  return r.key.length <= ctx.config.maxKeyBytes && r.value.length <= ctx.config.maxValueBytes
+}
+
+function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/**
+ * Store handler. A primary store (put or handoff) makes this node the record's owner; if the key is
+ * not its own the record stays flagged primary and the next step hands it on. A replica store keeps
+ * a copy, as owner if this node owns the key by its own view. A record that is new here, or a new
+ * value, and that this node owns is pushed to its replica holders at once (so an overwrite reaches
+ * them without a storage step; the digest alone would not tell them).
+ */
+export function onStore (ctx: StorageContext, role: StoreRole, records: readonly DhtRecord[]): StorageResponse {
+  const now = ctx.now()
+  let accepted = 0
+  let stepSoon = false
+  const toReplicas = new Map<string, { to: PeerRef, records: DhtRecord[] }>()
+  for (const r of records) {
+    if (!acceptable(ctx, r)) { ctx.counters.storesRefused++; continue }
+    const id = recordKeyId(r.key)
+    const owns = ctx.placement.owns(id) === true
+    const primary = role === 'primary' || owns
+    const previous = ctx.store.get(id)
+    const wasPrimary = previous?.primary === true
+    const previousValue = previous?.record.value
+    const outcome = ctx.store.put(id, r, primary, now)
+    if (outcome === 'full') { ctx.counters.storesRefused++; continue }
+    accepted++
+    if (outcome === 'new') {
+      if (primary) ctx.counters.primaryCopiesReceived++
+      else ctx.counters.replicaCopiesMade++
+    }
+    if (!primary) continue
+    const fresh = outcome === 'new' || (previousValue !== undefined && !sameBytes(previousValue, r.value))
+    if (owns && fresh) {
+      for (const h of ctx.placement.replicaHolders(id)) {
+        let g = toReplicas.get(h.address)
+        if (g === undefined) toReplicas.set(h.address, g = { to: h, records: [] })
+        g.records.push(r)
+      }
+    } else if (!owns || !wasPrimary) stepSoon = true // a record to hand on, or a replica turned owned copy
+  }
+  if (stepSoon) ctx.replicateSoon()
+  for (const g of toReplicas.values()) sendRecords(ctx, g.to, 'replica', g.records, () => {})
+  return { type: 'stored', accepted }
+}
+
+export function onFetch (ctx: StorageContext, id: NodeId): StorageResponse {
+  return { type: 'value', record: ctx.store.get(id)?.record }
+}
+
+/** Sync handler: confirm the listed replicas (refreshing their lease) and name the missing ones. */
+export function onSync (ctx: StorageContext, ids: readonly NodeId[]): StorageResponse {
+  const now = ctx.now()
+  const missing: NodeId[] = []
+  for (const id of ids) {
+    const s = ctx.store.get(id)
+    if (s === undefined) missing.push(id)
+    else s.confirmedAt = now
+  }
+  return { type: 'missing', keyIds: missing }
+}
+
+/** What the storage step remembers between runs (owned by the node). */
+export interface StorageState {
+  /** The placement's layout version the last full pass saw. */
+  layoutVersion: number
+  /** When the last full pass began (ms); -Infinity before the first. */
+  fullAt: number
+}
+
+export function newStorageState (): StorageState {
+  return { layoutVersion: -1, fullAt: -Infinity }
+}
+
+interface Handoff { readonly to: PeerRef, readonly records: DhtRecord[] }
+interface Digest { readonly to: PeerRef, readonly ids: NodeId[] }
+
+/**
+ * Runs one storage step; calls `done` when its requests have all ended. A full pass over the store
+ * runs when the placement has no layout version or it changed, or a third of the replica lease has
+ * passed since the last (the digest then refreshes the replicas' lease well before it ends);
+ * otherwise the step looks only at the keys added or turned owned since the last step.
+ */
+export function replicateStep (ctx: StorageContext, last: StorageState, done: () => void): void {
+  const { store, config, placement, counters } = ctx
+  const now = ctx.now()
+  const dirty = store.takeDirty()
+  const version = placement.layoutVersion?.()
+  const full = version === undefined || dirty === 'all' || version !== last.layoutVersion || now - last.fullAt >= config.replicaLeaseMs / 3
+  if (full) { last.layoutVersion = version ?? -1; last.fullAt = now }
+  const handoffs = new Map<string, Handoff>()
+  const digests = new Map<string, Digest>()
+  const digest = (id: NodeId): void => {
+    for (const h of placement.replicaHolders(id)) {
+      let d = digests.get(h.address)
+      if (d === undefined) digests.set(h.address, d = { to: h, ids: [] })
+      d.ids.push(id)
+    }
+  }
+  const visit = (id: NodeId, s: StoredRecord): void => {
+    const owns = placement.owns(id)
+    if (owns === true) {
+      if (!s.primary) { store.setPrimary(id, s, true); counters.promotions++ }
+      digest(id)
+    } else if (owns === undefined) {
+      if (s.primary) digest(id) // range unknown yet: keep serving and replicating what we own
+    } else if (s.primary) {
+      const to = placement.handoffTarget(id)
+      if (to === undefined) return
+      let h = handoffs.get(to.address)
+      if (h === undefined) handoffs.set(to.address, h = { to, records: [] })
+      h.records.push(s.record)
+    } else if (now - s.confirmedAt > config.replicaLeaseMs && placement.inReplicaSet(id) !== true) {
+      store.delete(id); counters.replicasDropped++
+    }
+  }
+  if (full) {
+    for (const [id, s] of store.entries()) visit(id, s)
+  } else {
+    for (const id of dirty as Set<NodeId>) {
+      const s = store.get(id)
+      if (s !== undefined) visit(id, s)
+    }
+  }
+  const tasks: Array<(next: () => void) => void> = []
+  for (const h of handoffs.values()) {
+    tasks.push(next => sendRecords(ctx, h.to, 'primary', h.records, handed => {
+      counters.handoffRecordsSent += handed.length
+      for (const r of handed) settleHandedOff(ctx, recordKeyId(r.key))
+      next()
+    }))
+  }
+  for (const d of digests.values()) tasks.push(next => syncTo(ctx, d.to, d.ids, next))
+  runInSequence(tasks, done)
+}
+
+/** After a handoff the receiver accepted: keep a replica if this node is (or may be) a holder, else drop. */
+function settleHandedOff (ctx: StorageContext, id: NodeId): void {
+  const s = ctx.store.get(id)
+  if (s === undefined) return
+  if (ctx.placement.inReplicaSet(id) ?? ctx.config.replicas > 1) { ctx.store.setPrimary(id, s, false); s.confirmedAt = ctx.now() } else ctx.store.delete(id)
+}
+
+function runInSequence (tasks: Array<(next: () => void) => void>, done: () => void): void {
+  let i = 0
+  const next = (): void => {
+    if (i >= tasks.length) { done(); return }
+    tasks[i++](next)
+  }
+  next()
+}
+
+/**
+ * Sends `records` in batches; `done` gets the records `to` accepted. A batch refused in part (store
+ * full, or the receiver is leaving) counts as not accepted, and the next batch is still sent; a
+ * request that fails ends the sending (the peer is gone or overloaded).
+ */
+export function sendRecords (ctx: StorageContext, to: PeerRef, role: StoreRole, records: readonly DhtRecord[], done: (accepted: DhtRecord[]) => void): void {
+  const batches = batchRecords(records)
+  const accepted: DhtRecord[] = []
+  let i = 0
+  const step = (): void => {
+    if (i >= batches.length) { done(accepted); return }
+    const batch = batches[i++]
+    ctx.request(to, { type: 'store', role, records: batch }, res => {
+      if (res?.type !== 'stored') { done(accepted); return }
+      if (res.accepted === batch.length) accepted.push(...batch)
+      step()
+    })
+  }
+  step()
+}
+
+/** Digest exchange with one replica holder: list owned ids, then store whatever it lacks. */
+function syncTo (ctx: StorageContext, holder: PeerRef, owned: readonly NodeId[], done: () => void): void {
+  let offset = 0
+  const step = (): void => {
+    if (offset >= owned.length || !ctx.isRunning()) { done(); return }
+    const ids = owned.slice(offset, offset + MAX_KEY_IDS_PER_MESSAGE)
+    offset += ids.length
+    ctx.request(holder, { type: 'sync', keyIds: ids }, res => {
+      if (res?.type !== 'missing') { done(); return }
+      const records: DhtRecord[] = []
+      for (const id of res.keyIds) {
+        const s = ctx.store.get(id)
+        if (s !== undefined) records.push(s.record)
+      }
+      if (records.length === 0) { step(); return }
+      sendRecords(ctx, holder, 'replica', records, accepted => { if (accepted.length === records.length) step(); else done() })
+    })
+  }
+  step()
+}
