@@ -145,6 +145,8 @@ export namespace Peer {
 export interface Record {
   key: Uint8Array<ArrayBuffer>
   value: Uint8Array<ArrayBuffer>
+  seq: bigint
+  signature: Uint8Array<ArrayBuffer>
 }
 
 export namespace Record {
@@ -167,13 +169,25 @@ export namespace Record {
           w.bytes(obj.value)
         }
 
+        if ((obj.seq != null && obj.seq !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.seq)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.signature)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           key: uint8ArrayAlloc(0),
-          value: uint8ArrayAlloc(0)
+          value: uint8ArrayAlloc(0),
+          seq: 0n,
+          signature: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -188,6 +202,14 @@ export namespace Record {
             }
             case 2: {
               obj.value = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.seq = reader.uint64()
+              break
+            }
+            case 4: {
+              obj.signature = reader.bytes()
               break
             }
             default: {
@@ -219,6 +241,20 @@ export namespace Record {
               }
               break
             }
+            case 3: {
+              yield {
+                field: `${prefix}.seq`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -241,6 +277,16 @@ export namespace Record {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface RecordSeqFieldEvent {
+    field: '$.seq'
+    value: bigint
+  }
+
+  export interface RecordSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Record>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Record.codec())
   }
@@ -249,8 +295,146 @@ export namespace Record {
     return decodeMessage(buf, Record.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Record>): Generator<RecordKeyFieldEvent | RecordValueFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Record>): Generator<RecordKeyFieldEvent | RecordValueFieldEvent | RecordSeqFieldEvent | RecordSignatureFieldEvent> {
     return streamMessage(buf, Record.codec(), opts)
+  }
+}
+
+export interface Refusal {
+  index: number
+  reason: Refusal.Reason
+}
+
+export namespace Refusal {
+  export enum Reason {
+    UNKNOWN = 'UNKNOWN',
+    STALE = 'STALE',
+    INVALID = 'INVALID',
+    TOO_LARGE = 'TOO_LARGE',
+    FULL = 'FULL',
+    QUOTA = 'QUOTA',
+    LEAVING = 'LEAVING'
+  }
+
+  enum __ReasonValues {
+    UNKNOWN = 0,
+    STALE = 1,
+    INVALID = 2,
+    TOO_LARGE = 3,
+    FULL = 4,
+    QUOTA = 5,
+    LEAVING = 6
+  }
+
+  export namespace Reason {
+    export const codec = (): Codec<Reason> => {
+      return enumeration<Reason>(__ReasonValues)
+    }
+  }
+
+  let _codec: Codec<Refusal>
+
+  export const codec = (): Codec<Refusal> => {
+    if (_codec == null) {
+      _codec = message<Refusal>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.index != null && obj.index !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.index)
+        }
+
+        if (obj.reason != null && __ReasonValues[obj.reason] !== 0) {
+          w.uint32(16)
+          Refusal.Reason.codec().encode(obj.reason, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          index: 0,
+          reason: Reason.UNKNOWN
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.index = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.reason = Refusal.Reason.codec().decode(reader)
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.index`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.reason`,
+                value: Refusal.Reason.codec().decode(reader)
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RefusalIndexFieldEvent {
+    field: '$.index'
+    value: number
+  }
+
+  export interface RefusalReasonFieldEvent {
+    field: '$.reason'
+    value: Refusal.Reason
+  }
+
+  export function encode (obj: Partial<Refusal>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Refusal.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Refusal>): Refusal {
+    return decodeMessage(buf, Refusal.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Refusal>): Generator<RefusalIndexFieldEvent | RefusalReasonFieldEvent> {
+    return streamMessage(buf, Refusal.codec(), opts)
   }
 }
 
@@ -263,6 +447,7 @@ export interface PastryRequest {
   keyIds: Uint8Array<ArrayBuffer>[]
   left: Peer[]
   right: Peer[]
+  seqs: bigint[]
 }
 
 export namespace PastryRequest {
@@ -357,6 +542,13 @@ export namespace PastryRequest {
           }
         }
 
+        if (obj.seqs != null && obj.seqs.length > 0) {
+          for (const value of obj.seqs) {
+            w.uint32(72)
+            w.uint64(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -369,7 +561,8 @@ export namespace PastryRequest {
           records: [],
           keyIds: [],
           left: [],
-          right: []
+          right: [],
+          seqs: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -448,6 +641,18 @@ export namespace PastryRequest {
               }))
               break
             }
+            case 9: {
+              if (opts.limits?.seqs != null && obj.seqs.length === opts.limits.seqs) {
+                throw new MaxLengthError('Decode error - repeated field "seqs" had too many elements')
+              }
+
+              if (obj.seqs.length === 1024) {
+                throw new MaxLengthError('Decode error - repeated field "seqs" had too many elements')
+              }
+
+              obj.seqs.push(reader.uint64())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -461,7 +666,8 @@ export namespace PastryRequest {
           records: 64,
           keyIds: 1024,
           left: 32,
-          right: 32
+          right: 32,
+          seqs: 1024
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -583,6 +789,25 @@ export namespace PastryRequest {
 
               break
             }
+            case 9: {
+              if (opts.limits?.seqs != null && obj.seqs === opts.limits.seqs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "seqs" had too many elements')
+              }
+
+              if (obj.seqs === 1024) {
+                throw new MaxLengthError('Streaming decode error - repeated field "seqs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.seqs[]`,
+                index: obj.seqs,
+                value: reader.uint64()
+              }
+
+              obj.seqs++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -627,6 +852,18 @@ export namespace PastryRequest {
     index: number
   }
 
+  export interface PastryRequestRecordsSeqFieldEvent {
+    field: '$.records[].seq'
+    value: bigint
+    index: number
+  }
+
+  export interface PastryRequestRecordsSignatureFieldEvent {
+    field: '$.records[].signature'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export interface PastryRequestKeyIdsFieldEvent {
     field: '$.keyIds[]'
     index: number
@@ -657,6 +894,12 @@ export namespace PastryRequest {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface PastryRequestSeqsFieldEvent {
+    field: '$.seqs[]'
+    index: number
+    value: bigint
+  }
+
   export function encode (obj: Partial<PastryRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, PastryRequest.codec())
   }
@@ -665,7 +908,7 @@ export namespace PastryRequest {
     return decodeMessage(buf, PastryRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PastryRequest>): Generator<PastryRequestTypeFieldEvent | PastryRequestKeyFieldEvent | PastryRequestRowFieldEvent | PastryRequestPrimaryFieldEvent | PastryRequestRecordsKeyFieldEvent | PastryRequestRecordsValueFieldEvent | PastryRequestKeyIdsFieldEvent | PastryRequestLeftPeerIdFieldEvent | PastryRequestLeftAddrsFieldEvent | PastryRequestRightPeerIdFieldEvent | PastryRequestRightAddrsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PastryRequest>): Generator<PastryRequestTypeFieldEvent | PastryRequestKeyFieldEvent | PastryRequestRowFieldEvent | PastryRequestPrimaryFieldEvent | PastryRequestRecordsKeyFieldEvent | PastryRequestRecordsValueFieldEvent | PastryRequestRecordsSeqFieldEvent | PastryRequestRecordsSignatureFieldEvent | PastryRequestKeyIdsFieldEvent | PastryRequestLeftPeerIdFieldEvent | PastryRequestLeftAddrsFieldEvent | PastryRequestRightPeerIdFieldEvent | PastryRequestRightAddrsFieldEvent | PastryRequestSeqsFieldEvent> {
     return streamMessage(buf, PastryRequest.codec(), opts)
   }
 }
@@ -679,6 +922,8 @@ export interface PastryResponse {
   accepted: number
   record?: Record
   keyIds: Uint8Array<ArrayBuffer>[]
+  refused: Refusal[]
+  newerKeyIds: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace PastryResponse {
@@ -771,6 +1016,20 @@ export namespace PastryResponse {
           }
         }
 
+        if (obj.refused != null && obj.refused.length > 0) {
+          for (const value of obj.refused) {
+            w.uint32(74)
+            Refusal.codec().encode(value, w)
+          }
+        }
+
+        if (obj.newerKeyIds != null && obj.newerKeyIds.length > 0) {
+          for (const value of obj.newerKeyIds) {
+            w.uint32(82)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -782,7 +1041,9 @@ export namespace PastryResponse {
           right: [],
           rows: [],
           accepted: 0,
-          keyIds: []
+          keyIds: [],
+          refused: [],
+          newerKeyIds: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -873,6 +1134,32 @@ export namespace PastryResponse {
               obj.keyIds.push(reader.bytes())
               break
             }
+            case 9: {
+              if (opts.limits?.refused != null && obj.refused.length === opts.limits.refused) {
+                throw new MaxLengthError('Decode error - repeated field "refused" had too many elements')
+              }
+
+              if (obj.refused.length === 64) {
+                throw new MaxLengthError('Decode error - repeated field "refused" had too many elements')
+              }
+
+              obj.refused.push(Refusal.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.refused$
+              }))
+              break
+            }
+            case 10: {
+              if (opts.limits?.newerKeyIds != null && obj.newerKeyIds.length === opts.limits.newerKeyIds) {
+                throw new MaxLengthError('Decode error - repeated field "newerKeyIds" had too many elements')
+              }
+
+              if (obj.newerKeyIds.length === 1024) {
+                throw new MaxLengthError('Decode error - repeated field "newerKeyIds" had too many elements')
+              }
+
+              obj.newerKeyIds.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -887,7 +1174,9 @@ export namespace PastryResponse {
           left: 32,
           right: 32,
           rows: 60,
-          keyIds: 1024
+          keyIds: 1024,
+          refused: 64,
+          newerKeyIds: 1024
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1024,6 +1313,47 @@ export namespace PastryResponse {
 
               break
             }
+            case 9: {
+              if (opts.limits?.refused != null && obj.refused === opts.limits.refused) {
+                throw new MaxLengthError('Streaming decode error - repeated field "refused" had too many elements')
+              }
+
+              if (obj.refused === 64) {
+                throw new MaxLengthError('Streaming decode error - repeated field "refused" had too many elements')
+              }
+
+              for (const evt of Refusal.codec().stream(reader, reader.uint32(), `${prefix}.refused[]`, {
+                limits: opts.limits?.refused$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.refused
+                }
+              }
+
+              obj.refused++
+
+              break
+            }
+            case 10: {
+              if (opts.limits?.newerKeyIds != null && obj.newerKeyIds === opts.limits.newerKeyIds) {
+                throw new MaxLengthError('Streaming decode error - repeated field "newerKeyIds" had too many elements')
+              }
+
+              if (obj.newerKeyIds === 1024) {
+                throw new MaxLengthError('Streaming decode error - repeated field "newerKeyIds" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.newerKeyIds[]`,
+                index: obj.newerKeyIds,
+                value: reader.bytes()
+              }
+
+              obj.newerKeyIds++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1104,8 +1434,36 @@ export namespace PastryResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface PastryResponseRecordSeqFieldEvent {
+    field: '$.record.seq'
+    value: bigint
+  }
+
+  export interface PastryResponseRecordSignatureFieldEvent {
+    field: '$.record.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface PastryResponseKeyIdsFieldEvent {
     field: '$.keyIds[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface PastryResponseRefusedIndexFieldEvent {
+    field: '$.refused[].index'
+    value: number
+    index: number
+  }
+
+  export interface PastryResponseRefusedReasonFieldEvent {
+    field: '$.refused[].reason'
+    value: Refusal.Reason
+    index: number
+  }
+
+  export interface PastryResponseNewerKeyIdsFieldEvent {
+    field: '$.newerKeyIds[]'
     index: number
     value: Uint8Array<ArrayBuffer>
   }
@@ -1118,7 +1476,7 @@ export namespace PastryResponse {
     return decodeMessage(buf, PastryResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PastryResponse>): Generator<PastryResponseTypeFieldEvent | PastryResponseNodesPeerIdFieldEvent | PastryResponseNodesAddrsFieldEvent | PastryResponseLeftPeerIdFieldEvent | PastryResponseLeftAddrsFieldEvent | PastryResponseRightPeerIdFieldEvent | PastryResponseRightAddrsFieldEvent | PastryResponseRowsPeerIdFieldEvent | PastryResponseRowsAddrsFieldEvent | PastryResponseAcceptedFieldEvent | PastryResponseRecordKeyFieldEvent | PastryResponseRecordValueFieldEvent | PastryResponseKeyIdsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PastryResponse>): Generator<PastryResponseTypeFieldEvent | PastryResponseNodesPeerIdFieldEvent | PastryResponseNodesAddrsFieldEvent | PastryResponseLeftPeerIdFieldEvent | PastryResponseLeftAddrsFieldEvent | PastryResponseRightPeerIdFieldEvent | PastryResponseRightAddrsFieldEvent | PastryResponseRowsPeerIdFieldEvent | PastryResponseRowsAddrsFieldEvent | PastryResponseAcceptedFieldEvent | PastryResponseRecordKeyFieldEvent | PastryResponseRecordValueFieldEvent | PastryResponseRecordSeqFieldEvent | PastryResponseRecordSignatureFieldEvent | PastryResponseKeyIdsFieldEvent | PastryResponseRefusedIndexFieldEvent | PastryResponseRefusedReasonFieldEvent | PastryResponseNewerKeyIdsFieldEvent> {
     return streamMessage(buf, PastryResponse.codec(), opts)
   }
 }

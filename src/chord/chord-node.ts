@@ -19,9 +19,12 @@ import { get, join, leave, onLeaving, put, runLookup, type GetResult, type PutRe
 import { chordStorage } from './replication.js'
 import { RoutingState } from './routing.js'
 import type { Outcome } from '../core/dht-outcome.js'
-import type { StorageContext } from '../dht/context.js'
+import type { DhtComponents, StorageContext } from '../dht/context.js'
+import { newVersion } from '../dht/operations.js'
+import type { DhtRecord } from '../dht/messages.js'
 import { newStorageState, onFetch, onStore, onSync, replicateStep } from '../dht/replication.js'
 import { RecordStore } from '../dht/store.js'
+import { storeLimits } from '../dht/config.js'
 
 /** Delay before a storage step triggered by a change runs, to coalesce bursts of changes (ms). */
 const REPLICATE_SOON_DELAY_MS = 50
@@ -96,12 +99,13 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
   private readonly quietStepsPerRefresh: number
   private readonly pending = new PendingCallbacks((name, delayMs) => { this.io.setTimer(name, delayMs) })
 
-  constructor (io: ChordIo, init: ChordInit = {}) {
+  /** `components`: the record verifier and signer (src/dht/context.ts; digest-only by default). */
+  constructor (io: ChordIo, init: ChordInit = {}, components: DhtComponents = {}) {
     this.config = chordConfig(init)
     this.quietStepsPerRefresh = Math.max(1, Math.floor(this.config.replicaLeaseMs / (REFRESHES_PER_LEASE * this.config.replicateIntervalMs)))
     this.io = io
     this.routing = new RoutingState(io.self, this.config.successorListLength)
-    this.store = new RecordStore(this.config.maxStoredRecords)
+    this.store = new RecordStore(storeLimits(this.config))
     this.jitterRandom = io.random.fork('chord-jitter')
     this.failed = new FailedPeers({ baseMs: this.config.failedPeerBackoffMs, maxMs: this.config.failedPeerMaxBackoffMs, maxEntries: MAX_FAILED_PEERS })
     this.timers = new MaintenanceTimers(io, this.config, this.jitterRandom, () => this.state === 'running')
@@ -121,7 +125,7 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
       replicateSoon: () => self.replicateSoon(),
       lookup: (key, done, initial) => { runLookup(self.ctx, key, done, initial) }
     }
-    this.storage = chordStorage(this.ctx, this.store)
+    this.storage = chordStorage(this.ctx, this.store, components)
   }
 
   // ---- ProtocolHandler ----
@@ -177,11 +181,11 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
         if (this.routing.successors.some(s => s.address === from.address)) this.timers.snap('stabilize')
         return { type: 'ack' }
       case 'store':
-        return onStore(this.storage, req.role, req.records)
+        return onStore(this.storage, req.role, req.records, from)
       case 'fetch':
         return onFetch(this.storage, req.keyId)
       case 'sync':
-        return onSync(this.storage, req.keyIds)
+        return onSync(this.storage, req.keys)
       case 'leaving':
         onLeaving(this.ctx, from, req.predecessor, req.successors)
         return { type: 'ack' }
@@ -257,7 +261,13 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
   /** Stores `value` under `key` at successor(keyId(key)); replicas follow within a storage step. */
   put (key: Uint8Array, value: Uint8Array, done: (o: Outcome<PutResult>) => void): void {
     if (!this.ensureRunning(done)) return
-    put(this.ctx, { key, value }, this.pending.track(done, STOPPED))
+    put(this.ctx, newVersion(this.storage, key, value), this.pending.track(done, STOPPED))
+  }
+
+  /** Stores a record signed elsewhere (its writer's key, not necessarily this node's). */
+  putRecord (record: DhtRecord, done: (o: Outcome<PutResult>) => void): void {
+    if (!this.ensureRunning(done)) return
+    put(this.ctx, record, this.pending.track(done, STOPPED))
   }
 
   get (key: Uint8Array, done: (o: Outcome<GetResult>) => void): void {

@@ -6,8 +6,9 @@
  * to its maximum (after quiet steps); r follows §5.3 (successor list) and §6.
  */
 import { MAX_KEY_BYTES_LIMIT, MAX_SUCCESSORS, MAX_VALUE_BYTES_LIMIT } from './limits.js'
+import { storageLimits, type StorageInit } from '../dht/config.js'
 
-export interface ChordInit {
+export interface ChordInit extends StorageInit {
   /**
    * Copies of each key: the owner successor(key) and the next r-1 successors (also the minimum
    * successor-list length).
@@ -121,7 +122,7 @@ export interface ChordInit {
 
 export type ChordConfig = Readonly<Required<ChordInit>>
 
-export const CHORD_DEFAULTS: ChordConfig = {
+export const CHORD_DEFAULTS: Omit<ChordConfig, keyof StorageInit> = {
   replicas: 3,
   successorListLength: 8,
   stabilizeIntervalMs: 1000,
@@ -149,7 +150,7 @@ function intIn (name: string, v: number, min: number, max: number): void {
 /** Fills defaults and checks every option; throws a RangeError naming the bad one. */
 export function chordConfig (init: ChordInit = {}): ChordConfig {
   const replicas = init.replicas ?? CHORD_DEFAULTS.replicas
-  const c: Required<ChordInit> = {
+  const c: Omit<Required<ChordInit>, keyof StorageInit> = {
     ...CHORD_DEFAULTS,
     ...Object.fromEntries(Object.entries(init).filter(([, v]) => v !== undefined)),
     successorListLength: init.successorListLength ?? Math.max(CHORD_DEFAULTS.successorListLength, replicas)
@@ -177,5 +178,5 @@ export function chordConfig (init: ChordInit = {}): ChordConfig {
   intIn('maxKeyBytes', c.maxKeyBytes, 1, MAX_KEY_BYTES_LIMIT)
   intIn('maxValueBytes', c.maxValueBytes, 0, MAX_VALUE_BYTES_LIMIT)
   if (!(c.jitter >= 0 && c.jitter < 1)) throw new RangeError(`chord: jitter must be in [0, 1), got ${c.jitter}`)
-  return Object.freeze(c)
+  return Object.freeze({ ...c, ...storageLimits('chord', init, c.maxStoredRecords) })
 }

@@ -6,7 +6,7 @@
  * node cannot tell from its own state whether it holds a replica of a key it does not own (that
  * needs the predecessors' predecessors), so the replica lease decides.
  */
-import { storageContext, type StorageContext } from '../dht/context.js'
+import { storageContext, type DhtComponents, type StorageContext } from '../dht/context.js'
 import type { Placement } from '../dht/placement.js'
 import type { RecordStore } from '../dht/store.js'
 import type { ChordContext } from './context.js'
@@ -22,8 +22,8 @@ export function chordPlacement (ctx: ChordContext): Placement {
 }
 
 /** The storage context of a Chord node: its store, its placement and its one request path. */
-export function chordStorage (ctx: ChordContext, store: RecordStore): StorageContext {
+export function chordStorage (ctx: ChordContext, store: RecordStore, components: DhtComponents): StorageContext {
   return storageContext(ctx, store, chordPlacement(ctx), (to, req, done) => {
     ctx.request(to, req, result => { done(result.ok ? result.value : undefined) })
-  })
+  }, components)
 }

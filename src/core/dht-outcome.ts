@@ -16,7 +16,15 @@ export type DhtFailure =
   | 'stopped'
   /** The key or value is over the node's limits. */
   | 'too-large'
-  /** The owner answered and refused the record. */
+  /** A newer version of the key is held (or this one was replayed). */
+  | 'stale'
+  /** The record's signature does not verify against the writer its key names. */
+  | 'invalid'
+  /** The owner's store is full. */
+  | 'store-full'
+  /** This writer's peer has used its quota at the owner. */
+  | 'over-quota'
+  /** The owner answered and refused the record for another reason (it is leaving). */
   | 'refused'
   /** No holder of the key answered. */
   | 'unreachable'
@@ -28,7 +36,11 @@ export type Outcome<T, F extends DhtFailure = DhtFailure> = { readonly ok: true,
 export function failureText (failure: DhtFailure, what: string, name: string): string {
   switch (failure) {
     case 'too-large': return `${what}: key or value over the node's limits`
-    case 'refused': return `${what}: the owner refused the record (store full)`
+    case 'stale': return `${what}: a newer version of the key is stored`
+    case 'invalid': return `${what}: the record's signature does not verify against the key's writer`
+    case 'store-full': return `${what}: the owner's store is full`
+    case 'over-quota': return `${what}: this peer has used its storage quota at the owner`
+    case 'refused': return `${what}: the owner refused the record (it is leaving)`
     case 'no-live-node': return `${what}: no live ${name} node answered`
     case 'hop-limit': return `${what}: the lookup exceeded its hop limit`
     case 'stopped': return `${what}: the ${name} service is stopped or still joining`

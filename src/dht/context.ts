@@ -3,7 +3,11 @@
  * counters, its limits and one request path. Invariant: only a DHT node builds one; the engine
  * never reaches the runtime except through `request`.
  */
+import { BoundedLru } from '../core/bounded.js'
+import type { NodeId } from '../core/id.js'
 import type { PeerRef } from '../core/port.js'
+import { MAX_WRITTEN_KEYS_REMEMBERED } from './limits.js'
+import { digestSigner, digestVerifier, type RecordSigner, type RecordVerifier } from './record.js'
 import type { StorageRequest, StorageResponse } from './messages.js'
 import type { Placement } from './placement.js'
 import type { RecordStore } from './store.js'
@@ -20,12 +24,20 @@ export interface StorageCounters {
   handoffRecordsSent: number
   /** Replicas dropped when no owner refreshed them within the lease. */
   replicasDropped: number
-  /** Stores refused (too large, or the store full). */
+  /** Stores refused for the node's limits (too large, store full, quota, leaving). */
   storesRefused: number
+  /** Of those, refused because the store was full (records or bytes). */
+  storesRefusedFull: number
+  /** Of those, refused because the sending peer had used its quota. */
+  storesRefusedQuota: number
+  /** Records refused because a newer version (or this one, replayed) is held. */
+  recordsStale: number
+  /** Records refused, or answers to a get skipped, for a signature that does not verify. */
+  recordsInvalid: number
 }
 
 export function newStorageCounters (): StorageCounters {
-  return { replicaCopiesMade: 0, primaryCopiesReceived: 0, promotions: 0, handoffRecordsSent: 0, replicasDropped: 0, storesRefused: 0 }
+  return { replicaCopiesMade: 0, primaryCopiesReceived: 0, promotions: 0, handoffRecordsSent: 0, replicasDropped: 0, storesRefused: 0, storesRefusedFull: 0, storesRefusedQuota: 0, recordsStale: 0, recordsInvalid: 0 }
 }
 
 /** The options the engine reads (a subset of ChordConfig and PastryConfig). */
@@ -42,6 +54,12 @@ export interface StorageContext {
   readonly store: RecordStore
   readonly placement: Placement
   readonly counters: StorageCounters
+  /** Checks a record's signature against its key's writer (record.ts). */
+  readonly verify: RecordVerifier
+  /** Signs a new version this node writes. */
+  readonly sign: RecordSigner
+  /** Key id -> the last seq this node wrote, so its next version is higher. */
+  readonly written: BoundedLru<NodeId, number>
   now(): number
   /** False before start and after stop: callbacks then do nothing. */
   isRunning(): boolean
@@ -57,6 +75,20 @@ export interface StorageContext {
 /** A protocol's answer as a storage answer, or undefined if it is another kind. */
 export function asStorageResponse (res: { readonly type: string }): StorageResponse | undefined {
   return res.type === 'stored' || res.type === 'value' || res.type === 'missing' ? res as StorageResponse : undefined
+}
+
+/** What a runtime hands a DHT node for its records (both optional). */
+export interface DhtComponents {
+  /**
+   * Checks each record's signature against the writer its key names.
+   * @default digestVerifier (a digest only: the simulator and unit tests; no forgery protection)
+   */
+  verifier?: RecordVerifier
+  /**
+   * Signs the versions this node writes (`put`), as the writer of the keys it writes under.
+   * @default digestSigner
+   */
+  signer?: RecordSigner
 }
 
 /** What a DHT node's context offers that the storage context is built from. */
@@ -76,7 +108,8 @@ export function storageContext (
   host: StorageHost,
   store: RecordStore,
   placement: Placement,
-  request: (to: PeerRef, req: StorageRequest, done: (res: { readonly type: string } | undefined) => void) => void
+  request: (to: PeerRef, req: StorageRequest, done: (res: { readonly type: string } | undefined) => void) => void,
+  components: DhtComponents = {}
 ): StorageContext {
   return {
     self: host.io.self,
@@ -84,6 +117,9 @@ export function storageContext (
     store,
     placement,
     counters: host.counters,
+    verify: components.verifier ?? digestVerifier,
+    sign: components.signer ?? digestSigner,
+    written: new BoundedLru(MAX_WRITTEN_KEYS_REMEMBERED),
     now: () => host.io.now(),
     isRunning: () => host.isRunning(),
     request: (to, req, done) => {

@@ -20,3 +20,16 @@ export const MAX_VALUE_BYTES_LIMIT = 1024 * 1024
  * handles those keys alone; beyond this the step makes a full pass over the store.
  */
 export const MAX_DIRTY_RECORDS = 4096
+/**
+ * The largest signature a record may carry (bytes): Ed25519's is 64, a secp256k1 DER signature at
+ * most 72; 128 leaves room for another scheme without letting the field carry data.
+ */
+export const MAX_SIGNATURE_BYTES = 128
+/**
+ * Records an owner fetches from one replica holder per digest message because the holder has them
+ * newer: after a partition heals, the rest follow at the next storage steps (64 fetches bound the
+ * work one step does for one holder).
+ */
+export const MAX_NEWER_FETCHES_PER_SYNC = 64
+/** Keys whose last written seq a node remembers, so two puts in one millisecond still go up. */
+export const MAX_WRITTEN_KEYS_REMEMBERED = 4096

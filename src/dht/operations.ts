@@ -5,11 +5,11 @@
  * owner's replicas answer. Invariants: each ends exactly once with a value or a named failure; a
  * failed holder moves it to the next; this node is never asked over the network.
  */
-import type { Outcome } from '../core/dht-outcome.js'
+import type { DhtFailure, Outcome } from '../core/dht-outcome.js'
 import type { NodeId } from '../core/id.js'
 import type { PeerRef } from '../core/port.js'
 import type { StorageContext } from './context.js'
-import type { DhtRecord } from './messages.js'
+import type { DhtRecord, RefusalReason, StorageResponse } from './messages.js'
 import { onStore, recordKeyId } from './replication.js'
 
 export interface PutResult {
@@ -21,9 +21,39 @@ export interface PutResult {
 export interface GetResult {
   /** The value, or undefined when no holder asked has the key. */
   readonly value: Uint8Array | undefined
+  /** Its version (0 when there is no value). */
+  readonly seq: number
   /** The node that answered with the value. */
   readonly holder: PeerRef | undefined
   readonly hops: number
+}
+
+/**
+ * A new version of `key` written by this node, signed by its signer: seq is the current time in ms
+ * (so versions go up across restarts), above any version of the key this node holds or wrote.
+ */
+export function newVersion (ctx: StorageContext, key: Uint8Array, value: Uint8Array): DhtRecord {
+  const id = recordKeyId(key)
+  const seq = Math.max(Math.floor(ctx.now()), (ctx.store.get(id)?.record.seq ?? -1) + 1, (ctx.written.peek(id) ?? -1) + 1)
+  ctx.written.set(id, seq)
+  return { key, value, seq, signature: ctx.sign(key, value, seq) }
+}
+
+/** The failure a refusal means to the writer. */
+function refusalFailure (reason: RefusalReason | undefined): DhtFailure {
+  switch (reason) {
+    case 'stale': return 'stale'
+    case 'invalid': return 'invalid'
+    case 'too-large': return 'too-large'
+    case 'full': return 'store-full'
+    case 'quota': return 'over-quota'
+    case 'leaving': case undefined: return 'refused'
+  }
+}
+
+function putOutcome (res: StorageResponse, holder: PeerRef, hops: number): Outcome<PutResult> {
+  if (res.type === 'stored' && res.accepted === 1) return { ok: true, value: { holder, hops } }
+  return { ok: false, failure: refusalFailure(res.type === 'stored' ? res.refused[0]?.reason : undefined) }
 }
 
 /** Stores `record` as owner at the first of `holders` that answers. */
@@ -32,34 +62,33 @@ export function putToHolders (ctx: StorageContext, record: DhtRecord, holders: r
   const tryNext = (): void => {
     const target = holders[i++]
     if (target === undefined) { done({ ok: false, failure: 'unreachable' }); return }
-    if (target.address === ctx.self.address) {
-      const res = onStore(ctx, 'primary', [record])
-      done(res.type === 'stored' && res.accepted === 1 ? { ok: true, value: { holder: target, hops } } : { ok: false, failure: 'refused' })
-      return
-    }
+    if (target.address === ctx.self.address) { done(putOutcome(onStore(ctx, 'primary', [record]), target, hops)); return }
     ctx.request(target, { type: 'store', role: 'primary', records: [record] }, res => {
       if (res === undefined) { tryNext(); return }
-      if (res.type === 'stored' && res.accepted === 1) done({ ok: true, value: { holder: target, hops } })
-      else done({ ok: false, failure: 'refused' })
+      done(putOutcome(res, target, hops))
     })
   }
   tryNext()
 }
 
-/** Reads `id` from `holders` in order; a holder that answers without it sends the read on. */
+/**
+ * Reads `id` from `holders` in order; a holder that answers without it, or with a record whose
+ * signature does not verify (counted), sends the read on. The first valid version found is the
+ * answer: owner first, so during a partition a get returns what the reachable holders have.
+ */
 export function getFromHolders (ctx: StorageContext, id: NodeId, holders: readonly PeerRef[], hops: number, done: (o: Outcome<GetResult>) => void): void {
   let i = 0
   let answered = false
   const tryNext = (): void => {
     const target = holders[i++]
     if (target === undefined) {
-      done(answered ? { ok: true, value: { value: undefined, holder: undefined, hops } } : { ok: false, failure: 'unreachable' })
+      done(answered ? { ok: true, value: { value: undefined, seq: 0, holder: undefined, hops } } : { ok: false, failure: 'unreachable' })
       return
     }
     if (target.address === ctx.self.address) {
       answered = true
       const s = ctx.store.get(id)
-      if (s !== undefined) done({ ok: true, value: { value: s.record.value, holder: target, hops } })
+      if (s !== undefined) done({ ok: true, value: { value: s.record.value, seq: s.record.seq, holder: target, hops } })
       else tryNext()
       return
     }
@@ -68,8 +97,8 @@ export function getFromHolders (ctx: StorageContext, id: NodeId, holders: readon
         answered = true
         const record = res.record
         if (record !== undefined && recordKeyId(record.key) === id) {
-          done({ ok: true, value: { value: record.value, holder: target, hops } })
-          return
+          if (ctx.verify(record)) { done({ ok: true, value: { value: record.value, seq: record.seq, holder: target, hops } }); return }
+          ctx.counters.recordsInvalid++
         }
       }
       tryNext()

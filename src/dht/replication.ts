@@ -12,9 +12,10 @@
 import { keyId, type NodeId } from '../core/id.js'
 import type { PeerRef } from '../core/port.js'
 import type { StorageContext } from './context.js'
-import { MAX_KEY_IDS_PER_MESSAGE, MAX_RECORD_BATCH_BYTES, MAX_RECORDS_PER_MESSAGE } from './limits.js'
-import type { DhtRecord, StorageResponse, StoreRole } from './messages.js'
-import type { StoredRecord } from './store.js'
+import { MAX_KEY_IDS_PER_MESSAGE, MAX_SIGNATURE_BYTES, MAX_NEWER_FETCHES_PER_SYNC, MAX_RECORD_BATCH_BYTES, MAX_RECORDS_PER_MESSAGE } from './limits.js'
+import type { DhtRecord, KeyVersion, Refusal, RefusalReason, StorageResponse, StoreRole } from './messages.js'
+import { compareVersions } from './record.js'
+import { recordBytes, type StoredRecord } from './store.js'
 
 /**
  * keyId of a record's key, memoised per key array. Records are readonly once made; in the
@@ -36,7 +37,7 @@ export function batchRecords (records: readonly DhtRecord[]): DhtRecord[][] {
   let batch: DhtRecord[] = []
   let bytes = 0
   for (const r of records) {
-    const size = r.key.length + r.value.length
+    const size = recordBytes(r)
     if (batch.length > 0 && (batch.length >= MAX_RECORDS_PER_MESSAGE || bytes + size > MAX_RECORD_BATCH_BYTES)) {
       batches.push(batch); batch = []; bytes = 0
     }
@@ -48,71 +49,89 @@ export function batchRecords (records: readonly DhtRecord[]): DhtRecord[][] {
 
 /** Whether a record fits this node's limits. */
 export function acceptable (ctx: StorageContext, r: DhtRecord): boolean {
-  return r.key.length <= ctx.config.maxKeyBytes && r.value.length <= ctx.config.maxValueBytes
+  return r.key.length <= ctx.config.maxKeyBytes && r.value.length <= ctx.config.maxValueBytes && r.signature.length <= MAX_SIGNATURE_BYTES
 }
 
-function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
+/** The record held for `id` when `r` is not newer than it (so `r` need not be checked or kept). */
+function notNewer (ctx: StorageContext, id: NodeId, r: DhtRecord): boolean {
+  const held = ctx.store.get(id)
+  return held !== undefined && compareVersions(r, held.record) <= 0
 }
 
 /**
  * Store handler. A primary store (put or handoff) makes this node the record's owner; if the key is
  * not its own the record stays flagged primary and the next step hands it on. A replica store keeps
- * a copy, as owner if this node owns the key by its own view. A record that is new here, or a new
- * value, and that this node owns is pushed to its replica holders at once (so an overwrite reaches
- * them without a storage step; the digest alone would not tell them).
+ * a copy, as owner if this node owns the key by its own view. Every record is checked: within the
+ * limits, signed by the writer its key names (unless this version is held already), and not older
+ * than the version held, and within the store's room and the sender's quota (store.ts); each
+ * refusal is named in the answer and counted. `from` is the sending peer (undefined: this node). A record that is new here,
+ * or a newer version, and that this node owns is pushed to its replica holders at once (so an
+ * overwrite reaches them without waiting for a digest).
  */
-export function onStore (ctx: StorageContext, role: StoreRole, records: readonly DhtRecord[]): StorageResponse {
+export function onStore (ctx: StorageContext, role: StoreRole, records: readonly DhtRecord[], from?: PeerRef): StorageResponse {
   const now = ctx.now()
   let accepted = 0
   let stepSoon = false
+  const refused: Refusal[] = []
+  const refuse = (index: number, reason: RefusalReason): void => {
+    refused.push({ index, reason })
+    if (reason === 'stale') ctx.counters.recordsStale++
+    else if (reason === 'invalid') ctx.counters.recordsInvalid++
+    else {
+      ctx.counters.storesRefused++
+      if (reason === 'full') ctx.counters.storesRefusedFull++
+      if (reason === 'quota') ctx.counters.storesRefusedQuota++
+    }
+  }
   const toReplicas = new Map<string, { to: PeerRef, records: DhtRecord[] }>()
-  for (const r of records) {
-    if (!acceptable(ctx, r)) { ctx.counters.storesRefused++; continue }
+  records.forEach((r, index) => {
+    if (!acceptable(ctx, r)) { refuse(index, 'too-large'); return }
     const id = recordKeyId(r.key)
+    const known = notNewer(ctx, id, r)
+    if (!known && !ctx.verify(r)) { refuse(index, 'invalid'); return }
     const owns = ctx.placement.owns(id) === true
     const primary = role === 'primary' || owns
-    const previous = ctx.store.get(id)
-    const wasPrimary = previous?.primary === true
-    const previousValue = previous?.record.value
-    const outcome = ctx.store.put(id, r, primary, now)
-    if (outcome === 'full') { ctx.counters.storesRefused++; continue }
+    const wasPrimary = ctx.store.get(id)?.primary === true
+    const outcome = ctx.store.put(id, r, primary, now, from?.address)
+    if (outcome === 'full' || outcome === 'stale' || outcome === 'quota') { refuse(index, outcome); return }
     accepted++
     if (outcome === 'new') {
       if (primary) ctx.counters.primaryCopiesReceived++
       else ctx.counters.replicaCopiesMade++
     }
-    if (!primary) continue
-    const fresh = outcome === 'new' || (previousValue !== undefined && !sameBytes(previousValue, r.value))
-    if (owns && fresh) {
+    if (!primary) return
+    if (owns && (outcome === 'new' || outcome === 'updated')) {
       for (const h of ctx.placement.replicaHolders(id)) {
         let g = toReplicas.get(h.address)
         if (g === undefined) toReplicas.set(h.address, g = { to: h, records: [] })
         g.records.push(r)
       }
     } else if (!owns || !wasPrimary) stepSoon = true // a record to hand on, or a replica turned owned copy
-  }
+  })
   if (stepSoon) ctx.replicateSoon()
   for (const g of toReplicas.values()) sendRecords(ctx, g.to, 'replica', g.records, () => {})
-  return { type: 'stored', accepted }
+  return { type: 'stored', accepted, refused }
 }
 
 export function onFetch (ctx: StorageContext, id: NodeId): StorageResponse {
   return { type: 'value', record: ctx.store.get(id)?.record }
 }
 
-/** Sync handler: confirm the listed replicas (refreshing their lease) and name the missing ones. */
-export function onSync (ctx: StorageContext, ids: readonly NodeId[]): StorageResponse {
+/**
+ * Sync handler: confirm the listed replicas (refreshing their lease), name those lacking here or
+ * older than the owner's version, and those held here in a newer version (the owner missed it).
+ */
+export function onSync (ctx: StorageContext, keys: readonly KeyVersion[]): StorageResponse {
   const now = ctx.now()
   const missing: NodeId[] = []
-  for (const id of ids) {
+  const newer: NodeId[] = []
+  for (const { keyId: id, seq } of keys) {
     const s = ctx.store.get(id)
-    if (s === undefined) missing.push(id)
-    else s.confirmedAt = now
+    if (s === undefined || s.record.seq < seq) { missing.push(id); continue }
+    s.confirmedAt = now
+    if (s.record.seq > seq) newer.push(id)
   }
-  return { type: 'missing', keyIds: missing }
+  return { type: 'missing', keyIds: missing, newer }
 }
 
 /** What the storage step remembers between runs (owned by the node). */
@@ -179,9 +198,9 @@ export function replicateStep (ctx: StorageContext, last: StorageState, done: ()
   }
   const tasks: Array<(next: () => void) => void> = []
   for (const h of handoffs.values()) {
-    tasks.push(next => sendRecords(ctx, h.to, 'primary', h.records, handed => {
-      counters.handoffRecordsSent += handed.length
-      for (const r of handed) settleHandedOff(ctx, recordKeyId(r.key))
+    tasks.push(next => sendRecords(ctx, h.to, 'primary', h.records, taken => {
+      counters.handoffRecordsSent += taken.length
+      for (const r of taken) settleHandedOff(ctx, recordKeyId(r.key))
       next()
     }))
   }
@@ -206,43 +225,71 @@ function runInSequence (tasks: Array<(next: () => void) => void>, done: () => vo
 }
 
 /**
- * Sends `records` in batches; `done` gets the records `to` accepted. A batch refused in part (store
- * full, or the receiver is leaving) counts as not accepted, and the next batch is still sent; a
- * request that fails ends the sending (the peer is gone or overloaded).
+ * Sends `records` in batches; `done` gets the records `to` took: those it accepted, and those it
+ * refused as stale (it holds a newer version). The rest (refused for its limits or quota, or for a
+ * bad signature) are not handed over, and the next batch is still sent; a request that fails ends
+ * the sending (the peer is gone or overloaded).
  */
-export function sendRecords (ctx: StorageContext, to: PeerRef, role: StoreRole, records: readonly DhtRecord[], done: (accepted: DhtRecord[]) => void): void {
+export function sendRecords (ctx: StorageContext, to: PeerRef, role: StoreRole, records: readonly DhtRecord[], done: (taken: DhtRecord[]) => void): void {
   const batches = batchRecords(records)
-  const accepted: DhtRecord[] = []
+  const taken: DhtRecord[] = []
   let i = 0
   const step = (): void => {
-    if (i >= batches.length) { done(accepted); return }
+    if (i >= batches.length) { done(taken); return }
     const batch = batches[i++]
     ctx.request(to, { type: 'store', role, records: batch }, res => {
-      if (res?.type !== 'stored') { done(accepted); return }
-      if (res.accepted === batch.length) accepted.push(...batch)
+      if (res?.type !== 'stored') { done(taken); return }
+      const kept = new Set(res.refused.filter(f => f.reason !== 'stale').map(f => f.index))
+      batch.forEach((r, index) => { if (!kept.has(index)) taken.push(r) })
       step()
     })
   }
   step()
 }
 
-/** Digest exchange with one replica holder: list owned ids, then store whatever it lacks. */
+/**
+ * Digest exchange with one replica holder: list owned (key id, version) pairs, store whatever it
+ * lacks or holds older, and fetch what it holds newer (an overwrite this node missed, say while it
+ * was down or before it took the key over), at most MAX_NEWER_FETCHES_PER_SYNC per message.
+ */
 function syncTo (ctx: StorageContext, holder: PeerRef, owned: readonly NodeId[], done: () => void): void {
   let offset = 0
   const step = (): void => {
     if (offset >= owned.length || !ctx.isRunning()) { done(); return }
-    const ids = owned.slice(offset, offset + MAX_KEY_IDS_PER_MESSAGE)
-    offset += ids.length
-    ctx.request(holder, { type: 'sync', keyIds: ids }, res => {
+    const keys: KeyVersion[] = []
+    for (const id of owned.slice(offset, offset + MAX_KEY_IDS_PER_MESSAGE)) {
+      const s = ctx.store.get(id)
+      if (s !== undefined) keys.push({ keyId: id, seq: s.record.seq })
+    }
+    offset += MAX_KEY_IDS_PER_MESSAGE
+    ctx.request(holder, { type: 'sync', keys }, res => {
       if (res?.type !== 'missing') { done(); return }
       const records: DhtRecord[] = []
       for (const id of res.keyIds) {
         const s = ctx.store.get(id)
         if (s !== undefined) records.push(s.record)
       }
-      if (records.length === 0) { step(); return }
-      sendRecords(ctx, holder, 'replica', records, accepted => { if (accepted.length === records.length) step(); else done() })
+      const push = (): void => {
+        if (records.length === 0) { step(); return }
+        sendRecords(ctx, holder, 'replica', records, taken => { if (taken.length === records.length) step(); else done() })
+      }
+      fetchNewer(ctx, holder, res.newer.slice(0, MAX_NEWER_FETCHES_PER_SYNC), push)
     })
   }
   step()
+}
+
+/** Fetches each of `ids` from `holder` and keeps what is valid and newer (as owner: it is ours). */
+function fetchNewer (ctx: StorageContext, holder: PeerRef, ids: readonly NodeId[], done: () => void): void {
+  let i = 0
+  const next = (): void => {
+    const id = ids[i++]
+    if (id === undefined || !ctx.isRunning()) { done(); return }
+    ctx.request(holder, { type: 'fetch', keyId: id }, res => {
+      const record = res?.type === 'value' ? res.record : undefined
+      if (record !== undefined && recordKeyId(record.key) === id) onStore(ctx, 'primary', [record], holder)
+      next()
+    })
+  }
+  next()
 }

@@ -6,8 +6,7 @@
 import { ChordNode } from '../chord/chord-node.js'
 import { encodeChordRequest, encodeChordResponse, decodeChordRequest, decodeChordResponse, MAX_FRAME_BYTES } from '../wire/chord.js'
 import { DhtLibp2pService, peerStatus } from './dht-service.js'
-import type { DhtServiceLimits, DhtService, PeerStatus } from './dht-service.js'
-import type { OverlayComponents } from './overlay-service.js'
+import type { DhtServiceComponents, DhtServiceLimits, DhtService, PeerStatus } from './dht-service.js'
 import type { ChordInit } from '../chord/config.js'
 import type { ChordRequest, ChordResponse } from '../chord/messages.js'
 
@@ -32,7 +31,7 @@ export interface ChordServiceStatus {
 export type ChordService = DhtService<ChordServiceStatus>
 
 /** The Chord service factory: `services: { chord: chord() }`. */
-export function chord (init: ChordServiceInit = {}): (components: OverlayComponents) => ChordService {
+export function chord (init: ChordServiceInit = {}): (components: DhtServiceComponents) => ChordService {
   const { protocol, maxInboundStreams, maxOutboundStreams, inboundTimeoutMs, bootstrapPeers, ...chordInit } = init
   return (components) => {
     const service: DhtLibp2pService<ChordRequest, ChordResponse, ChordNode, ChordServiceStatus> = new DhtLibp2pService(components, {
@@ -47,7 +46,7 @@ export function chord (init: ChordServiceInit = {}): (components: OverlayCompone
       },
       metricsPrefix: 'overlay_chord',
       logName: 'overlay:chord',
-      create: (io) => new ChordNode(io, chordInit),
+      create: (io, records) => new ChordNode(io, chordInit, records),
       alone: (node) => node.status().successors.length === 0,
       replicas: (node) => node.config.replicas,
       status: (node) => {

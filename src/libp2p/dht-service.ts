@@ -12,6 +12,7 @@
  */
 import { idToHex, keyId } from '../core/id.js'
 import { InputError, NetworkError, NotFoundError } from './errors.js'
+import { fullKey, isFullKey, recordSigner, recordVerifier } from './record-keys.js'
 import { registerOverlayMetrics, timed } from './overlay-service.js'
 import { REUSED_MAX_INBOUND_STREAMS, REUSED_MAX_OUTBOUND_STREAMS, StreamRuntime } from './stream-runtime.js'
 import type { OverlayComponents } from './overlay-service.js'
@@ -19,7 +20,8 @@ import type { FrameCodec } from './stream-runtime.js'
 import { failureText, type DhtFailure, type Outcome } from '../core/dht-outcome.js'
 import type { NodeId } from '../core/id.js'
 import type { PeerRef, ProtocolHandler } from '../core/port.js'
-import type { Startable } from '@libp2p/interface'
+import type { DhtComponents } from '../dht/context.js'
+import type { PrivateKey, Startable } from '@libp2p/interface'
 
 /** How long the smaller of two lone nodes waits for the larger to join it before joining itself. */
 const JOIN_DEFER_MS = 2_000
@@ -64,12 +66,18 @@ export interface DhtProtocol<Req, Res, N extends DhtNode<Req, Res>, S> {
   codec: FrameCodec<Req, Res, never>
   metricsPrefix: string
   logName: string
-  create(io: Parameters<Parameters<StreamRuntime<Req, Res, never>['start']>[0]>[0]): N
+  /** `records`: the Ed25519 record verifier and this peer's signer (record-keys.ts). */
+  create(io: Parameters<Parameters<StreamRuntime<Req, Res, never>['start']>[0]>[0], records: DhtComponents): N
   /** True while the node knows no other member. */
   alone(node: N): boolean
   /** Copies kept of each key. */
   replicas(node: N): number
   status(node: N): S
+}
+
+/** A DHT service's components: the overlay's, and the peer's private key, which signs its records. */
+export interface DhtServiceComponents extends OverlayComponents {
+  privateKey: PrivateKey
 }
 
 export interface DhtServiceLimits {
@@ -87,7 +95,9 @@ export interface DhtService<S> extends Startable {
   readonly protocol: string
   /** In a network with at least one other node. */
   readonly joined: boolean
-  put(key: string, value: Uint8Array): Promise<{ latencyMs: number, replicas: number, hops: number }>
+  /** Writes `name` under this peer's key; resolves with the full key (`<peer id>/<name>`). */
+  put(name: string, value: Uint8Array): Promise<{ key: string, latencyMs: number, replicas: number, hops: number }>
+  /** Reads a full key (from any peer), or a bare name under this peer's own key. */
   get(key: string): Promise<{ value: Uint8Array, hops: number, latencyMs: number }>
   lookup(key: string): Promise<{ owner: string, hops: number, latencyMs: number }>
   status(): S
@@ -110,7 +120,7 @@ function failureError (name: string, what: string, failure: DhtFailure): Error {
 export class DhtLibp2pService<Req, Res, N extends DhtNode<Req, Res>, S> implements DhtService<S> {
   readonly protocol: string
   private readonly runtime: StreamRuntime<Req, Res, never>
-  private readonly components: OverlayComponents
+  private readonly components: DhtServiceComponents
   private readonly spec: DhtProtocol<Req, Res, N, S>
   private readonly bootstrapPeers: Set<string>
   private readonly candidates = new Map<string, PeerRef>()
@@ -122,7 +132,7 @@ export class DhtLibp2pService<Req, Res, N extends DhtNode<Req, Res>, S> implemen
   private checkEveryTicks = JOINED_CHECK_EVERY_TICKS
   leaveOnStop = true
 
-  constructor (components: OverlayComponents, spec: DhtProtocol<Req, Res, N, S>, limits: DhtServiceLimits) {
+  constructor (components: DhtServiceComponents, spec: DhtProtocol<Req, Res, N, S>, limits: DhtServiceLimits) {
     this.components = components
     this.spec = spec
     this.protocol = spec.protocol
@@ -143,7 +153,7 @@ export class DhtLibp2pService<Req, Res, N extends DhtNode<Req, Res>, S> implemen
 
   async start (): Promise<void> {
     await this.runtime.start(io => {
-      const node = this.spec.create(io)
+      const node = this.spec.create(io, { verifier: recordVerifier(), signer: recordSigner(this.components.privateKey) })
       this.node = node
       const handler: ProtocolHandler<Req, Res, never> = {
         start: () => { node.start() },
@@ -234,15 +244,17 @@ export class DhtLibp2pService<Req, Res, N extends DhtNode<Req, Res>, S> implemen
     return this.node
   }
 
-  async put (key: string, value: Uint8Array): Promise<{ latencyMs: number, replicas: number, hops: number }> {
+  async put (name: string, value: Uint8Array): Promise<{ key: string, latencyMs: number, replicas: number, hops: number }> {
     const node = this.running()
+    const key = fullKey(this.components.peerId.toString(), name)
     const { outcome, latencyMs } = await timed<Outcome<{ hops: number }>>(done => { node.put(encoder.encode(key), value, done) })
     if (!outcome.ok) throw failureError(this.spec.name, `${this.spec.name.toLowerCase()} put '${key}'`, outcome.failure)
-    return { latencyMs, replicas: this.spec.replicas(node), hops: outcome.value.hops }
+    return { key, latencyMs, replicas: this.spec.replicas(node), hops: outcome.value.hops }
   }
 
-  async get (key: string): Promise<{ value: Uint8Array, hops: number, latencyMs: number }> {
+  async get (text: string): Promise<{ value: Uint8Array, hops: number, latencyMs: number }> {
     const node = this.running()
+    const key = isFullKey(text) ? text : fullKey(this.components.peerId.toString(), text)
     const { outcome, latencyMs } = await timed<Outcome<{ value: Uint8Array | undefined, hops: number }>>(done => { node.get(encoder.encode(key), done) })
     if (!outcome.ok) throw failureError(this.spec.name, `${this.spec.name.toLowerCase()} get '${key}'`, outcome.failure)
     if (outcome.value.value === undefined) throw new NotFoundError(`no ${this.spec.name} node holds key '${key}'`)

@@ -6,8 +6,7 @@
 import { PastryNode } from '../pastry/pastry-node.js'
 import { decodePastryRequest, decodePastryResponse, encodePastryRequest, encodePastryResponse, MAX_FRAME_BYTES } from '../wire/pastry.js'
 import { DhtLibp2pService, peerStatus } from './dht-service.js'
-import type { DhtServiceLimits, DhtService, PeerStatus } from './dht-service.js'
-import type { OverlayComponents } from './overlay-service.js'
+import type { DhtServiceComponents, DhtServiceLimits, DhtService, PeerStatus } from './dht-service.js'
 import type { PastryInit } from '../pastry/config.js'
 import type { PastryRequest, PastryResponse } from '../pastry/messages.js'
 
@@ -33,7 +32,7 @@ export interface PastryServiceStatus {
 export type PastryService = DhtService<PastryServiceStatus>
 
 /** The Pastry service factory: `services: { pastry: pastry() }`. */
-export function pastry (init: PastryServiceInit = {}): (components: OverlayComponents) => PastryService {
+export function pastry (init: PastryServiceInit = {}): (components: DhtServiceComponents) => PastryService {
   const { protocol, maxInboundStreams, maxOutboundStreams, inboundTimeoutMs, bootstrapPeers, ...pastryInit } = init
   return (components) => {
     const service: DhtLibp2pService<PastryRequest, PastryResponse, PastryNode, PastryServiceStatus> = new DhtLibp2pService(components, {
@@ -48,7 +47,7 @@ export function pastry (init: PastryServiceInit = {}): (components: OverlayCompo
       },
       metricsPrefix: 'overlay_pastry',
       logName: 'overlay:pastry',
-      create: (io) => new PastryNode(io, pastryInit),
+      create: (io, records) => new PastryNode(io, pastryInit, records),
       alone: (node) => {
         const leaves = node.leafSet()
         return leaves.left.length === 0 && leaves.right.length === 0

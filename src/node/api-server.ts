@@ -95,7 +95,7 @@ function routes (node: OverlayNode, onShutdown: () => void): Map<string, { metho
     const dht = optionalField(body, 'dht', 'kad')
     const key = field(body, 'key')
     const result = await node.dht(dht).put(key, encoder.encode(field(body, 'value')))
-    return { dht, key, ...result }
+    return { dht, name: key, ...result }
   })
   route('POST', '/api/v0/get', async (body) => {
     const dht = optionalField(body, 'dht', 'kad')

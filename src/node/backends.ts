@@ -5,6 +5,8 @@
  */
 
 export interface DhtPutResult {
+  /** The full key written: `<this peer's id>/<name>`, readable from any peer. */
+  key: string
   latencyMs: number
   /** Nodes that accepted a copy. */
   replicas: number
@@ -25,8 +27,12 @@ export interface DhtLookupResult {
 }
 
 export interface DhtBackend {
-  put(key: string, value: Uint8Array): Promise<DhtPutResult>
-  /** Throws NotFoundError when no reachable node holds the key. */
+  /** Writes `name` under this peer's key, signed; a newer version replaces the old. */
+  put(name: string, value: Uint8Array): Promise<DhtPutResult>
+  /**
+   * Reads a full key (`<writer peer id>/<name>`), or a bare name under this peer's own key. Throws
+   * NotFoundError when no reachable node holds the key.
+   */
   get(key: string): Promise<DhtGetResult>
   lookup(key: string): Promise<DhtLookupResult>
 }

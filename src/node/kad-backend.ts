@@ -4,30 +4,37 @@
  */
 import { InputError, NetworkError, NotFoundError } from './errors.js'
 import { createKadHopCounter } from './kad-hops.js'
-import { checkValue, kadKey, RecordInputError } from './kad-records.js'
+import { checkValue, decodeKadRecord, encodeKadValue, kadKey, RecordInputError } from './kad-records.js'
+import { fullKey, isFullKey } from '../libp2p/record-keys.js'
 import type { DhtBackend } from './backends.js'
-import type { PeerId } from '@libp2p/interface'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { KadDHT } from '@libp2p/kad-dht'
 
-export function kadBackend (dht: KadDHT, self: PeerId, queryTimeoutMs: number): DhtBackend {
+/** `privateKey` signs this peer's records (kad-records.ts); a newer seq than any this backend wrote. */
+export function kadBackend (dht: KadDHT, self: PeerId, queryTimeoutMs: number, privateKey: PrivateKey): DhtBackend {
   const selfId = self.toString()
+  let lastSeq = 0
+  const keyOf = (text: string): string => isFullKey(text) ? text : fullKey(selfId, text)
   return {
-    async put (key, value) {
+    async put (name, value) {
+      const key = fullKey(selfId, name)
       const dhtKey = asInput(() => kadKey(key))
-      asInput(() => checkValue(value))
+      lastSeq = Math.max(Date.now(), lastSeq + 1)
+      const signed = asInput(() => encodeKadValue(privateKey, key, checkValue(value), lastSeq))
       const started = performance.now()
       let replicas = 0
       try {
-        for await (const event of dht.put(dhtKey, value, { signal: AbortSignal.timeout(queryTimeoutMs) })) {
+        for await (const event of dht.put(dhtKey, signed, { signal: AbortSignal.timeout(queryTimeoutMs) })) {
           if (event.name === 'PEER_RESPONSE' && event.messageName === 'PUT_VALUE') replicas++
         }
       } catch (err) {
         throw new NetworkError(`kad put '${key}' failed: ${(err as Error).message}`)
       }
-      return { latencyMs: performance.now() - started, replicas }
+      return { key, latencyMs: performance.now() - started, replicas }
     },
 
-    async get (key) {
+    async get (text) {
+      const key = keyOf(text)
       const dhtKey = asInput(() => kadKey(key))
       const started = performance.now()
       const hops = createKadHopCounter(selfId)
@@ -35,7 +42,7 @@ export function kadBackend (dht: KadDHT, self: PeerId, queryTimeoutMs: number): 
       try {
         for await (const event of dht.get(dhtKey, { signal: AbortSignal.timeout(queryTimeoutMs) })) {
           hops.observe(event)
-          if (event.name === 'VALUE') value = event.value
+          if (event.name === 'VALUE') value = decodeKadRecord(dhtKey, event.value).value
         }
       } catch (err) {
         // A query that ends badly after a value was found (no peers to ask, a timeout) still found it.

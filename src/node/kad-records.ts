@@ -1,9 +1,19 @@
 /**
- * The node's own record namespace on the stock Kademlia DHT: keys `/ov/<utf-8 key>`, raw values.
- * kad-dht only stores keys whose namespace has a validator; ours bounds key and value sizes.
+ * The node's own record namespace on the stock Kademlia DHT, under the rule Chord and Pastry
+ * records follow (protocols/chord.md, "Records"; BEP 44 / IPNS): keys `/ov/<writer peer id>/<name>`,
+ * values signed by the writer, versioned by seq. kad-dht only stores keys whose namespace has a
+ * validator: ours refuses a value whose signature does not verify against the peer id in its key
+ * (or that is over the size limits), and the selector picks the highest seq of the valid ones.
+ * Value layout: "ov1" ‖ seq (8 bytes big-endian) ‖ signature length (1 byte) ‖ signature ‖ value;
+ * the signature covers (`<writer>/<name>`, value, seq) exactly as a Chord or Pastry record's does.
  * Invariant: every record this node stores or returns passed `validateOverlayRecord`.
  */
 import type { SelectFn, ValidateFn } from '@libp2p/kad-dht'
+import { compareVersions } from '../dht/record.js'
+import type { DhtRecord } from '../dht/messages.js'
+import { MAX_SIGNATURE_BYTES } from '../dht/limits.js'
+import { recordSigner, recordVerifier } from '../libp2p/record-keys.js'
+import type { PrivateKey } from '@libp2p/interface'
 
 /** The kad-dht namespace under which `put --dht kad` stores records. */
 export const KAD_NAMESPACE = 'ov'
@@ -15,7 +25,17 @@ export const MAX_KEY_BYTES = 512
 export const MAX_VALUE_BYTES = 16 * 1024
 
 const PREFIX = `/${KAD_NAMESPACE}/`
+const MAGIC = new TextEncoder().encode('ov1')
+/** Bytes before the signature: magic, seq, signature length. */
+const HEADER_BYTES = MAGIC.length + 8 + 1
 const encoder = new TextEncoder()
+const decoder = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * In this process: values the validator refused for their signature, and valid values the selector
+ * passed over for an older version (for tests and diagnostics).
+ */
+export const kadRecordCounters = { invalid: 0, stale: 0 }
 
 export class RecordInputError extends Error {
   override readonly name = 'RecordInputError'
@@ -38,20 +58,66 @@ export function checkValue (value: Uint8Array): Uint8Array {
   return value
 }
 
-/** The DHT key for a user key: the UTF-8 bytes of `/ov/<key>`. */
+/** The DHT key for a full key (`<writer>/<name>`): the UTF-8 bytes of `/ov/<full key>`. */
 export function kadKey (key: string): Uint8Array {
   checkKey(key)
   return encoder.encode(PREFIX + key)
 }
 
-export const validateOverlayRecord: ValidateFn = async (key, value) => {
-  if (key.byteLength > PREFIX.length + MAX_KEY_BYTES) {
-    throw new RecordInputError(`record key is ${key.byteLength} bytes, over the limit`)
+/** A signed value for kad-dht: `name`'s value `value` at version `seq`, written under `fullKey`. */
+export function encodeKadValue (privateKey: PrivateKey, fullKey: string, value: Uint8Array, seq: number): Uint8Array {
+  checkValue(value)
+  const signature = recordSigner(privateKey)(encoder.encode(fullKey), value, seq)
+  const out = new Uint8Array(HEADER_BYTES + signature.length + value.length)
+  out.set(MAGIC, 0)
+  new DataView(out.buffer).setBigUint64(MAGIC.length, BigInt(seq))
+  out[MAGIC.length + 8] = signature.length
+  out.set(signature, HEADER_BYTES)
+  out.set(value, HEADER_BYTES + signature.length)
+  return out
+}
+
+/** The record a kad value holds under a DHT key, or a RecordInputError naming what is wrong. */
+export function decodeKadRecord (dhtKey: Uint8Array, bytes: Uint8Array): DhtRecord {
+  let text: string
+  try {
+    text = decoder.decode(dhtKey)
+  } catch {
+    throw new RecordInputError('record key is not UTF-8')
   }
-  if (value.byteLength > MAX_VALUE_BYTES) {
-    throw new RecordInputError(`record value is ${value.byteLength} bytes, over the limit of ${MAX_VALUE_BYTES}`)
+  if (!text.startsWith(PREFIX)) throw new RecordInputError(`record key is not under ${PREFIX}`)
+  const key = checkKey(text.slice(PREFIX.length))
+  if (bytes.length < HEADER_BYTES || MAGIC.some((b, i) => bytes[i] !== b)) throw new RecordInputError('record value is not a signed overlay record')
+  const seq = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(MAGIC.length)
+  if (seq > BigInt(Number.MAX_SAFE_INTEGER)) throw new RecordInputError('record seq exceeds 2^53 - 1')
+  const sigLength = bytes[MAGIC.length + 8]
+  if (sigLength > MAX_SIGNATURE_BYTES || bytes.length < HEADER_BYTES + sigLength) throw new RecordInputError('record signature is malformed')
+  const value = checkValue(bytes.slice(HEADER_BYTES + sigLength))
+  return { key, value, seq: Number(seq), signature: bytes.slice(HEADER_BYTES, HEADER_BYTES + sigLength) }
+}
+
+const verify = recordVerifier()
+
+export const validateOverlayRecord: ValidateFn = async (key, value) => {
+  const record = decodeKadRecord(key, value)
+  if (!verify(record)) {
+    kadRecordCounters.invalid++
+    throw new RecordInputError('record signature does not verify against the peer id in its key')
   }
 }
 
-/** Values are opaque bytes without versions, so the first record found is as good as any. */
-export const selectOverlayRecord: SelectFn = () => 0
+/** The highest valid version wins (seq, then signature bytes, as every holder of a Chord or Pastry key decides). */
+export const selectOverlayRecord: SelectFn = (key, records) => {
+  const valid: Array<{ i: number, record: DhtRecord }> = []
+  records.forEach((bytes, i) => {
+    try {
+      const record = decodeKadRecord(key, bytes)
+      if (verify(record)) valid.push({ i, record })
+    } catch {}
+  })
+  if (valid.length === 0) return 0
+  let best = valid[0]
+  for (const v of valid) if (compareVersions(v.record, best.record) > 0) best = v
+  kadRecordCounters.stale += valid.filter(v => compareVersions(v.record, best.record) < 0).length
+  return best.i
+}

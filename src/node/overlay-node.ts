@@ -142,8 +142,9 @@ export async function createOverlayNode (config: OverlayNodeConfig = {}): Promis
   }
 
   const metricsRegistry = new Registry()
+  const privateKey = config.privateKey ?? await generateKeyPair('Ed25519')
   const libp2p = await createLibp2p(buildLibp2pOptions({
-    privateKey: config.privateKey ?? await generateKeyPair('Ed25519'),
+    privateKey,
     listen,
     announce,
     datastore: config.datastore,
@@ -154,7 +155,7 @@ export async function createOverlayNode (config: OverlayNodeConfig = {}): Promis
   })) as unknown as Libp2p<OverlayServices>
 
   const { chord, pastry, sir } = libp2p.services
-  const dhts = new Map<string, DhtBackend>([['kad', kadBackend(libp2p.services.dht, libp2p.peerId, queryTimeoutMs)]])
+  const dhts = new Map<string, DhtBackend>([['kad', kadBackend(libp2p.services.dht, libp2p.peerId, queryTimeoutMs, privateKey)]])
   const statuses = new Map<string, () => unknown>()
   const pubsubs = new Map<string, PubsubBackend>([['gossipsub', gossipsubBackend(libp2p.services.pubsub)]])
   if (chord !== undefined) { dhts.set('chord', chord); statuses.set('chord', () => chord.status()) }

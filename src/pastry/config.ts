@@ -4,8 +4,9 @@
  * Druschel 2001 §2.1 (b = 4 is fixed by the shared id space); replication follows PAST (§2.2 there).
  */
 import { MAX_KEY_BYTES_LIMIT, MAX_LEAF_SET_SIZE, MAX_VALUE_BYTES_LIMIT } from './limits.js'
+import { storageLimits, type StorageInit } from '../dht/config.js'
 
-export interface PastryInit {
+export interface PastryInit extends StorageInit {
   /**
    * |L|: leaf-set entries, half on each side of this node's id (l = |L| / 2 per side). Even, 2..64.
    * Routing is guaranteed unless |L| / 2 nodes with adjacent ids fail together (§2.3).
@@ -115,7 +116,7 @@ export interface PastryInit {
 
 export type PastryConfig = Readonly<Required<PastryInit>>
 
-export const PASTRY_DEFAULTS: PastryConfig = {
+export const PASTRY_DEFAULTS: Omit<PastryConfig, keyof StorageInit> = {
   leafSetSize: 16,
   replicas: 3,
   leafSetIntervalMs: 1000,
@@ -141,7 +142,7 @@ function intIn (name: string, v: number, min: number, max: number): void {
 
 /** Fills defaults and checks every option; throws a RangeError naming the bad one. */
 export function pastryConfig (init: PastryInit = {}): PastryConfig {
-  const c: Required<PastryInit> = {
+  const c: Omit<Required<PastryInit>, keyof StorageInit> = {
     ...PASTRY_DEFAULTS,
     ...Object.fromEntries(Object.entries(init).filter(([, v]) => v !== undefined))
   }
@@ -163,5 +164,5 @@ export function pastryConfig (init: PastryInit = {}): PastryConfig {
   intIn('maxKeyBytes', c.maxKeyBytes, 1, MAX_KEY_BYTES_LIMIT)
   intIn('maxValueBytes', c.maxValueBytes, 0, MAX_VALUE_BYTES_LIMIT)
   if (!(c.jitter >= 0 && c.jitter < 1)) throw new RangeError(`pastry: jitter must be in [0, 1), got ${c.jitter}`)
-  return Object.freeze(c)
+  return Object.freeze({ ...c, ...storageLimits('pastry', init, c.maxStoredRecords) })
 }

@@ -19,9 +19,12 @@ import { get, leave, put, runRoute, type GetResult, type PutResult } from './ope
 import { pastryStorage } from './replication.js'
 import { RoutingState } from './routing-state.js'
 import type { Outcome } from '../core/dht-outcome.js'
-import type { StorageContext } from '../dht/context.js'
+import type { DhtComponents, StorageContext } from '../dht/context.js'
+import { newVersion } from '../dht/operations.js'
+import type { DhtRecord } from '../dht/messages.js'
 import { newStorageState, onFetch, onStore, onSync, replicateStep } from '../dht/replication.js'
 import { RecordStore } from '../dht/store.js'
+import { storeLimits } from '../dht/config.js'
 
 /** Delay before a storage step triggered by a change runs, to coalesce bursts of changes (ms). */
 const REPLICATE_SOON_DELAY_MS = 50
@@ -71,11 +74,12 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
   private replicatePending = false
   private readonly pending = new PendingCallbacks((name, delayMs) => { this.io.setTimer(name, delayMs) })
 
-  constructor (io: PastryIo, init: PastryInit = {}) {
+  /** `components`: the record verifier and signer (src/dht/context.ts; digest-only by default). */
+  constructor (io: PastryIo, init: PastryInit = {}, components: DhtComponents = {}) {
     this.config = pastryConfig(init)
     this.io = io
     this.state = new RoutingState(io.self, this.config.leafSetSize, this.config.deadPeerMemoryMs, this.config.deadPeerMaxMemoryMs)
-    this.store = new RecordStore(this.config.maxStoredRecords)
+    this.store = new RecordStore(storeLimits(this.config))
     this.jitterRandom = io.random.fork('pastry-jitter')
     this.maintenance = newMaintenanceState(io.random.fork('pastry-repair'), this.config)
     const self = this
@@ -94,7 +98,7 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
       peerFailed: peer => self.peerFailed(peer),
       heardFrom: peer => self.state.heard(peer, io.now())
     }
-    this.storageCtx = pastryStorage(this.ctx, this.store)
+    this.storageCtx = pastryStorage(this.ctx, this.store, components)
   }
 
   // ---- ProtocolHandler ----
@@ -145,12 +149,12 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
         return { type: 'row', nodes: this.state.table.row(req.row) }
       case 'store':
         // A leaving node has already chosen what to hand on: it takes no new records.
-        if (this.nodeState === 'leaving') return { type: 'stored', accepted: 0 }
-        return onStore(this.storageCtx, req.role, req.records)
+        if (this.nodeState === 'leaving') return { type: 'stored', accepted: 0, refused: req.records.map((_, index) => ({ index, reason: 'leaving' })) }
+        return onStore(this.storageCtx, req.role, req.records, from)
       case 'fetch':
         return onFetch(this.storageCtx, req.keyId)
       case 'sync':
-        return onSync(this.storageCtx, req.keyIds)
+        return onSync(this.storageCtx, req.keys)
       case 'leaving':
         this.onLeaving(from, req.leafSet)
         return { type: 'ack' }
@@ -213,7 +217,13 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
   /** Stores `value` under `key` at the closest node to keyId(key); replicas follow within a storage step. */
   put (key: Uint8Array, value: Uint8Array, done: (o: Outcome<PutResult>) => void): void {
     if (!this.ensureRunning(done)) return
-    put(this.ctx, { key, value }, this.pending.track(done, STOPPED))
+    put(this.ctx, newVersion(this.storageCtx, key, value), this.pending.track(done, STOPPED))
+  }
+
+  /** Stores a record signed elsewhere (its writer's key, not necessarily this node's). */
+  putRecord (record: DhtRecord, done: (o: Outcome<PutResult>) => void): void {
+    if (!this.ensureRunning(done)) return
+    put(this.ctx, record, this.pending.track(done, STOPPED))
   }
 
   get (key: Uint8Array, done: (o: Outcome<GetResult>) => void): void {

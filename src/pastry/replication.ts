@@ -6,7 +6,7 @@
  * a replica holder of a key if it is among the r closest of itself and its leaves. The leaf-set
  * version tells the engine when a full pass over the store is due.
  */
-import { storageContext, type StorageContext } from '../dht/context.js'
+import { storageContext, type DhtComponents, type StorageContext } from '../dht/context.js'
 import type { Placement } from '../dht/placement.js'
 import type { RecordStore } from '../dht/store.js'
 import type { PastryContext } from './context.js'
@@ -27,12 +27,12 @@ export function pastryPlacement (ctx: PastryContext): Placement {
  * The storage context of a Pastry node: its store, its placement and its one request path (an
  * answer counts as hearing from the peer; a failure forgets it).
  */
-export function pastryStorage (ctx: PastryContext, store: RecordStore): StorageContext {
+export function pastryStorage (ctx: PastryContext, store: RecordStore, components: DhtComponents): StorageContext {
   return storageContext(ctx, store, pastryPlacement(ctx), (to, req, done) => {
     ctx.io.request(to, req, { timeoutMs: ctx.config.requestTimeoutMs }, result => {
       if (result.ok) ctx.heardFrom(to)
       else if (ctx.isRunning()) ctx.peerFailed(to)
       done(result.ok ? result.value : undefined)
     })
-  })
+  }, components)
 }

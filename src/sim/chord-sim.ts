@@ -12,6 +12,7 @@ import type { ChordInit } from '../chord/config.js'
 import type { ChordMessage, ChordRequest, ChordResponse } from '../chord/messages.js'
 import { DhtSimulation } from './dht-simulation.js'
 import type { SimNode, SimulatorInit } from './simulator.js'
+import type { DhtComponents } from '../dht/context.js'
 
 export interface ChordSimNode {
   readonly sim: SimNode
@@ -20,21 +21,25 @@ export interface ChordSimNode {
 
 export interface ChordSimulationInit extends SimulatorInit {
   chord?: ChordInit
+  /** Every node's record verifier and signer. @default the digest check (the simulator does not model forgery) */
+  records?: DhtComponents
 }
 
 export class ChordSimulation extends DhtSimulation<ChordSimNode, ChordNode> {
   readonly chordInit: ChordInit
+  private readonly records: DhtComponents
 
   constructor (init: ChordSimulationInit) {
     super(init)
     this.chordInit = init.chord ?? {}
+    this.records = init.records ?? {}
   }
 
   dht (node: ChordSimNode): ChordNode { return node.chord }
 
   protected add (): ChordSimNode {
     let chord!: ChordNode
-    const sim = this.sim.addNode<ChordRequest, ChordResponse, ChordMessage>(io => { chord = new ChordNode(io, this.chordInit); return chord })
+    const sim = this.sim.addNode<ChordRequest, ChordResponse, ChordMessage>(io => { chord = new ChordNode(io, this.chordInit, this.records); return chord })
     return { sim, chord }
   }
 
@@ -81,7 +86,7 @@ export class ChordSimulation extends DhtSimulation<ChordSimNode, ChordNode> {
     if (this.ring.length > 0) throw new Error('seedRing needs an empty simulation')
     for (let i = 0; i < n; i++) {
       let chord!: ChordNode
-      const sim = this.sim.addNode<ChordRequest, ChordResponse, ChordMessage>(io => { chord = new ChordNode(io, this.chordInit); return chord })
+      const sim = this.sim.addNode<ChordRequest, ChordResponse, ChordMessage>(io => { chord = new ChordNode(io, this.chordInit, this.records); return chord })
       this.ring.push({ sim, chord })
     }
     this.ring.sort((a, b) => (a.sim.ref.id < b.sim.ref.id ? -1 : a.sim.ref.id > b.sim.ref.id ? 1 : 0))

@@ -15,6 +15,7 @@ import type { PastryMessage, PastryRequest, PastryResponse } from '../pastry/mes
 import { PastryNode } from '../pastry/pastry-node.js'
 import { DhtSimulation } from './dht-simulation.js'
 import type { SimNode, SimulatorInit } from './simulator.js'
+import type { DhtComponents } from '../dht/context.js'
 
 export interface PastrySimNode {
   readonly sim: SimNode
@@ -23,21 +24,25 @@ export interface PastrySimNode {
 
 export interface PastrySimulationInit extends SimulatorInit {
   pastry?: PastryInit
+  /** Every node's record verifier and signer. @default the digest check (the simulator does not model forgery) */
+  records?: DhtComponents
 }
 
 export class PastrySimulation extends DhtSimulation<PastrySimNode, PastryNode> {
   readonly pastryInit: PastryInit
+  private readonly records: DhtComponents
 
   constructor (init: PastrySimulationInit) {
     super(init)
     this.pastryInit = init.pastry ?? {}
+    this.records = init.records ?? {}
   }
 
   dht (node: PastrySimNode): PastryNode { return node.pastry }
 
   protected add (): PastrySimNode {
     let pastry!: PastryNode
-    const sim = this.sim.addNode<PastryRequest, PastryResponse, PastryMessage>(io => { pastry = new PastryNode(io, this.pastryInit); return pastry })
+    const sim = this.sim.addNode<PastryRequest, PastryResponse, PastryMessage>(io => { pastry = new PastryNode(io, this.pastryInit, this.records); return pastry })
     return { sim, pastry }
   }
 

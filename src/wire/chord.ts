@@ -14,6 +14,7 @@ import {
   MAX_RECORDS_PER_MESSAGE, MAX_SUCCESSORS, MAX_VALUE_BYTES_LIMIT, MAX_FRAME_BYTES
 } from '../chord/limits.js'
 import type { ChordRecord, ChordRequest, ChordResponse } from '../chord/messages.js'
+import { decodeStorageRequest, decodeStorageResponse, encodeStorageRequest, encodeStorageResponse } from './storage.js'
 import * as pb from '../../protocols/chord.js'
 
 export { MAX_FRAME_BYTES }
@@ -33,28 +34,19 @@ function encodePeers (codec: PeerCodec, refs: readonly PeerRef[], limit: number)
   return refs.map(r => encodePeer(codec, r))
 }
 
-function encodeRecords (records: readonly ChordRecord[]): pb.Record[] {
-  if (records.length > MAX_RECORDS_PER_MESSAGE) throw new RangeError('chord wire: too many records')
-  return records.map(r => ({ key: r.key as Uint8Array<ArrayBuffer>, value: r.value as Uint8Array<ArrayBuffer> }))
-}
-
-function encodeIds (ids: readonly NodeId[]): Array<Uint8Array<ArrayBuffer>> {
-  if (ids.length > MAX_KEY_IDS_PER_MESSAGE) throw new RangeError('chord wire: too many key ids')
-  return ids.map(id => idToBytes(id) as Uint8Array<ArrayBuffer>)
-}
 
 const EMPTY = new Uint8Array(0)
 
 export function encodeChordRequest (req: ChordRequest, codec: PeerCodec): Uint8Array {
-  const m: pb.ChordRequest = { type: pb.ChordRequest.Type.UNKNOWN, key: EMPTY, primary: false, records: [], keyIds: [], successors: [] }
+  const m: pb.ChordRequest = { type: pb.ChordRequest.Type.UNKNOWN, key: EMPTY, primary: false, records: [], keyIds: [], seqs: [], successors: [] }
   switch (req.type) {
     case 'find-successor': m.type = pb.ChordRequest.Type.FIND_SUCCESSOR; m.key = idToBytes(req.key) as Uint8Array<ArrayBuffer>; break
     case 'get-neighbors': m.type = pb.ChordRequest.Type.GET_NEIGHBORS; break
     case 'notify': m.type = pb.ChordRequest.Type.NOTIFY; break
     case 'ping': m.type = pb.ChordRequest.Type.PING; break
-    case 'store': m.type = pb.ChordRequest.Type.STORE; m.primary = req.role === 'primary'; m.records = encodeRecords(req.records); break
-    case 'fetch': m.type = pb.ChordRequest.Type.FETCH; m.key = idToBytes(req.keyId) as Uint8Array<ArrayBuffer>; break
-    case 'sync': m.type = pb.ChordRequest.Type.SYNC; m.keyIds = encodeIds(req.keyIds); break
+    case 'store': m.type = pb.ChordRequest.Type.STORE; encodeStorageRequest(req, m, 'chord'); break
+    case 'fetch': m.type = pb.ChordRequest.Type.FETCH; encodeStorageRequest(req, m, 'chord'); break
+    case 'sync': m.type = pb.ChordRequest.Type.SYNC; encodeStorageRequest(req, m, 'chord'); break
     case 'leaving':
       m.type = pb.ChordRequest.Type.LEAVING
       if (req.predecessor !== undefined) m.predecessor = encodePeer(codec, req.predecessor)
@@ -65,7 +57,7 @@ export function encodeChordRequest (req: ChordRequest, codec: PeerCodec): Uint8A
 }
 
 export function encodeChordResponse (res: ChordResponse, codec: PeerCodec): Uint8Array {
-  const m: pb.ChordResponse = { type: pb.ChordResponse.Type.UNKNOWN, peers: [], accepted: 0, keyIds: [] }
+  const m: pb.ChordResponse = { type: pb.ChordResponse.Type.UNKNOWN, peers: [], accepted: 0, keyIds: [], refused: [], newerKeyIds: [] }
   switch (res.type) {
     case 'found': m.type = pb.ChordResponse.Type.FOUND; m.peers = encodePeers(codec, res.successors, MAX_SUCCESSORS); break
     case 'closer': m.type = pb.ChordResponse.Type.CLOSER; m.peers = encodePeers(codec, res.nodes, MAX_CLOSER_NODES + MAX_SUCCESSORS_IN_CLOSER); break
@@ -75,12 +67,9 @@ export function encodeChordResponse (res: ChordResponse, codec: PeerCodec): Uint
       if (res.predecessor !== undefined) m.predecessor = encodePeer(codec, res.predecessor)
       break
     case 'ack': m.type = pb.ChordResponse.Type.ACK; break
-    case 'stored': m.type = pb.ChordResponse.Type.STORED; m.accepted = res.accepted; break
-    case 'value':
-      m.type = pb.ChordResponse.Type.VALUE
-      if (res.record !== undefined) m.record = encodeRecords([res.record])[0]
-      break
-    case 'missing': m.type = pb.ChordResponse.Type.MISSING; m.keyIds = encodeIds(res.keyIds); break
+    case 'stored': m.type = pb.ChordResponse.Type.STORED; encodeStorageResponse(res, m, 'chord'); break
+    case 'value': m.type = pb.ChordResponse.Type.VALUE; encodeStorageResponse(res, m, 'chord'); break
+    case 'missing': m.type = pb.ChordResponse.Type.MISSING; encodeStorageResponse(res, m, 'chord'); break
   }
   return pb.ChordResponse.encode(m)
 }
@@ -89,8 +78,6 @@ export function encodeChordResponse (res: ChordResponse, codec: PeerCodec): Uint
 
 const fail = malformed
 const checkFrame = (bytes: Uint8Array): void => { checkFrameLimit(bytes, MAX_FRAME_BYTES) }
-const decodeRecord = (r: pb.Record): ChordRecord => decodeRecordLimited(r, MAX_KEY_BYTES_LIMIT, MAX_VALUE_BYTES_LIMIT)
-const decodeIds = (ids: readonly Uint8Array[]): NodeId[] => decodeIdList(ids, MAX_KEY_IDS_PER_MESSAGE)
 
 export function decodeChordRequest (bytes: Uint8Array, codec: PeerCodec): ChordRequest {
   checkFrame(bytes)
@@ -100,11 +87,9 @@ export function decodeChordRequest (bytes: Uint8Array, codec: PeerCodec): ChordR
     case pb.ChordRequest.Type.GET_NEIGHBORS: return { type: 'get-neighbors' }
     case pb.ChordRequest.Type.NOTIFY: return { type: 'notify' }
     case pb.ChordRequest.Type.PING: return { type: 'ping' }
-    case pb.ChordRequest.Type.STORE:
-      if (m.records.length === 0) fail('store without records')
-      return { type: 'store', role: m.primary ? 'primary' : 'replica', records: m.records.map(decodeRecord) }
-    case pb.ChordRequest.Type.FETCH: return { type: 'fetch', keyId: decodeId(m.key, 'key id') }
-    case pb.ChordRequest.Type.SYNC: return { type: 'sync', keyIds: decodeIds(m.keyIds) }
+    case pb.ChordRequest.Type.STORE: return decodeStorageRequest('store', m)
+    case pb.ChordRequest.Type.FETCH: return decodeStorageRequest('fetch', m)
+    case pb.ChordRequest.Type.SYNC: return decodeStorageRequest('sync', m)
     case pb.ChordRequest.Type.LEAVING:
       return {
         type: 'leaving',
@@ -128,11 +113,9 @@ export function decodeChordResponse (bytes: Uint8Array, codec: PeerCodec): Chord
         successors: decodePeers(codec, m.peers, MAX_SUCCESSORS, 'successors')
       }
     case pb.ChordResponse.Type.ACK: return { type: 'ack' }
-    case pb.ChordResponse.Type.STORED:
-      if (m.accepted > MAX_RECORDS_PER_MESSAGE) fail('accepted count exceeds the records a store may carry')
-      return { type: 'stored', accepted: m.accepted }
-    case pb.ChordResponse.Type.VALUE: return { type: 'value', record: m.record === undefined ? undefined : decodeRecord(m.record) }
-    case pb.ChordResponse.Type.MISSING: return { type: 'missing', keyIds: decodeIds(m.keyIds) }
+    case pb.ChordResponse.Type.STORED: return decodeStorageResponse('stored', m)
+    case pb.ChordResponse.Type.VALUE: return decodeStorageResponse('value', m)
+    case pb.ChordResponse.Type.MISSING: return decodeStorageResponse('missing', m)
     default: return fail('unknown response type')
   }
 }

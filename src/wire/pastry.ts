@@ -15,6 +15,7 @@ import {
 import type { LeafSetView, PastryRecord, PastryRequest, PastryResponse } from '../pastry/messages.js'
 import { checkFrame as checkFrameLimit, decodeId, decodeIds as decodeIdList, decodePeers, decodeRecord as decodeRecordLimited, malformed, protonsDecode } from './decode.js'
 import { WireError, type PeerCodec } from './peer-codec.js'
+import { decodeStorageRequest, decodeStorageResponse, encodeStorageRequest, encodeStorageResponse } from './storage.js'
 import * as pb from '../../protocols/pastry.js'
 
 export { MAX_FRAME_BYTES }
@@ -34,15 +35,6 @@ function encodePeers (codec: PeerCodec, refs: readonly PeerRef[], limit: number,
   })
 }
 
-function encodeRecords (records: readonly PastryRecord[]): pb.Record[] {
-  if (records.length > MAX_RECORDS_PER_MESSAGE) throw new RangeError(`pastry wire: ${records.length} records exceed the limit ${MAX_RECORDS_PER_MESSAGE}`)
-  return records.map(r => ({ key: r.key as Bytes, value: r.value as Bytes }))
-}
-
-function encodeIds (ids: readonly NodeId[]): Bytes[] {
-  if (ids.length > MAX_KEY_IDS_PER_MESSAGE) throw new RangeError(`pastry wire: ${ids.length} key ids exceed the limit ${MAX_KEY_IDS_PER_MESSAGE}`)
-  return ids.map(id => idToBytes(id) as Bytes)
-}
 
 function encodeRow (row: number): number {
   if (!Number.isInteger(row) || row < 0 || row >= ID_DIGITS) throw new RangeError(`pastry wire: row ${row} out of range`)
@@ -52,7 +44,7 @@ function encodeRow (row: number): number {
 const EMPTY = new Uint8Array(0)
 
 export function encodePastryRequest (req: PastryRequest, codec: PeerCodec): Uint8Array {
-  const m: pb.PastryRequest = { type: pb.PastryRequest.Type.UNKNOWN, key: EMPTY, row: 0, primary: false, records: [], keyIds: [], left: [], right: [] }
+  const m: pb.PastryRequest = { type: pb.PastryRequest.Type.UNKNOWN, key: EMPTY, row: 0, primary: false, records: [], keyIds: [], seqs: [], left: [], right: [] }
   switch (req.type) {
     case 'route': m.type = pb.PastryRequest.Type.ROUTE; m.key = idToBytes(req.key) as Bytes; break
     case 'join-route': m.type = pb.PastryRequest.Type.JOIN_ROUTE; m.key = idToBytes(req.key) as Bytes; m.row = encodeRow(req.fromRow); break
@@ -64,12 +56,9 @@ export function encodePastryRequest (req: PastryRequest, codec: PeerCodec): Uint
     case 'announce': m.type = pb.PastryRequest.Type.ANNOUNCE; break
     case 'ping': m.type = pb.PastryRequest.Type.PING; break
     case 'get-row': m.type = pb.PastryRequest.Type.GET_ROW; m.row = encodeRow(req.row); break
-    case 'store':
-      if (req.records.length === 0) throw new RangeError('pastry wire: a store needs at least one record')
-      m.type = pb.PastryRequest.Type.STORE; m.primary = req.role === 'primary'; m.records = encodeRecords(req.records)
-      break
-    case 'fetch': m.type = pb.PastryRequest.Type.FETCH; m.key = idToBytes(req.keyId) as Bytes; break
-    case 'sync': m.type = pb.PastryRequest.Type.SYNC; m.keyIds = encodeIds(req.keyIds); break
+    case 'store': m.type = pb.PastryRequest.Type.STORE; encodeStorageRequest(req, m, 'pastry'); break
+    case 'fetch': m.type = pb.PastryRequest.Type.FETCH; encodeStorageRequest(req, m, 'pastry'); break
+    case 'sync': m.type = pb.PastryRequest.Type.SYNC; encodeStorageRequest(req, m, 'pastry'); break
     case 'leaving':
       m.type = pb.PastryRequest.Type.LEAVING
       m.left = encodePeers(codec, req.leafSet.left, MAX_LEAVES_PER_SIDE, 'leaves')
@@ -80,7 +69,7 @@ export function encodePastryRequest (req: PastryRequest, codec: PeerCodec): Uint
 }
 
 export function encodePastryResponse (res: PastryResponse, codec: PeerCodec): Uint8Array {
-  const m: pb.PastryResponse = { type: pb.PastryResponse.Type.UNKNOWN, nodes: [], left: [], right: [], rows: [], accepted: 0, keyIds: [] }
+  const m: pb.PastryResponse = { type: pb.PastryResponse.Type.UNKNOWN, nodes: [], left: [], right: [], rows: [], accepted: 0, keyIds: [], refused: [], newerKeyIds: [] }
   const leaves = (view: LeafSetView): void => {
     m.left = encodePeers(codec, view.left, MAX_LEAVES_PER_SIDE, 'leaves')
     m.right = encodePeers(codec, view.right, MAX_LEAVES_PER_SIDE, 'leaves')
@@ -100,12 +89,9 @@ export function encodePastryResponse (res: PastryResponse, codec: PeerCodec): Ui
     case 'leaf-set': m.type = pb.PastryResponse.Type.LEAF_SET; leaves(res.leafSet); break
     case 'row': m.type = pb.PastryResponse.Type.ROW; m.nodes = encodePeers(codec, res.nodes, MAX_ROW_NODES, 'row entries'); break
     case 'ack': m.type = pb.PastryResponse.Type.ACK; break
-    case 'stored': m.type = pb.PastryResponse.Type.STORED; m.accepted = res.accepted; break
-    case 'value':
-      m.type = pb.PastryResponse.Type.VALUE
-      if (res.record !== undefined) m.record = encodeRecords([res.record])[0]
-      break
-    case 'missing': m.type = pb.PastryResponse.Type.MISSING; m.keyIds = encodeIds(res.keyIds); break
+    case 'stored': m.type = pb.PastryResponse.Type.STORED; encodeStorageResponse(res, m, 'pastry'); break
+    case 'value': m.type = pb.PastryResponse.Type.VALUE; encodeStorageResponse(res, m, 'pastry'); break
+    case 'missing': m.type = pb.PastryResponse.Type.MISSING; encodeStorageResponse(res, m, 'pastry'); break
   }
   return pb.PastryResponse.encode(m)
 }
@@ -114,8 +100,6 @@ export function encodePastryResponse (res: PastryResponse, codec: PeerCodec): Ui
 
 const fail = malformed
 const checkFrame = (bytes: Uint8Array): void => { checkFrameLimit(bytes, MAX_FRAME_BYTES) }
-const decodeRecord = (r: pb.Record): PastryRecord => decodeRecordLimited(r, MAX_KEY_BYTES_LIMIT, MAX_VALUE_BYTES_LIMIT)
-const decodeIds = (ids: readonly Uint8Array[]): NodeId[] => decodeIdList(ids, MAX_KEY_IDS_PER_MESSAGE)
 
 function decodeRow (row: number): number {
   if (row >= ID_DIGITS) fail(`row ${row} out of range (0 to ${ID_DIGITS - 1})`)
@@ -139,12 +123,9 @@ export function decodePastryRequest (bytes: Uint8Array, codec: PeerCodec): Pastr
     case pb.PastryRequest.Type.ANNOUNCE: return { type: 'announce' }
     case pb.PastryRequest.Type.PING: return { type: 'ping' }
     case pb.PastryRequest.Type.GET_ROW: return { type: 'get-row', row: decodeRow(m.row) }
-    case pb.PastryRequest.Type.STORE:
-      if (m.records.length === 0) fail('store without records')
-      if (m.records.length > MAX_RECORDS_PER_MESSAGE) throw new WireError('oversize', 'too many records')
-      return { type: 'store', role: m.primary ? 'primary' : 'replica', records: m.records.map(decodeRecord) }
-    case pb.PastryRequest.Type.FETCH: return { type: 'fetch', keyId: decodeId(m.key, 'key id') }
-    case pb.PastryRequest.Type.SYNC: return { type: 'sync', keyIds: decodeIds(m.keyIds) }
+    case pb.PastryRequest.Type.STORE: return decodeStorageRequest('store', m)
+    case pb.PastryRequest.Type.FETCH: return decodeStorageRequest('fetch', m)
+    case pb.PastryRequest.Type.SYNC: return decodeStorageRequest('sync', m)
     case pb.PastryRequest.Type.LEAVING: return { type: 'leaving', leafSet: decodeLeafSet(codec, m.left, m.right) }
     default: return fail('unknown request type')
   }
@@ -162,11 +143,9 @@ export function decodePastryResponse (bytes: Uint8Array, codec: PeerCodec): Past
     case pb.PastryResponse.Type.LEAF_SET: return { type: 'leaf-set', leafSet: decodeLeafSet(codec, m.left, m.right) }
     case pb.PastryResponse.Type.ROW: return { type: 'row', nodes: decodePeers(codec, m.nodes, MAX_ROW_NODES, 'row entries') }
     case pb.PastryResponse.Type.ACK: return { type: 'ack' }
-    case pb.PastryResponse.Type.STORED:
-      if (m.accepted > MAX_RECORDS_PER_MESSAGE) fail('accepted count exceeds the records a store may carry')
-      return { type: 'stored', accepted: m.accepted }
-    case pb.PastryResponse.Type.VALUE: return { type: 'value', record: m.record === undefined ? undefined : decodeRecord(m.record) }
-    case pb.PastryResponse.Type.MISSING: return { type: 'missing', keyIds: decodeIds(m.keyIds) }
+    case pb.PastryResponse.Type.STORED: return decodeStorageResponse('stored', m)
+    case pb.PastryResponse.Type.VALUE: return decodeStorageResponse('value', m)
+    case pb.PastryResponse.Type.MISSING: return decodeStorageResponse('missing', m)
     default: return fail('unknown response type')
   }
 }

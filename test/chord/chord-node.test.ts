@@ -6,6 +6,7 @@ import { ChordNode } from '../../src/chord/chord-node.js'
 import type { ChordRequest, ChordResponse } from '../../src/chord/messages.js'
 import { chordConfig } from '../../src/chord/config.js'
 import { RecordingIo, peer } from '../helpers/recording-io.js'
+import { signRecord } from '../../src/dht/record.js'
 
 /** 40 peers sorted clockwise from `self`, so tests can name "the k-th node after self". */
 function ringAround (self: PeerRef, count: number): PeerRef[] {
@@ -131,8 +132,8 @@ describe('Chord node through a recording port', () => {
       const k = new TextEncoder().encode(`k${i}`)
       if (inOpenClosed(keyId(k), ring[39].id, self.id)) keys.push(k)
     }
-    const stored = node.onRequest(ring[5], { type: 'store', role: 'primary', records: keys.map(key => ({ key, value: key })) })
-    assert.deepEqual(stored, { type: 'stored', accepted: keys.length })
+    const stored = node.onRequest(ring[5], { type: 'store', role: 'primary', records: keys.map(key => signRecord(key, key, 1)) })
+    assert.deepEqual(stored, { type: 'stored', accepted: keys.length, refused: [] })
     // A newcomer in the middle of (ring[39], self) notifies.
     const mid = (ring[39].id + ringDistance(ring[39].id, self.id) / 2n) % (1n << 256n)
     const newcomer = { id: mid, address: 'newcomer' }
@@ -148,7 +149,7 @@ describe('Chord node through a recording port', () => {
     const expected = keys.filter(k => inOpenClosed(keyId(k), ring[39].id, mid)).map(k => keyId(k)).sort()
     assert.deepEqual(req.records.map(r => keyId(r.key)).sort(), expected)
     assert.ok(expected.length > 0 && expected.length < keys.length)
-    handoff[0].done({ ok: true, value: { type: 'stored', accepted: expected.length } })
+    handoff[0].done({ ok: true, value: { type: 'stored', accepted: expected.length, refused: [] } })
     assert.equal(node.status().primaryRecords, keys.length - expected.length)
     assert.equal(node.status().storedRecords, keys.length, 'the handed-off keys stay here as replicas')
   })

@@ -15,10 +15,10 @@ const requests: ChordRequest[] = [
   { type: 'get-neighbors' },
   { type: 'notify' },
   { type: 'ping' },
-  { type: 'store', role: 'primary', records: [{ key: bytes('k'), value: bytes('v') }] },
-  { type: 'store', role: 'replica', records: [{ key: bytes('k'), value: new Uint8Array(0) }] },
+  { type: 'store', role: 'primary', records: [{ key: bytes('k'), value: bytes('v'), seq: 7, signature: bytes('sig') }] },
+  { type: 'store', role: 'replica', records: [{ key: bytes('k'), value: new Uint8Array(0), seq: Number.MAX_SAFE_INTEGER, signature: new Uint8Array(0) }] },
   { type: 'fetch', keyId: 0n },
-  { type: 'sync', keyIds: [1n, (1n << 256n) - 1n] },
+  { type: 'sync', keys: [{ keyId: 1n, seq: 0 }, { keyId: (1n << 256n) - 1n, seq: 2 ** 40 }] },
   { type: 'leaving', predecessor: peer('n1'), successors: [peer('n2'), peer('n3')] },
   { type: 'leaving', predecessor: undefined, successors: [] }
 ]
@@ -29,10 +29,12 @@ const responses: ChordResponse[] = [
   { type: 'neighbors', predecessor: undefined, successors: [peer('n4')] },
   { type: 'neighbors', predecessor: peer('n5'), successors: [] },
   { type: 'ack' },
-  { type: 'stored', accepted: 3 },
-  { type: 'value', record: { key: bytes('k'), value: bytes('v') } },
+  { type: 'stored', accepted: 3, refused: [] },
+  { type: 'stored', accepted: 1, refused: [{ index: 0, reason: 'stale' }, { index: 2, reason: 'invalid' }, { index: 3, reason: 'quota' }, { index: 4, reason: 'full' }, { index: 5, reason: 'too-large' }, { index: 6, reason: 'leaving' }] },
+  { type: 'value', record: { key: bytes('k'), value: bytes('v'), seq: 1, signature: bytes('s') } },
   { type: 'value', record: undefined },
-  { type: 'missing', keyIds: [42n] }
+  { type: 'missing', keyIds: [42n], newer: [] },
+  { type: 'missing', keyIds: [], newer: [43n] }
 ]
 
 function malformed (f: () => unknown, code: 'malformed' | 'oversize' = 'malformed'): void {
@@ -64,11 +66,11 @@ describe('Chord wire codec', () => {
     malformed(() => decodeChordResponse(pb.ChordResponse.encode({ type: pb.ChordResponse.Type.FOUND, peers: manyPeers }), codec), 'oversize')
     malformed(() => decodeChordResponse(pb.ChordResponse.encode({ type: pb.ChordResponse.Type.CLOSER, peers: manyPeers }), codec), 'oversize')
     malformed(() => decodeChordRequest(pb.ChordRequest.encode({
-      type: pb.ChordRequest.Type.STORE, records: [{ key: new Uint8Array(1025), value: new Uint8Array(0) }]
+      type: pb.ChordRequest.Type.STORE, records: [{ key: new Uint8Array(1025), value: new Uint8Array(0), seq: 0n, signature: new Uint8Array(0) }]
     }), codec), 'oversize')
     malformed(() => decodeChordRequest(new Uint8Array(3 * 1024 * 1024), codec), 'oversize')
     // A truncated frame.
-    const whole = encodeChordRequest({ type: 'store', role: 'primary', records: [{ key: bytes('key'), value: bytes('value') }] }, codec)
+    const whole = encodeChordRequest({ type: 'store', role: 'primary', records: [{ key: bytes('key'), value: bytes('value'), seq: 1, signature: bytes('sig') }] }, codec)
     malformed(() => decodeChordRequest(whole.subarray(0, whole.length - 3), codec))
   })
 

@@ -196,11 +196,14 @@ describe('overlay-node CLI', { timeout: 180_000 }, () => {
     assert.equal(ping.code, 0, ping.stderr)
 
     // kad-dht needs both routing tables filled before a put reaches the other side.
+    let greeting = ''
     await waitFor(async () => {
       const put = await runCli(['put', 'greeting', 'hello world', '--dht', 'kad', ...r2, '--json'])
+      greeting = put.code === 0 ? JSON.parse(put.stdout).key : ''
       return put.code === 0 && JSON.parse(put.stdout).replicas >= 1
     }, { timeoutMs: 20_000, intervalMs: 250, what: 'a kad put that reaches the other peer' })
-    const get = await runCli(['get', 'greeting', '--dht', 'kad', ...r1, '--json'])
+    assert.ok(greeting.endsWith('/greeting'), `put --json gives the full key: ${greeting}`)
+    const get = await runCli(['get', greeting, '--dht', 'kad', ...r1, '--json'])
     assert.equal(get.code, 0, get.stderr)
     const reply = JSON.parse(get.stdout)
     assert.equal(reply.value, 'hello world')
@@ -218,7 +221,7 @@ describe('overlay-node CLI', { timeout: 180_000 }, () => {
     assert.match(self.stderr, /cannot ping .*: it is this daemon's own peer id/)
     const pingText = await runCli(['ping', first.info.addresses[0], ...r2])
     assert.match(pingText.stdout, /^pong from \S+ in \d+\.\d ms\n$/)
-    const getText = await runCli(['get', 'greeting', '--dht', 'kad', ...r1])
+    const getText = await runCli(['get', greeting, '--dht', 'kad', ...r1])
     assert.match(getText.stdout, /^hello world\n\(kad: \d+ hop\(s\), \d+\.\d ms\)\n$/)
 
     for (const via of ['gossipsub', 'sir']) {
@@ -256,7 +259,7 @@ describe('overlay-node CLI', { timeout: 180_000 }, () => {
     for (const dht of ['chord', 'pastry']) {
       const put = await runCli(['put', 'planet', `saturn in ${dht}`, '--dht', dht, ...r3, '--json'])
       assert.equal(put.code, 0, put.stderr)
-      const get = await runCli(['get', 'planet', '--dht', dht, ...r2, '--json'])
+      const get = await runCli(['get', JSON.parse(put.stdout).key, '--dht', dht, ...r2, '--json'])
       assert.equal(get.code, 0, get.stderr)
       assert.equal(JSON.parse(get.stdout).value, `saturn in ${dht}`)
       assert.equal(typeof JSON.parse(get.stdout).hops, 'number')

@@ -54,8 +54,10 @@ describe('graceful shutdown of one of three daemons', { timeout: 150_000 }, () =
     }
     const leaving = others[1]
     const staying = [first, others[0]]
+    // put --json gives the full key (`<writer peer id>/<name>`) that other peers read.
+    const full: string[] = []
     for (const dht of ['chord', 'pastry']) {
-      for (let i = 0; i < KEYS; i++) await json(['put', `k${i}`, `v${i} in ${dht}`, '--dht', dht, '--repo', leaving.info.repo])
+      for (let i = 0; i < KEYS; i++) full[i] = (await json(['put', `k${i}`, `v${i} in ${dht}`, '--dht', dht, '--repo', leaving.info.repo])).key
     }
     const before = await Promise.all(staying.map(async d => (await failedRequests(d, 'chord')) + (await failedRequests(d, 'pastry'))))
 
@@ -66,7 +68,7 @@ describe('graceful shutdown of one of three daemons', { timeout: 150_000 }, () =
 
     for (const dht of ['chord', 'pastry']) {
       for (let i = 0; i < KEYS; i++) {
-        const got = await json(['get', `k${i}`, '--dht', dht, '--repo', staying[i % 2].info.repo])
+        const got = await json(['get', full[i], '--dht', dht, '--repo', staying[i % 2].info.repo])
         assert.equal(got.value, `v${i} in ${dht}`)
       }
     }

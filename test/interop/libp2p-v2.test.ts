@@ -15,6 +15,7 @@ import { createOverlayNode, type OverlayNode } from '../../src/node/overlay-node
 import { AGENT_NAME, AGENT_VERSION } from '../../src/node/libp2p-options.js'
 import { waitFor } from '../helpers/wait-for.js'
 import { V2PeerProcess } from './v2-peer-process.js'
+import { decodeKadRecord } from '../../src/node/kad-records.js'
 
 const V2_AGENT = 'overlay-interop-v2/libp2p-2'
 const V3_AGENT = `${AGENT_NAME}/${AGENT_VERSION}`
@@ -147,8 +148,8 @@ describe('interop: libp2p 3 (overlay-node) <-> stock libp2p 2.x peer', { timeout
         const put = await v3.dht('kad').put(key, value)
         assert.ok(put.replicas >= 1, `the v2 peer acknowledged the PUT_VALUE (replicas: ${put.replicas})`)
 
-        const got = await v2.kadGet(key)
-        assert.deepEqual(bytes(got.value), value)
+        const got = await v2.kadGet(put.key)
+        assert.deepEqual(decodeKadRecord(te.encode(`/ov/${put.key}`), bytes(got.value)).value, value, 'the signed record, read by a stock peer')
         assert.ok(got.answeredBy.includes(v3.peerId.toString()),
           `v3 answered the v2 peer's GET_VALUE with the record (answered by: ${got.answeredBy.join(', ')})`)
       })
@@ -160,16 +161,16 @@ describe('interop: libp2p 3 (overlay-node) <-> stock libp2p 2.x peer', { timeout
         const put = await v2.kadPut(key, value)
         assert.ok(put.storedOn.includes(v3.peerId.toString()), `v3 acknowledged the PUT_VALUE (stored on: ${put.storedOn.join(', ')})`)
 
-        const got = await v3.dht('kad').get(key)
+        const got = await v3.dht('kad').get(put.key)
         assert.deepEqual(bytes(got.value), value)
         assert.ok(Number.isInteger(got.hops) && got.hops >= 0, `hops ${got.hops}`)
 
         // and the v2 peer serves it over GET_VALUE, not only via the PUT it sent
         const answeredBy: string[] = []
-        const dhtKey = te.encode(`/ov/${key}`)
+        const dhtKey = te.encode(`/ov/${put.key}`)
         for await (const ev of v3.libp2p.services.dht.get(dhtKey, { signal: AbortSignal.timeout(10_000) })) {
           if (ev.name === 'PEER_RESPONSE' && ev.record != null) {
-            assert.deepEqual(bytes(ev.record.value), value)
+            assert.deepEqual(decodeKadRecord(dhtKey, bytes(ev.record.value)).value, value)
             answeredBy.push(ev.from.toString())
           }
         }

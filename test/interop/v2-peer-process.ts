@@ -157,7 +157,7 @@ export class V2PeerProcess {
   peerInfo (peer: string): Promise<V2PeerInfo> { return this.call('peerInfo', { peer }) }
   ping (peer: string): Promise<number> { return this.call('ping', { peer }) }
   routingTableSize (): Promise<number> { return this.call('routingTableSize') }
-  kadPut (key: string, value: Uint8Array): Promise<{ storedOn: string[] }> {
+  kadPut (key: string, value: Uint8Array): Promise<{ key: string, storedOn: string[] }> {
     return this.call('kadPut', { key, value: Buffer.from(value).toString('base64') })
   }
 

@@ -31,8 +31,10 @@ import { kadDHT, passthroughMapper } from 'kad-dht-v2'
 import { createLibp2p } from 'libp2p-v2'
 import { ping } from 'ping-v2'
 import { tcp } from 'tcp-v2'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { encodeKadValue } from '../../src/node/kad-records.js'
 
-/** The record namespace overlay-node registers with kad-dht: keys are `/ov/<key>`. */
+/** The record namespace overlay-node registers with kad-dht: keys are `/ov/<writer peer id>/<name>`, values signed. */
 const NAMESPACE = 'ov'
 const MAX_RECORD_BYTES = 16 * 1024
 
@@ -71,8 +73,12 @@ type Libp2pV2 = Awaited<ReturnType<typeof startNode>>
 type MultiaddrV2 = Parameters<Libp2pV2['dial']>[0]
 const { multiaddr } = await importFromLibp2pV2<{ multiaddr: (s: string) => MultiaddrV2 }>('@multiformats/multiaddr')
 
+/** This peer's key: libp2p 2 uses the same @libp2p/crypto 5, so it signs records as overlay-node does. */
+const privateKey = await generateKeyPair('Ed25519')
+
 async function startNode () {
   return await createLibp2p({
+    privateKey: privateKey as never, // one @libp2p/crypto 5 for both; only the interface packages' types differ
     addresses: { listen: [args.listen] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
@@ -180,13 +186,15 @@ const ops: Record<string, (req: Req) => Promise<unknown>> = {
   async routingTableSize () {
     return (node.services.dht as unknown as { routingTable: { size: number } }).routingTable.size
   },
-  /** Put `/ov/<key>`; returns the peers that acknowledged the PUT_VALUE. */
+  /** Put `/ov/<this peer id>/<name>`, signed; returns the full key and the peers that acknowledged the PUT_VALUE. */
   async kadPut (req) {
     const storedOn: string[] = []
-    for await (const ev of node.services.dht.put(kadKey(req.key), Buffer.from(req.value, 'base64'), { signal: AbortSignal.timeout(10_000) })) {
+    const key = `${node.peerId.toString()}/${req.key}`
+    const value = encodeKadValue(privateKey, key, Buffer.from(req.value, 'base64'), Date.now())
+    for await (const ev of node.services.dht.put(kadKey(key), value, { signal: AbortSignal.timeout(10_000) })) {
       if (ev.name === 'PEER_RESPONSE' && ev.messageName === 'PUT_VALUE') storedOn.push(ev.from.toString())
     }
-    return { storedOn }
+    return { key, storedOn }
   },
   /**
    * Get `/ov/<key>`; returns the best value and the remote peers that answered

@@ -19,7 +19,10 @@ const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 const KEYS = Array.from({ length: 48 }, (_, i) => `key-${i}`)
 const PROBES = Array.from({ length: 16 }, (_, i) => `probe-${i}`)
-const hexOfKey = (key: string): string => idToHex(keyId(encoder.encode(key)))
+/** Name -> the full key (`<writer peer id>/<name>`) its put returned. */
+const full = new Map<string, string>()
+const fullOf = (name: string): string => full.get(name) ?? name
+const hexOfKey = (name: string): string => idToHex(keyId(encoder.encode(fullOf(name))))
 
 interface Dht {
   name: 'chord' | 'pastry'
@@ -64,7 +67,7 @@ async function converged (dht: Dht, nodes: OverlayNode[]): Promise<boolean> {
 async function readEverywhere (dht: Dht, nodes: OverlayNode[], keys: string[]): Promise<void> {
   for (const node of nodes) {
     for (const key of keys) {
-      const got = await node.dht(dht.name).get(key)
+      const got = await node.dht(dht.name).get(fullOf(key))
       assert.equal(decoder.decode(got.value), `value of ${key}`, `${key} read on ${node.peerId.toString()}`)
     }
   }
@@ -82,7 +85,7 @@ for (const dht of DHTS) {
 
     it('reads a put made on any peer from every peer', async () => {
       const nodes = net.live()
-      for (const [i, key] of KEYS.entries()) await nodes[i % nodes.length].dht(dht.name).put(key, encoder.encode(`value of ${key}`))
+      for (const [i, key] of KEYS.entries()) full.set(key, (await nodes[i % nodes.length].dht(dht.name).put(key, encoder.encode(`value of ${key}`))).key)
       await readEverywhere(dht, nodes, KEYS)
     })
 
@@ -91,7 +94,7 @@ for (const dht of DHTS) {
       const [newcomer] = await net.grow(1)
       await waitFor(async () => await converged(dht, net.live()), { timeoutMs: 40_000, intervalMs: 500, what: `the ${dht.name} network to take in the new peer` })
       const nodes = net.live()
-      const taken = new Set(KEYS.filter(k => dht.owner(keyId(encoder.encode(k)), nodes) === newcomer).map(hexOfKey))
+      const taken = new Set(KEYS.filter(k => dht.owner(keyId(encoder.encode(fullOf(k))), nodes) === newcomer).map(hexOfKey))
       await waitFor(() => {
         const got = primaries(dht, newcomer)
         return got.size === taken.size && [...taken].every(k => got.has(k))
@@ -112,7 +115,7 @@ for (const dht of DHTS) {
       await net.stop(victim)
       for (const node of net.live()) {
         for (const key of owned) {
-          await waitFor(async () => decoder.decode((await node.dht(dht.name).get(key)).value) === `value of ${key}`,
+          await waitFor(async () => decoder.decode((await node.dht(dht.name).get(fullOf(key))).value) === `value of ${key}`,
             { timeoutMs: 20_000, intervalMs: 250, what: `${key} after its owner died` })
         }
       }
@@ -137,7 +140,7 @@ for (const dht of DHTS) {
       const after = counters()
       assert.ok(after.inboundMalformed > countersBefore.inboundMalformed, 'malformed frames counted')
       assert.ok(after.inboundOversize > countersBefore.inboundOversize, 'oversized frame counted')
-      const got = await target.dht(dht.name).get(KEYS[0])
+      const got = await target.dht(dht.name).get(fullOf(KEYS[0]))
       assert.equal(decoder.decode(got.value), `value of ${KEYS[0]}`)
       assert.ok(attacker.libp2p.getConnections(target.peerId).length > 0, 'the connection survives')
     })

@@ -46,6 +46,9 @@ function pastryLeafSets (nodes: OverlayNode[]): boolean {
   })
 }
 
+/** Name -> the full key (`<writer peer id>/<name>`) its put returned. */
+const full = new Map<string, string>()
+
 describe('crash repair on 30 real peers', { timeout: 240_000 }, () => {
   const net = new LocalNet()
   before(async () => { await net.grow(PEERS) })
@@ -55,7 +58,7 @@ describe('crash repair on 30 real peers', { timeout: 240_000 }, () => {
     await waitFor(() => chordRing(net.live()) && pastryLeafSets(net.live()), { timeoutMs: 90_000, intervalMs: 500, what: 'the Chord ring and the Pastry leaf sets' })
     const nodes = net.live()
     for (const [i, key] of KEYS.entries()) {
-      for (const dht of ['chord', 'pastry']) await nodes[i % nodes.length].dht(dht).put(key, encoder.encode(`value of ${key}`))
+      for (const dht of ['chord', 'pastry']) full.set(key, (await nodes[i % nodes.length].dht(dht).put(key, encoder.encode(`value of ${key}`))).key)
     }
     // The victim: not node 0 (the bootstrap peer), and one that owns keys in Chord.
     const victim = nodes.slice(1).find(n => n.libp2p.services.chord!.records().some(r => r.primary)) as OverlayNode
@@ -68,7 +71,7 @@ describe('crash repair on 30 real peers', { timeout: 240_000 }, () => {
     const pred = chordOf(victim).predecessor
     const predId = pred === null ? victimId : idFromHex(pred.id)
     const itsKeys = KEYS.filter(k => {
-      const d = ringDistance(predId, keyId(encoder.encode(k)))
+      const d = ringDistance(predId, keyId(encoder.encode(full.get(k)!)))
       return d > 0n && d <= ringDistance(predId, victimId)
     })
     assert.ok(itsKeys.length > 0, 'the victim owns some of the keys')
@@ -86,7 +89,7 @@ describe('crash repair on 30 real peers', { timeout: 240_000 }, () => {
         for (const dht of ['chord', 'pastry']) {
           const from = survivors[reads++ % survivors.length]
           try {
-            const got = await from.dht(dht).get(key)
+            const got = await from.dht(dht).get(full.get(key)!)
             if (decoder.decode(got.value) !== `value of ${key}`) wrong.push(`${dht} ${key}`)
           } catch (err) {
             failedReads++
@@ -105,7 +108,7 @@ describe('crash repair on 30 real peers', { timeout: 240_000 }, () => {
     // And after repair every key reads back right from everyone.
     for (const key of KEYS) {
       for (const dht of ['chord', 'pastry']) {
-        const got = await survivors[KEYS.indexOf(key) % survivors.length].dht(dht).get(key)
+        const got = await survivors[KEYS.indexOf(key) % survivors.length].dht(dht).get(full.get(key)!)
         assert.equal(decoder.decode(got.value), `value of ${key}`)
       }
     }

@@ -16,6 +16,7 @@ import type { PastryRequest, PastryResponse } from '../../src/pastry/messages.js
 import { PastryNode } from '../../src/pastry/pastry-node.js'
 import { RoutingTable } from '../../src/pastry/routing-table.js'
 import { RecordingIo, peer } from '../helpers/recording-io.js'
+import { signRecord } from '../../src/dht/record.js'
 
 type Io = RecordingIo<PastryRequest, PastryResponse>
 const MASK = (1n << 256n) - 1n
@@ -375,8 +376,8 @@ describe('Pastry node through a recording port', () => {
       const k = utf8.encode(`k${i}`)
       if (leaves.owns(keyId(k))) owned.push(k)
     }
-    const stored = node.onRequest(others[0], { type: 'store', role: 'primary', records: owned.map(key => ({ key, value: key })) })
-    assert.deepEqual(stored, { type: 'stored', accepted: owned.length })
+    const stored = node.onRequest(others[0], { type: 'store', role: 'primary', records: owned.map(key => signRecord(key, key, 1)) })
+    assert.deepEqual(stored, { type: 'stored', accepted: owned.length, refused: [] })
     const r1 = leaves.right[0]
     const newcomer = { id: (self.id + ringDistance(self.id, r1.id) / 3n) & MASK, address: 'newcomer' }
     const res = node.onRequest(newcomer, { type: 'announce' })
@@ -391,7 +392,7 @@ describe('Pastry node through a recording port', () => {
     const expected = owned.filter(k => isCloser(keyId(k), newcomer.id, self.id)).map(k => keyId(k)).sort()
     assert.ok(expected.length > 0 && expected.length < owned.length)
     assert.deepEqual(req.records.map(r => keyId(r.key)).sort(), expected)
-    sent[0].done({ ok: true, value: { type: 'stored', accepted: expected.length } })
+    sent[0].done({ ok: true, value: { type: 'stored', accepted: expected.length, refused: [] } })
     assert.equal(node.status().primaryRecords, owned.length - expected.length)
     assert.equal(node.status().storedRecords, owned.length, 'self stays among the keys\' 3 closest: a replica')
   })
@@ -403,7 +404,7 @@ describe('Pastry node through a recording port', () => {
       const k = utf8.encode(`x${i}`)
       if (leaves.owns(keyId(k))) owned.push(k)
     }
-    node.onRequest(others[0], { type: 'store', role: 'primary', records: owned.map(key => ({ key, value: key })) })
+    node.onRequest(others[0], { type: 'store', role: 'primary', records: owned.map(key => signRecord(key, key, 1)) })
     io.take()
     const results: unknown[] = []
     node.leave(o => results.push(o))
@@ -419,7 +420,7 @@ describe('Pastry node through a recording port', () => {
         assert.equal(s.req.type, 'store')
         const req = s.req as Extract<PastryRequest, { type: 'store' }>
         handed.set(s.to.address, [...(handed.get(s.to.address) ?? []), ...req.records.map(r => keyId(r.key))])
-        s.done({ ok: true, value: { type: 'stored', accepted: req.records.length } })
+        s.done({ ok: true, value: { type: 'stored', accepted: req.records.length, refused: [] } })
       }
     }
     for (const k of owned) {

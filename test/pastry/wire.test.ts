@@ -23,10 +23,10 @@ const requests: PastryRequest[] = [
   { type: 'announce' },
   { type: 'ping' },
   { type: 'get-row', row: 63 },
-  { type: 'store', role: 'primary', records: [{ key: bytes('k'), value: bytes('v') }] },
-  { type: 'store', role: 'replica', records: [{ key: bytes('k'), value: new Uint8Array(0) }] },
+  { type: 'store', role: 'primary', records: [{ key: bytes('k'), value: bytes('v'), seq: 7, signature: bytes('sig') }] },
+  { type: 'store', role: 'replica', records: [{ key: bytes('k'), value: new Uint8Array(0), seq: Number.MAX_SAFE_INTEGER, signature: new Uint8Array(0) }] },
   { type: 'fetch', keyId: 0n },
-  { type: 'sync', keyIds: [1n, (1n << 256n) - 1n] },
+  { type: 'sync', keys: [{ keyId: 1n, seq: 0 }, { keyId: (1n << 256n) - 1n, seq: 2 ** 40 }] },
   { type: 'leaving', leafSet }
 ]
 
@@ -39,10 +39,12 @@ const responses: PastryResponse[] = [
   { type: 'row', nodes: [peer('a'), peer('b')] },
   { type: 'row', nodes: [] },
   { type: 'ack' },
-  { type: 'stored', accepted: 3 },
-  { type: 'value', record: { key: bytes('k'), value: bytes('v') } },
+  { type: 'stored', accepted: 3, refused: [] },
+  { type: 'stored', accepted: 1, refused: [{ index: 0, reason: 'stale' }, { index: 2, reason: 'invalid' }, { index: 3, reason: 'quota' }, { index: 4, reason: 'full' }, { index: 5, reason: 'too-large' }, { index: 6, reason: 'leaving' }] },
+  { type: 'value', record: { key: bytes('k'), value: bytes('v'), seq: 1, signature: bytes('s') } },
   { type: 'value', record: undefined },
-  { type: 'missing', keyIds: [42n] }
+  { type: 'missing', keyIds: [42n], newer: [] },
+  { type: 'missing', keyIds: [], newer: [43n] }
 ]
 
 function malformed (f: () => unknown, code: 'malformed' | 'oversize' = 'malformed'): void {
@@ -84,13 +86,13 @@ describe('Pastry wire codec', () => {
     }), codec), 'oversize')
     malformed(() => decodePastryResponse(pb.PastryResponse.encode({ type: pb.PastryResponse.Type.NEXT, nodes: [{ peerId: new Uint8Array(129), addrs: [] }] }), codec))
     malformed(() => decodePastryRequest(pb.PastryRequest.encode({
-      type: pb.PastryRequest.Type.STORE, records: [{ key: new Uint8Array(1025), value: new Uint8Array(0) }]
+      type: pb.PastryRequest.Type.STORE, records: [{ key: new Uint8Array(1025), value: new Uint8Array(0), seq: 0n, signature: new Uint8Array(0) }]
     }), codec), 'oversize')
     malformed(() => decodePastryRequest(pb.PastryRequest.encode({
-      type: pb.PastryRequest.Type.STORE, records: Array.from({ length: 65 }, () => ({ key: bytes('k'), value: new Uint8Array(0) }))
+      type: pb.PastryRequest.Type.STORE, records: Array.from({ length: 65 }, () => ({ key: bytes('k'), value: new Uint8Array(0), seq: 0n, signature: new Uint8Array(0) }))
     }), codec), 'oversize')
     malformed(() => decodePastryRequest(new Uint8Array(3 * 1024 * 1024), codec), 'oversize')
-    const whole = encodePastryRequest({ type: 'store', role: 'primary', records: [{ key: bytes('key'), value: bytes('value') }] }, codec)
+    const whole = encodePastryRequest({ type: 'store', role: 'primary', records: [{ key: bytes('key'), value: bytes('value'), seq: 1, signature: bytes('sig') }] }, codec)
     malformed(() => decodePastryRequest(whole.subarray(0, whole.length - 3), codec))
     const leaves = encodePastryResponse({ type: 'leaf-set', leafSet }, codec)
     malformed(() => decodePastryResponse(leaves.subarray(0, leaves.length - 2), codec))

@@ -154,8 +154,8 @@ export const clientCommands: Command[] = [
   }),
   clientCommand({
     name: 'put',
-    args: '<key> <value>',
-    summary: 'Store a value under a key (UTF-8) in a DHT.',
+    args: '<name> <value>',
+    summary: 'Store a value under this peer\'s key <peer id>/<name> in a DHT (signed; prints the full key).',
     arity: [2, 2],
     options: DHT_OPTION,
     help: [DHT_HELP],
@@ -167,13 +167,13 @@ export const clientCommands: Command[] = [
     async call (ctx, url) {
       const [key, value] = ctx.positionals
       const reply = await callApi(url, 'POST', '/api/v0/put', { dht: dhtOf(ctx), key, value })
-      ctx.print(reply, `stored '${key}' in ${reply.dht} on ${reply.replicas} peer(s) in ${ms(reply.latencyMs)}`)
+      ctx.print(reply, `stored ${reply.key} in ${reply.dht} on ${reply.replicas} peer(s) in ${ms(reply.latencyMs)}`)
     }
   }),
   clientCommand({
     name: 'get',
     args: '<key>',
-    summary: 'Read the value of a key from a DHT, with the lookup hop count and latency.',
+    summary: 'Read a full key (<peer id>/<name>, from any peer; a bare name is this peer\'s) from a DHT, with hop count and latency.',
     arity: [1, 1],
     options: DHT_OPTION,
     help: [DHT_HELP],
