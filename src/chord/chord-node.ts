@@ -22,7 +22,7 @@ import type { Outcome } from '../core/dht-outcome.js'
 import type { DhtComponents, StorageContext } from '../dht/context.js'
 import { newVersion } from '../dht/operations.js'
 import type { DhtRecord } from '../dht/messages.js'
-import { newStorageState, onFetch, onStore, onSync, replicateStep } from '../dht/replication.js'
+import { newStorageState, onFetch, onStore, onSync, replicateStep, restoreRecords, type SavedRecord } from '../dht/replication.js'
 import { RecordStore } from '../dht/store.js'
 import { storeLimits } from '../dht/config.js'
 
@@ -105,7 +105,7 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
     this.quietStepsPerRefresh = Math.max(1, Math.floor(this.config.replicaLeaseMs / (REFRESHES_PER_LEASE * this.config.replicateIntervalMs)))
     this.io = io
     this.routing = new RoutingState(io.self, this.config.successorListLength)
-    this.store = new RecordStore(storeLimits(this.config))
+    this.store = new RecordStore(storeLimits(this.config), components.persistence)
     this.jitterRandom = io.random.fork('chord-jitter')
     this.failed = new FailedPeers({ baseMs: this.config.failedPeerBackoffMs, maxMs: this.config.failedPeerMaxBackoffMs, maxEntries: MAX_FAILED_PEERS })
     this.timers = new MaintenanceTimers(io, this.config, this.jitterRandom, () => this.state === 'running')
@@ -262,6 +262,11 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
   put (key: Uint8Array, value: Uint8Array, done: (o: Outcome<PutResult>) => void): void {
     if (!this.ensureRunning(done)) return
     put(this.ctx, newVersion(this.storage, key, value), this.pending.track(done, STOPPED))
+  }
+
+  /** Puts back the records this node held before a restart (see src/dht/replication.ts); call after start. */
+  restoreRecords (saved: Iterable<SavedRecord>): number {
+    return restoreRecords(this.storage, saved)
   }
 
   /** Stores a record signed elsewhere (its writer's key, not necessarily this node's). */

@@ -10,7 +10,7 @@ import { MAX_WRITTEN_KEYS_REMEMBERED } from './limits.js'
 import { digestSigner, digestVerifier, type RecordSigner, type RecordVerifier } from './record.js'
 import type { StorageRequest, StorageResponse } from './messages.js'
 import type { Placement } from './placement.js'
-import type { RecordStore } from './store.js'
+import type { RecordPersistence, RecordStore } from './store.js'
 
 /** Monotonic counters of the storage layer, part of each DHT node's counters. */
 export interface StorageCounters {
@@ -89,6 +89,12 @@ export interface DhtComponents {
    * @default digestSigner
    */
   signer?: RecordSigner
+  /**
+   * Where the store's changes are written to outlive the process (the node's datastore); records
+   * saved there come back through the node's `restoreRecords`.
+   * @default none (records live in memory only, as in the simulator)
+   */
+  persistence?: RecordPersistence
 }
 
 /** What a DHT node's context offers that the storage context is built from. */

@@ -293,3 +293,27 @@ function fetchNewer (ctx: StorageContext, holder: PeerRef, ids: readonly NodeId[
   }
   next()
 }
+
+/** A record as persistent storage keeps it: the version, its role here and who it is charged to. */
+export interface SavedRecord {
+  readonly record: DhtRecord
+  readonly primary: boolean
+  readonly from: string | undefined
+}
+
+/**
+ * Puts back the records a node held before a restart. Each is checked again (its signature, this
+ * node's limits); its lease starts now, so a replica no owner confirms is dropped in time, and a
+ * storage step soon re-validates the rest with the neighbours (handoffs and versioned digests).
+ * Returns how many were restored.
+ */
+export function restoreRecords (ctx: StorageContext, saved: Iterable<SavedRecord>): number {
+  const now = ctx.now()
+  let restored = 0
+  for (const { record, primary, from } of saved) {
+    if (!acceptable(ctx, record) || !ctx.verify(record)) { ctx.counters.recordsInvalid++; continue }
+    if (ctx.store.restore(recordKeyId(record.key), { record, primary, from, confirmedAt: now })) restored++
+  }
+  if (restored > 0) ctx.replicateSoon()
+  return restored
+}

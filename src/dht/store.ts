@@ -41,6 +41,17 @@ export interface StoreLimits {
   readonly maxBytesPerPeer: number
 }
 
+/**
+ * Where a store's changes go to outlive the process (the node's datastore on libp2p; none in the
+ * simulator). Called synchronously on each change; the implementation batches its writes and must
+ * have written everything it was told before its runtime reports a graceful stop done.
+ */
+export interface RecordPersistence {
+  /** `keyId` now holds `s` (a new key, a newer version, or a change of role). */
+  saved(keyId: NodeId, s: StoredRecord): void
+  deleted(keyId: NodeId): void
+}
+
 /** The quota account of this node's own writes: a node filling its own store leaves room for others too. */
 const SELF = ''
 
@@ -61,7 +72,7 @@ export class RecordStore {
   /** Sender address -> what it brought; an entry goes when its last record does (so <= maxRecords entries). */
   private readonly byPeer = new Map<string, StoreUsage>()
 
-  constructor (private readonly limits: StoreLimits) {
+  constructor (private readonly limits: StoreLimits, private readonly persistence?: RecordPersistence) {
     for (const [name, v] of Object.entries(limits)) {
       if (!Number.isInteger(v) || v < 1) throw new RangeError(`RecordStore: ${name} must be a positive integer, got ${v}`)
     }
@@ -82,6 +93,7 @@ export class RecordStore {
     const s = this.records.get(keyId)
     if (s === undefined) return false
     this.charge(s, -1)
+    this.persistence?.deleted(keyId)
     return this.records.delete(keyId)
   }
 
@@ -89,6 +101,7 @@ export class RecordStore {
   setPrimary (keyId: NodeId, s: StoredRecord, primary: boolean): void {
     if (s.primary === primary) return
     s.primary = primary
+    this.persistence?.saved(keyId, s)
     if (primary) this.markDirty(keyId)
   }
 
@@ -112,8 +125,7 @@ export class RecordStore {
       const order = compareVersions(record, existing.record)
       if (order < 0) return 'stale'
       if (order === 0) {
-        if (primary && !existing.primary) this.markDirty(keyId)
-        existing.primary ||= primary
+        if (primary && !existing.primary) { existing.primary = true; this.markDirty(keyId); this.persistence?.saved(keyId, existing) }
         existing.confirmedAt = now
         return 'same'
       }
@@ -124,11 +136,12 @@ export class RecordStore {
     if (existing !== undefined) this.charge(existing, -1)
     this.charge(next, 1)
     this.records.set(keyId, next)
+    this.persistence?.saved(keyId, next)
     if (existing === undefined || (primary && !existing.primary)) this.markDirty(keyId)
     return existing === undefined ? 'new' : 'updated'
   }
 
-  /** Puts back a record read from persistent storage (no limits but the total record count). */
+  /** Puts back a record read from persistent storage (no limits but the total record count; not saved again). */
   restore (keyId: NodeId, s: StoredRecord): boolean {
     if (this.records.has(keyId) || this.records.size >= this.limits.maxRecords) return false
     this.charge(s, 1)

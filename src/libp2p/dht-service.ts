@@ -13,6 +13,7 @@
 import { idToHex, keyId } from '../core/id.js'
 import { InputError, NetworkError, NotFoundError } from './errors.js'
 import { fullKey, isFullKey, recordSigner, recordVerifier } from './record-keys.js'
+import { DatastoreRecords } from './record-persistence.js'
 import { registerOverlayMetrics, timed } from './overlay-service.js'
 import { REUSED_MAX_INBOUND_STREAMS, REUSED_MAX_OUTBOUND_STREAMS, StreamRuntime } from './stream-runtime.js'
 import type { OverlayComponents } from './overlay-service.js'
@@ -21,7 +22,9 @@ import { failureText, type DhtFailure, type Outcome } from '../core/dht-outcome.
 import type { NodeId } from '../core/id.js'
 import type { PeerRef, ProtocolHandler } from '../core/port.js'
 import type { DhtComponents } from '../dht/context.js'
+import type { SavedRecord } from '../dht/replication.js'
 import type { PrivateKey, Startable } from '@libp2p/interface'
+import type { Datastore } from 'interface-datastore'
 
 /** How long the smaller of two lone nodes waits for the larger to join it before joining itself. */
 const JOIN_DEFER_MS = 2_000
@@ -56,6 +59,8 @@ export interface DhtNode<Req, Res> extends ProtocolHandler<Req, Res, never> {
   rejoinIfApart?(via: PeerRef, done: (o: Outcome<PeerRef>) => void): void
   /** Graceful leave: hand records on and tell the neighbours, then stop. */
   leave(done: (o: Outcome<void>) => void): void
+  /** Puts back the records saved before a restart; returns how many. */
+  restoreRecords(saved: Iterable<SavedRecord>): number
 }
 
 /** How one protocol plugs into the shared service. */
@@ -78,6 +83,8 @@ export interface DhtProtocol<Req, Res, N extends DhtNode<Req, Res>, S> {
 /** A DHT service's components: the overlay's, and the peer's private key, which signs its records. */
 export interface DhtServiceComponents extends OverlayComponents {
   privateKey: PrivateKey
+  /** Where the records are kept across restarts (record-persistence.ts). */
+  datastore: Datastore
 }
 
 export interface DhtServiceLimits {
@@ -127,6 +134,7 @@ export class DhtLibp2pService<Req, Res, N extends DhtNode<Req, Res>, S> implemen
   private readonly deferred = new Set<ReturnType<typeof setTimeout>>()
   private checkTimer: ReturnType<typeof setInterval> | undefined
   private node: N | undefined
+  private persistence: DatastoreRecords | undefined
   private joining = false
   private ticks = 0
   private checkEveryTicks = JOINED_CHECK_EVERY_TICKS
@@ -152,8 +160,12 @@ export class DhtLibp2pService<Req, Res, N extends DhtNode<Req, Res>, S> implemen
   }
 
   async start (): Promise<void> {
+    const log = this.components.logger.forComponent(this.spec.logName)
+    const persistence = new DatastoreRecords(this.components.datastore, this.spec.name.toLowerCase(), err => { log.error('writing records to the datastore failed: %s', err.message) })
+    this.persistence = persistence
+    const saved = await persistence.load()
     await this.runtime.start(io => {
-      const node = this.spec.create(io, { verifier: recordVerifier(), signer: recordSigner(this.components.privateKey) })
+      const node = this.spec.create(io, { verifier: recordVerifier(), signer: recordSigner(this.components.privateKey), persistence })
       this.node = node
       const handler: ProtocolHandler<Req, Res, never> = {
         start: () => { node.start() },
@@ -165,6 +177,8 @@ export class DhtLibp2pService<Req, Res, N extends DhtNode<Req, Res>, S> implemen
       }
       return handler
     })
+    // The records held before a restart: served at once, re-validated with the neighbours soon.
+    if (saved.length > 0) log('restored %d of %d saved records', this.node?.restoreRecords(saved) ?? 0, saved.length)
     this.checkTimer = setInterval(() => { this.checkMembership() }, MEMBERSHIP_CHECK_INTERVAL_MS)
     registerOverlayMetrics(this.components.metrics, this.spec.metricsPrefix, this.runtime, () => ({ ...(this.node?.counters() ?? {}) }))
   }
@@ -190,6 +204,8 @@ export class DhtLibp2pService<Req, Res, N extends DhtNode<Req, Res>, S> implemen
     for (const timer of this.deferred) clearTimeout(timer)
     this.deferred.clear()
     await this.runtime.stop()
+    // After the leave and the node's stop: everything the store held is written.
+    await this.persistence?.flush()
   }
 
   private onPeer (peer: PeerRef, up: boolean): void {

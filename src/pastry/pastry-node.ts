@@ -22,7 +22,7 @@ import type { Outcome } from '../core/dht-outcome.js'
 import type { DhtComponents, StorageContext } from '../dht/context.js'
 import { newVersion } from '../dht/operations.js'
 import type { DhtRecord } from '../dht/messages.js'
-import { newStorageState, onFetch, onStore, onSync, replicateStep } from '../dht/replication.js'
+import { newStorageState, onFetch, onStore, onSync, replicateStep, restoreRecords, type SavedRecord } from '../dht/replication.js'
 import { RecordStore } from '../dht/store.js'
 import { storeLimits } from '../dht/config.js'
 
@@ -79,7 +79,7 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
     this.config = pastryConfig(init)
     this.io = io
     this.state = new RoutingState(io.self, this.config.leafSetSize, this.config.deadPeerMemoryMs, this.config.deadPeerMaxMemoryMs)
-    this.store = new RecordStore(storeLimits(this.config))
+    this.store = new RecordStore(storeLimits(this.config), components.persistence)
     this.jitterRandom = io.random.fork('pastry-jitter')
     this.maintenance = newMaintenanceState(io.random.fork('pastry-repair'), this.config)
     const self = this
@@ -218,6 +218,11 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
   put (key: Uint8Array, value: Uint8Array, done: (o: Outcome<PutResult>) => void): void {
     if (!this.ensureRunning(done)) return
     put(this.ctx, newVersion(this.storageCtx, key, value), this.pending.track(done, STOPPED))
+  }
+
+  /** Puts back the records this node held before a restart (see src/dht/replication.ts); call after start. */
+  restoreRecords (saved: Iterable<SavedRecord>): number {
+    return restoreRecords(this.storageCtx, saved)
   }
 
   /** Stores a record signed elsewhere (its writer's key, not necessarily this node's). */
