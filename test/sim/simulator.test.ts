@@ -4,7 +4,7 @@ import type { Io, PeerRef, ProtocolHandler, Result } from '../../src/core/port.j
 import { Simulator, simNodeId, type SimNode } from '../../src/sim/simulator.js'
 import { uniformLatency } from '../../src/sim/latency.js'
 import { EventHeap } from '../../src/sim/event-heap.js'
-import { summarize } from '../../src/sim/stats.js'
+import { summarize } from '../../src/experiments/stats.js'
 
 type Req = { n: number }
 type Res = { n: number }

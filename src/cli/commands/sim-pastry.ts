@@ -19,7 +19,7 @@ export const simPastryCommand = simCommand({
     return {
       workload: dhtWorkload('pastry', options),
       async run (log, phase) {
-        const { runPastryExperiment } = await import('../../sim/pastry-experiment.js')
+        const { runPastryExperiment } = await import('../../experiments/pastry-experiment.js')
         return runPastryExperiment(options, log, phase)
       }
     }

@@ -1,9 +1,9 @@
 /**
- * `overlay-node sim sir`: SIR rumor mongering in the simulator (src/sim/sir-experiment.ts): per k,
+ * `overlay-node sim sir`: SIR rumor mongering in the simulator (src/experiments/sir-experiment.ts): per k,
  * the residue beside s = exp(-(k+1)(1-s)), traffic, t_avg and t_last; for k = inf the share still
  * susceptible per round beside the push / pull recursions, and rounds to inform everyone.
  */
-import type { SirReport, SirTiming } from '../../sim/sir-experiment.js'
+import type { SirReport, SirTiming } from '../../experiments/sir-experiment.js'
 import { SIR_MODES, type SirMode } from '../../sir/config.js'
 import { choiceFlag, intFlag, stringFlag } from '../command.js'
 import { UsageError } from '../usage-error.js'
@@ -57,7 +57,7 @@ export const simSirCommand = simCommand({
     return {
       workload: { protocol: 'sir', nodes: options.nodes },
       async run (log, phase) {
-        const { runSirExperiment } = await import('../../sim/sir-experiment.js')
+        const { runSirExperiment } = await import('../../experiments/sir-experiment.js')
         return runSirExperiment(options, log, phase)
       }
     }

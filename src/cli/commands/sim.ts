@@ -280,7 +280,7 @@ export const simChordCommand = simCommand({
     return {
       workload: dhtWorkload('chord', options),
       async run (log, phase) {
-        const { runChordExperiment } = await import('../../sim/chord-experiment.js')
+        const { runChordExperiment } = await import('../../experiments/chord-experiment.js')
         return runChordExperiment(options, log, phase)
       }
     }

@@ -6,10 +6,10 @@
  * `peakRssBytes`, which the caller measures and fills in (they stay 0 here).
  */
 import type { ChordInit } from '../chord/config.js'
-import { ChordSimulation, type ChordSimNode } from './chord-sim.js'
+import { ChordSimulation, type ChordSimNode } from '../sim/chord-sim.js'
 import { churnEvents, runChurn, runLookups, storeKeys, summarizeHops, type ChurnReport, type DhtExperimentOptions, type DhtReport, type ExperimentNetwork, buildMode, keyWorkload } from './dht-experiment.js'
-import { uniformLatency } from './latency.js'
-import { NO_PHASES, type PhaseMark } from './phases.js'
+import { uniformLatency } from '../sim/latency.js'
+import { NO_PHASES, type PhaseMark } from '../sim/phases.js'
 import { round } from './stats.js'
 
 /**

@@ -8,7 +8,7 @@
 import { keyId, type NodeId } from '../core/id.js'
 import type { PeerRef } from '../core/port.js'
 import { round, summarize, type Summary } from './stats.js'
-import type { SimNode, Simulator } from './simulator.js'
+import type { SimNode, Simulator } from '../sim/simulator.js'
 
 const utf8 = new TextEncoder()
 

@@ -7,10 +7,10 @@
  * fills in (they stay 0 here).
  */
 import { pastryConfig, type PastryInit } from '../pastry/config.js'
-import { PastrySimulation, type PastrySimNode } from './pastry-sim.js'
+import { PastrySimulation, type PastrySimNode } from '../sim/pastry-sim.js'
 import { churnEvents, runChurn, runLookups, storeKeys, summarizeHops, type ChurnReport, type DhtExperimentOptions, type DhtReport, type ExperimentNetwork, buildMode, keyWorkload } from './dht-experiment.js'
-import { uniformLatency } from './latency.js'
-import { NO_PHASES, type PhaseMark } from './phases.js'
+import { uniformLatency } from '../sim/latency.js'
+import { NO_PHASES, type PhaseMark } from '../sim/phases.js'
 import { round } from './stats.js'
 
 /**

@@ -22,9 +22,9 @@
 import type { SirInit, SirMode } from '../sir/config.js'
 import { sha256 } from '../core/sha256.js'
 import { toHex, type RumorId } from '../sir/rumor.js'
-import { constantLatency, uniformLatency } from './latency.js'
-import { NO_PHASES, type PhaseMark } from './phases.js'
-import { SirSimulation } from './sir-sim.js'
+import { constantLatency, uniformLatency } from '../sim/latency.js'
+import { NO_PHASES, type PhaseMark } from '../sim/phases.js'
+import { SirSimulation } from '../sim/sir-sim.js'
 import { mean, round, std } from './stats.js'
 import { nextSusceptible, theoryPushTrafficPerNode, theoryResidue, theoryRoundsToAll } from './sir-theory.js'
 
