@@ -12,7 +12,7 @@ import { writeFile } from 'node:fs/promises'
 import { idFromHex, keyId } from '../src/core/id.js'
 import { createRandom } from '../src/core/random.js'
 import { LocalNetwork } from '../src/node/local-network.js'
-import { round, summarize } from '../src/sim/stats.js'
+import { round, summarize } from '../src/experiments/stats.js'
 import { benchEnvironment, benchFlags } from '../src/bench/environment.js'
 import type { OverlayNode } from '../src/node/overlay-node.js'
 

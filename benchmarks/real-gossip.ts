@@ -11,7 +11,7 @@ import '../src/polyfill.js'
 import { writeFile } from 'node:fs/promises'
 import { createRandom } from '../src/core/random.js'
 import { LocalNetwork } from '../src/node/local-network.js'
-import { round, summarize } from '../src/sim/stats.js'
+import { round, summarize } from '../src/experiments/stats.js'
 import { benchEnvironment, benchFlags } from '../src/bench/environment.js'
 import type { OverlayNode } from '../src/node/overlay-node.js'
 

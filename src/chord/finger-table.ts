@@ -7,26 +7,26 @@
 import { log2Floor, ringDistance, type NodeId } from '../core/id.js'
 import type { PeerRef } from '../core/port.js'
 
-interface Entry {
-  readonly ref: PeerRef
-  /** Clockwise distance from self. */
-  readonly distance: bigint
-}
+/*
+ * Entries are kept as peer references only, sorted by clockwise distance from self; a distance is
+ * recomputed when needed (a subtraction mod 2^256) rather than stored, which saves a 256-bit
+ * bigint and an object per finger: about 1.6 kB per node at 10^6 nodes (issue 14).
+ */
 
 export class FingerTable {
-  private entries: Entry[] = []
+  private entries: PeerRef[] = []
 
   constructor (private readonly selfId: NodeId) {}
 
   get size (): number { return this.entries.length }
 
   /** Distinct fingers, nearest first. */
-  list (): PeerRef[] { return this.entries.map(e => e.ref) }
+  list (): PeerRef[] { return this.entries.slice() }
 
   /** finger[i]: the first entry at distance >= 2^i, or undefined. */
   finger (i: number): PeerRef | undefined {
     const bound = 1n << BigInt(i)
-    for (const e of this.entries) if (e.distance >= bound) return e.ref
+    for (const e of this.entries) if (this.distance(e) >= bound) return e
     return undefined
   }
 
@@ -43,64 +43,70 @@ export class FingerTable {
     // nothing at distance >= 2^i is live either.
     const staleFrom = low
     const staleTo = d >= low ? d : (1n << 256n)
-    const kept: Entry[] = []
+    const kept: PeerRef[] = []
     let placed = false
     for (const e of this.entries) {
-      if (e.ref.id === ref.id) continue
-      if (e.distance >= staleFrom && e.distance < staleTo) continue
-      if (!placed && e.distance > d) { kept.push({ ref, distance: d }); placed = true }
+      if (e.id === ref.id) continue
+      const de = this.distance(e)
+      if (de >= staleFrom && de < staleTo) continue
+      if (!placed && de > d) { kept.push(ref); placed = true }
       kept.push(e)
     }
-    if (!placed) kept.push({ ref, distance: d })
-    this.entries = prune(kept)
+    if (!placed) kept.push(ref)
+    this.entries = this.prune(kept)
   }
 
   /** Adds a node learned otherwise (e.g. seeding); keeps it only if it starts a finger interval. */
   add (ref: PeerRef): void {
-    if (ref.id === this.selfId || this.entries.some(e => e.ref.id === ref.id)) return
+    if (ref.id === this.selfId || this.entries.some(e => e.id === ref.id)) return
     const d = ringDistance(this.selfId, ref.id)
     const next = this.entries.slice()
-    let at = next.findIndex(e => e.distance > d)
+    let at = next.findIndex(e => this.distance(e) > d)
     if (at < 0) at = next.length
-    next.splice(at, 0, { ref, distance: d })
-    this.entries = prune(next)
+    next.splice(at, 0, ref)
+    this.entries = this.prune(next)
   }
 
-  has (address: string): boolean { return this.entries.some(e => e.ref.address === address) }
+  has (address: string): boolean { return this.entries.some(e => e.address === address) }
 
   /** Drops a node found dead; the next entry now covers its intervals. */
   remove (address: string): boolean {
     const before = this.entries.length
-    this.entries = this.entries.filter(e => e.ref.address !== address)
+    this.entries = this.entries.filter(e => e.address !== address)
     return this.entries.length !== before
   }
 
   /**
    * Fingers in the open arc (self, key), farthest first: the closest preceding fingers, each with
-   * its clockwise distance from self. Calls `visit` until it returns false, allocating nothing.
+   * its clockwise distance from self. Calls `visit` until it returns false.
    */
   forEachPreceding (key: NodeId, visit: (ref: PeerRef, distance: bigint) => boolean): void {
     // (self, self) is the whole ring but self.
     const dk = key === this.selfId ? (1n << 256n) : ringDistance(this.selfId, key)
     for (let i = this.entries.length - 1; i >= 0; i--) {
       const e = this.entries[i]
-      if (e.distance > 0n && e.distance < dk) {
-        if (!visit(e.ref, e.distance)) return
+      const d = this.distance(e)
+      if (d > 0n && d < dk) {
+        if (!visit(e, d)) return
       }
     }
   }
-}
 
-/** Keeps each entry that is the first at or after some power of two. */
-function prune (sorted: Entry[]): Entry[] {
-  const out: Entry[] = []
-  let previous = 0n
-  for (const e of sorted) {
-    // Some 2^k lies in (previous, e.distance] iff the top power of two of e.distance exceeds previous.
-    if ((1n << BigInt(log2Floor(e.distance))) > previous) {
-      out.push(e)
-      previous = e.distance
+  /** Clockwise distance from self. */
+  private distance (ref: PeerRef): bigint { return ringDistance(this.selfId, ref.id) }
+
+  /** Keeps each entry (sorted by distance) that is the first at or after some power of two. */
+  private prune (sorted: PeerRef[]): PeerRef[] {
+    const out: PeerRef[] = []
+    let previous = 0n
+    for (const e of sorted) {
+      const d = this.distance(e)
+      // Some 2^k lies in (previous, d] iff the top power of two of d exceeds previous.
+      if ((1n << BigInt(log2Floor(d))) > previous) {
+        out.push(e)
+        previous = d
+      }
     }
+    return out
   }
-  return out
 }

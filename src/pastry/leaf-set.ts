@@ -16,12 +16,12 @@ const CLOSED = { leftOpen: false, rightOpen: false }
 
 export class LeafSet {
   private readonly sides: Record<Side, PeerRef[]> = { left: [], right: [] }
-  /** Distances from self along each side, parallel to `sides` (clockwise for right). */
-  private readonly distances: Record<Side, bigint[]> = { left: [], right: [] }
   private wraps = true
-  /** Addresses of the members (both sides), for O(1) `has`: a node checks hearsay against it often. */
-  private readonly addresses = new Set<string>()
-  /** Distinct members, right side then left (see members()), rebuilt on every change. */
+  /**
+   * Distinct members, right side then left (see members()), rebuilt on every change. `has` scans
+   * it (at most |L| entries) and distances from self are recomputed when needed: a set of
+   * addresses and a 256-bit distance per member cost about 1.2 kB per node (issue 14).
+   */
   private memberList: PeerRef[] = []
 
   constructor (readonly self: PeerRef, readonly perSide: number) {
@@ -32,7 +32,7 @@ export class LeafSet {
   get right (): readonly PeerRef[] { return this.sides.right }
 
   /** Distinct members. */
-  get size (): number { return this.addresses.size }
+  get size (): number { return this.memberList.length }
 
   /** Whether neither side has room left (the usual state in a network of more than |L| nodes). */
   get full (): boolean { return this.sides.left.length === this.perSide && this.sides.right.length === this.perSide }
@@ -57,13 +57,16 @@ export class LeafSet {
     let removed = false
     for (const side of ['left', 'right'] as const) {
       const i = this.sides[side].findIndex(q => q.address === address)
-      if (i >= 0) { this.sides[side].splice(i, 1); this.distances[side].splice(i, 1); removed = true }
+      if (i >= 0) { this.sides[side].splice(i, 1); removed = true }
     }
     if (removed) this.changed()
     return removed
   }
 
-  has (address: string): boolean { return this.addresses.has(address) }
+  has (address: string): boolean {
+    for (const p of this.memberList) if (p.address === address) return true
+    return false
+  }
 
   /** The side(s) a member sits on. */
   sidesOf (address: string): Side[] {
@@ -114,13 +117,13 @@ export class LeafSet {
     const self = this.self.id
     const cw = ringDistance(self, key)
     if (cw === 0n) return true
-    const toRight = this.distances.right[0]
+    const toRight = this.distanceFrom('right', r1)
     if (cw < toRight) {
       const other = toRight - cw
       return cw < other || (cw === other && self < r1.id)
     }
     const ccw = ringDistance(key, self)
-    const toLeft = this.distances.left[0]
+    const toLeft = this.distanceFrom('left', l1)
     if (ccw < toLeft) {
       const other = toLeft - ccw
       return ccw < other || (ccw === other && self < l1.id)
@@ -156,29 +159,33 @@ export class LeafSet {
     return { left: this.sides.left.slice(), right: this.sides.right.slice() }
   }
 
+  /** Distance from self to a member along a side (clockwise for right, counter-clockwise for left). */
+  private distanceFrom (side: Side, p: PeerRef): bigint {
+    return side === 'right' ? ringDistance(this.self.id, p.id) : ringDistance(p.id, this.self.id)
+  }
+
   private insert (side: Side, p: PeerRef, d: bigint): boolean {
     const list = this.sides[side]
-    const dist = this.distances[side]
     // The usual case of hearsay: a full side, and a node no nearer than its farthest member.
-    if (list.length === this.perSide && d >= dist[list.length - 1]) return false
+    if (list.length === this.perSide && d >= this.distanceFrom(side, list[list.length - 1])) return false
     let at = list.length
     for (let i = 0; i < list.length; i++) {
       if (list[i].address === p.address) return false
-      if (d < dist[i] && at === list.length) at = i
+      if (at === list.length && d < this.distanceFrom(side, list[i])) at = i
     }
     if (at >= this.perSide) return false
     list.splice(at, 0, p)
-    dist.splice(at, 0, d)
-    if (list.length > this.perSide) { list.pop(); dist.pop() }
+    if (list.length > this.perSide) list.pop()
     return true
   }
 
   private changed (): void {
-    this.addresses.clear()
     const list = this.sides.right.slice()
-    for (const p of list) this.addresses.add(p.address)
+    const rights = list.length
     for (const p of this.sides.left) {
-      if (!this.addresses.has(p.address)) { list.push(p); this.addresses.add(p.address) }
+      let listed = false
+      for (let i = 0; i < rights && !listed; i++) listed = list[i].address === p.address
+      if (!listed) list.push(p)
     }
     this.memberList = list
     this.updateWraps()

@@ -10,7 +10,7 @@ import type { PeerRef } from '../core/port.js'
 import { ChordNode } from '../chord/chord-node.js'
 import type { ChordInit } from '../chord/config.js'
 import type { ChordMessage, ChordRequest, ChordResponse } from '../chord/messages.js'
-import { DhtSimulation } from './dht-simulation.js'
+import { DhtSimulation, progressStep } from './dht-simulation.js'
 import type { SimNode, SimulatorInit } from './simulator.js'
 import type { DhtComponents } from '../dht/context.js'
 
@@ -82,12 +82,12 @@ export class ChordSimulation extends DhtSimulation<ChordSimNode, ChordNode> {
    * Lookups and maintenance afterwards run the real protocol through the simulator. Cost: about
    * log2 n binary searches per node.
    */
-  seedRing (n: number): void {
+  seedRing (n: number, log: (line: string) => void = () => {}): void {
     if (this.ring.length > 0) throw new Error('seedRing needs an empty simulation')
+    const every = progressStep(n)
     for (let i = 0; i < n; i++) {
-      let chord!: ChordNode
-      const sim = this.sim.addNode<ChordRequest, ChordResponse, ChordMessage>(io => { chord = new ChordNode(io, this.chordInit, this.records); return chord })
-      this.ring.push({ sim, chord })
+      this.ring.push(this.add())
+      if ((i + 1) % every === 0) log(`build: ${i + 1}/${n} nodes created`)
     }
     this.ring.sort((a, b) => (a.sim.ref.id < b.sim.ref.id ? -1 : a.sim.ref.id > b.sim.ref.id ? 1 : 0))
     const listLength = this.ring[0]?.chord.config.successorListLength ?? 0
@@ -109,6 +109,7 @@ export class ChordSimulation extends DhtSimulation<ChordSimNode, ChordNode> {
         }
       }
       node.chord.seedRouting({ predecessor: n > 1 ? this.ring[(i - 1 + n) % n].sim.ref : undefined, successors, fingers })
+      if ((i + 1) % every === 0) log(`build: ${i + 1}/${n} nodes seeded`)
     }
     for (const node of this.ring) this.sim.start(node.sim)
     this.admitAll()

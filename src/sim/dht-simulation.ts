@@ -10,6 +10,14 @@ import { Simulator, type SimNode, type SimulatorInit } from './simulator.js'
 
 type Done = (o: { readonly ok: boolean }) => void
 
+/** Progress lines a long build prints: one per this share of its nodes. */
+const PROGRESS_LINES = 100
+
+/** Every how many of `n` steps a progress line is due (at least 1). */
+export function progressStep (n: number): number {
+  return Math.max(1, Math.ceil(n / PROGRESS_LINES))
+}
+
 /** The membership calls the simulation makes on a protocol node. */
 export interface SimulatedDht {
   join(bootstrap: PeerRef, done: Done): void

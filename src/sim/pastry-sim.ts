@@ -13,7 +13,7 @@ import { isCloser } from '../pastry/closeness.js'
 import type { PastryInit } from '../pastry/config.js'
 import type { PastryMessage, PastryRequest, PastryResponse } from '../pastry/messages.js'
 import { PastryNode } from '../pastry/pastry-node.js'
-import { DhtSimulation } from './dht-simulation.js'
+import { DhtSimulation, progressStep } from './dht-simulation.js'
 import type { SimNode, SimulatorInit } from './simulator.js'
 import type { DhtComponents } from '../dht/context.js'
 
@@ -107,9 +107,13 @@ export class PastrySimulation extends DhtSimulation<PastrySimNode, PastryNode> {
    * proximity metric every fitting node is as good) — then starts them. Lookups and maintenance
    * afterwards run the real protocol through the simulator. Cost: O(n log16 n) slot fills.
    */
-  seedNetwork (n: number): void {
+  seedNetwork (n: number, log: (line: string) => void = () => {}): void {
     if (this.ring.length > 0) throw new Error('seedNetwork needs an empty simulation')
-    for (let i = 0; i < n; i++) this.ring.push(this.add())
+    const every = progressStep(n)
+    for (let i = 0; i < n; i++) {
+      this.ring.push(this.add())
+      if ((i + 1) % every === 0) log(`build: ${i + 1}/${n} nodes created`)
+    }
     this.ring.sort((a, b) => (a.sim.ref.id < b.sim.ref.id ? -1 : a.sim.ref.id > b.sim.ref.id ? 1 : 0))
     const perSide = (this.ring[0]?.pastry.config.leafSetSize ?? 0) / 2
     const random = this.sim.random.fork('pastry-seed')
@@ -118,6 +122,7 @@ export class PastrySimulation extends DhtSimulation<PastrySimNode, PastryNode> {
       const truth = this.trueLeafSet(i, perSide)
       const leafSet = [...truth.left, ...truth.right].map(x => x.sim.ref)
       this.ring[i].pastry.seedState({ leafSet, routingTable: this.seedRow(i, splits, random) })
+      if ((i + 1) % every === 0) log(`build: ${i + 1}/${n} nodes seeded`)
     }
     for (const node of this.ring) this.sim.start(node.sim)
     this.admitAll()

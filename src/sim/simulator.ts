@@ -10,7 +10,7 @@
 import { nodeIdFromPeerIdBytes, type NodeId } from '../core/id.js'
 import type { Failure, Io, PeerRef, ProtocolHandler, RequestOptions, Result } from '../core/port.js'
 import { createRandom, type Random } from '../core/random.js'
-import { EventHeap, type HeapEvent } from './event-heap.js'
+import { EventHeap } from './event-heap.js'
 import { constantLatency, type LatencyModel } from './latency.js'
 
 export interface SimulatorInit {
@@ -71,18 +71,12 @@ export interface NetworkCounters {
 
 const enum Kind { Request = 1, Response = 2, Message = 3, Timeout = 4, Timer = 5, Action = 6, Disconnect = 9 }
 
-/** One event; fields are reused by kind to avoid a closure per event. */
-interface SimEvent extends HeapEvent {
-  kind: Kind
-  /** Receiving node index (-1 for driver actions). */
-  node: number
-  /** Sending node index, or -1. */
-  from: number
-  /** Request id (Request/Response/Timeout) or timer generation (Timer). */
-  tag: number
-  /** Request, response or message body; timer name; or an action callback. */
-  payload: unknown
-}
+/*
+ * One event is five numbers and a payload in the EventHeap, reused by kind to avoid a closure per
+ * event: kind; node, the receiving node index (-1 for driver actions); from, the sending node
+ * index or -1; tag, the request id (Request/Response/Timeout) or timer generation (Timer); payload,
+ * the request, response or message body, the timer name, or an action callback.
+ */
 
 interface Pending {
   node: number
@@ -100,8 +94,6 @@ interface NodeState {
   ref: PeerRef
   alive: boolean
   handler: ProtocolHandler<unknown, unknown, unknown> | undefined
-  /** Timer name -> generation of the armed instance; created on first use. */
-  timers: Map<string, number> | undefined
   /** Partition group; messages cross only within one group. */
   group: number
   /** The nodes this one has a modelled connection to, by index, with the time each was last used (with `connections`). */
@@ -126,7 +118,12 @@ export class Simulator {
   /** The driver's own random source (which node joins, which key is looked up), forked from the seed. */
   readonly random: Random
   private readonly nodeRandomRoot: Random
-  private readonly heap = new EventHeap<SimEvent>()
+  private readonly heap = new EventHeap()
+  /**
+   * Per timer name, the generation of each node's armed instance by node index (0: none armed).
+   * A protocol uses a handful of names, so this is a few numbers per node instead of a map each.
+   */
+  private readonly timerColumns = new Map<string, Float64Array>()
   private readonly nodes: NodeState[] = []
   private readonly byAddress = new Map<string, NodeState>()
   private readonly pending = new Map<number, Pending>()
@@ -173,7 +170,7 @@ export class Simulator {
   addNode<Req, Res, Msg>(create: (io: Io<Req, Res, Msg>) => ProtocolHandler<Req, Res, Msg>, address = this.nextAddress()): SimNode {
     if (this.byAddress.has(address)) throw new Error(`address in use: ${address}`)
     const ref: PeerRef = { id: simNodeId(address), address }
-    const state: NodeState = { index: this.nodes.length, ref, alive: true, handler: undefined, timers: undefined, group: 0, contacts: undefined }
+    const state: NodeState = { index: this.nodes.length, ref, alive: true, handler: undefined, group: 0, contacts: undefined }
     this.nodes.push(state)
     this.byAddress.set(address, state)
     const io = new SimIo<Req, Res, Msg>(this, state, this.nodeRandomRoot.fork(address))
@@ -192,7 +189,7 @@ export class Simulator {
     const state = this.nodes[node.index]
     if (!state.alive) return
     state.alive = false
-    state.timers = undefined
+    this.clearTimers(state.index)
     this.fold(7, node.index, -1)
     this.disconnectAll(state)
   }
@@ -203,7 +200,7 @@ export class Simulator {
     if (!state.alive) return
     state.handler?.stop()
     state.alive = false
-    state.timers = undefined
+    this.clearTimers(state.index)
     this.fold(8, node.index, -1)
     this.disconnectAll(state)
   }
@@ -226,12 +223,10 @@ export class Simulator {
   /** Processes events up to and including virtual time `untilMs`; the clock ends at `untilMs`. */
   runUntil (untilMs: number): void {
     const heap = this.heap
-    for (;;) {
-      const top = heap.peek()
-      if (top === undefined || top.time > untilMs) break
+    while (heap.peekTime() <= untilMs) {
       heap.pop()
-      this.clock = top.time
-      this.process(top)
+      this.clock = heap.time
+      this.process(heap.kind, heap.node, heap.from, heap.tag, heap.payload)
     }
     if (untilMs > this.clock) this.clock = untilMs
   }
@@ -298,16 +293,32 @@ export class Simulator {
     if (!node.alive) return
     if (!(delayMs >= 0)) throw new RangeError(`timer delay must be >= 0, got ${delayMs}`)
     const generation = this.nextTimerGeneration++
-    if (node.timers === undefined) node.timers = new Map()
-    node.timers.set(name, generation)
+    this.timerColumn(name, node.index)[node.index] = generation
     this.push(Kind.Timer, this.clock + delayMs, node.index, -1, generation, name)
   }
 
   cancelTimer (node: NodeState, name: string): void {
-    node.timers?.delete(name)
+    const column = this.timerColumns.get(name)
+    if (column !== undefined && node.index < column.length) column[node.index] = 0
   }
 
   // ---- internals ----
+
+  /** The generations column of timer `name`, long enough to hold node `index`. */
+  private timerColumn (name: string, index: number): Float64Array {
+    let column = this.timerColumns.get(name)
+    if (column === undefined || index >= column.length) {
+      const longer = new Float64Array(Math.max(this.nodes.length, index + 1, 2 * (column?.length ?? 0)))
+      if (column !== undefined) longer.set(column)
+      this.timerColumns.set(name, column = longer)
+    }
+    return column
+  }
+
+  /** Disarms every timer of a node that died. */
+  private clearTimers (index: number): void {
+    for (const column of this.timerColumns.values()) if (index < column.length) column[index] = 0
+  }
 
   /**
    * Records that `a` and `b` have an open connection (with `connections`), used now. Each side
@@ -355,7 +366,7 @@ export class Simulator {
   }
 
   private push (kind: Kind, time: number, node: number, from: number, tag: number, payload: unknown): void {
-    this.heap.push({ time, seq: 0, kind, node, from, tag, payload })
+    this.heap.push(time, kind, node, from, tag, payload)
   }
 
   /** Folds (kind, time, node, from) into two FNV-1a-style 32-bit lanes; cheap enough for 10^7 events. */
@@ -368,42 +379,42 @@ export class Simulator {
     this.hashA = a; this.hashB = b ^ (a >>> 15)
   }
 
-  private process (e: SimEvent): void {
+  private process (kind: Kind, node: number, from: number, tag: number, payload: unknown): void {
     this.counters.events++
-    switch (e.kind) {
+    switch (kind) {
       case Kind.Request: {
-        this.fold(e.kind, e.node, e.from)
-        const target = this.nodes[e.node]
-        const p = this.pending.get(e.tag)
+        this.fold(kind, node, from)
+        const target = this.nodes[node]
+        const p = this.pending.get(tag)
         if (!target.alive) {
-          if (p !== undefined) { p.failure = 'unreachable'; this.armTimeout(e.tag, p) }
+          if (p !== undefined) { p.failure = 'unreachable'; this.armTimeout(tag, p) }
           return
         }
-        const requester = this.nodes[e.from]
+        const requester = this.nodes[from]
         if (this.connections && requester.alive) this.connect(requester, target)
-        const res = (target.handler as ProtocolHandler<unknown, unknown, unknown>).onRequest(requester.ref, e.payload)
-        if (!requester.alive) { this.pending.delete(e.tag); return }
-        if (this.dropped(target, requester)) { if (p !== undefined) this.armTimeout(e.tag, p); return }
+        const res = (target.handler as ProtocolHandler<unknown, unknown, unknown>).onRequest(requester.ref, payload)
+        if (!requester.alive) { this.pending.delete(tag); return }
+        if (this.dropped(target, requester)) { if (p !== undefined) this.armTimeout(tag, p); return }
         this.counters.responses++
         const arrival = this.clock + this.latency.sample(this.net, target.index, requester.index)
-        if (p !== undefined && arrival >= p.deadline) this.armTimeout(e.tag, p)
-        this.push(Kind.Response, arrival, requester.index, target.index, e.tag, res)
+        if (p !== undefined && arrival >= p.deadline) this.armTimeout(tag, p)
+        this.push(Kind.Response, arrival, requester.index, target.index, tag, res)
         return
       }
       case Kind.Response: {
-        this.fold(e.kind, e.node, e.from)
-        const p = this.pending.get(e.tag)
+        this.fold(kind, node, from)
+        const p = this.pending.get(tag)
         if (p === undefined) return
-        this.pending.delete(e.tag)
+        this.pending.delete(tag)
         if (!this.nodes[p.node].alive) return
-        p.done({ ok: true, value: e.payload })
+        p.done({ ok: true, value: payload })
         return
       }
       case Kind.Timeout: {
-        const p = this.pending.get(e.tag)
+        const p = this.pending.get(tag)
         if (p === undefined) return // answered earlier: not part of the trace
-        this.fold(e.kind, e.node, e.from)
-        this.pending.delete(e.tag)
+        this.fold(kind, node, from)
+        this.pending.delete(tag)
         if (!this.nodes[p.node].alive) return
         if (p.failure === 'unreachable') this.counters.unreachable++
         else this.counters.timeouts++
@@ -411,32 +422,33 @@ export class Simulator {
         return
       }
       case Kind.Message: {
-        this.fold(e.kind, e.node, e.from)
-        const target = this.nodes[e.node]
+        this.fold(kind, node, from)
+        const target = this.nodes[node]
         if (!target.alive) return
-        target.handler?.onMessage(this.nodes[e.from].ref, e.payload)
+        target.handler?.onMessage(this.nodes[from].ref, payload)
         return
       }
       case Kind.Timer: {
-        const node = this.nodes[e.node]
-        const timers = node.timers
-        const name = e.payload as string
-        if (!node.alive || timers === undefined || timers.get(name) !== e.tag) return // cancelled or re-armed
-        this.fold(e.kind, e.node, e.tag & 0xff)
-        timers.delete(name)
-        node.handler?.onTimer(name)
+        const state = this.nodes[node]
+        const name = payload as string
+        const column = this.timerColumns.get(name)
+        // Cancelled, re-armed, or its node died (generations start at 1; 0 is none armed).
+        if (!state.alive || column === undefined || column[node] !== tag) return
+        this.fold(kind, node, tag & 0xff)
+        column[node] = 0
+        state.handler?.onTimer(name)
         return
       }
       case Kind.Action: {
-        this.fold(e.kind, -1, -1)
-        ;(e.payload as () => void)()
+        this.fold(kind, -1, -1)
+        ;(payload as () => void)()
         return
       }
       case Kind.Disconnect: {
-        const node = this.nodes[e.node]
-        if (!node.alive) return
-        this.fold(e.kind, e.node, e.from)
-        node.handler?.onPeer?.(this.nodes[e.from].ref, false)
+        const state = this.nodes[node]
+        if (!state.alive) return
+        this.fold(kind, node, from)
+        state.handler?.onPeer?.(this.nodes[from].ref, false)
       }
     }
   }

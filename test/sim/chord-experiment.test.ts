@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { runChordExperiment } from '../../src/sim/chord-experiment.js'
+import { runChordExperiment } from '../../src/experiments/chord-experiment.js'
 
 test('sim chord: same seed, same trace hash; hops within ½·log2 N; churn moves exactly the keys that must move', () => {
   const options = { nodes: 256, lookups: 500, keys: 5000, seed: 7, joins: 10, leaves: 10, crashes: 5, replicas: 3 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { runPastryExperiment } from '../../src/sim/pastry-experiment.js'
+import { runPastryExperiment } from '../../src/experiments/pastry-experiment.js'
 
 test('sim pastry: same seed, same trace hash; hops within log16 N; churn moves exactly the keys that must move', () => {
   const options = { nodes: 256, lookups: 500, keys: 5000, seed: 7, joins: 10, leaves: 10, crashes: 5, replicas: 3 }

@@ -4,7 +4,7 @@ import type { Io, PeerRef, ProtocolHandler, Result } from '../../src/core/port.j
 import { Simulator, simNodeId, type SimNode } from '../../src/sim/simulator.js'
 import { uniformLatency } from '../../src/sim/latency.js'
 import { EventHeap } from '../../src/sim/event-heap.js'
-import { summarize } from '../../src/sim/stats.js'
+import { summarize } from '../../src/experiments/stats.js'
 
 type Req = { n: number }
 type Res = { n: number }
@@ -93,12 +93,44 @@ test('timers: re-arming replaces, cancel prevents firing', () => {
 })
 
 test('event heap pops by (time, sequence)', () => {
-  const h = new EventHeap<{ time: number, seq: number, v: number }>()
+  const h = new EventHeap()
   const xs = [5, 1, 5, 3, 1, 9, 0, 5]
-  xs.forEach((t, v) => h.push({ time: t, seq: 0, v }))
+  xs.forEach((t, v) => h.push(t, 1, v, -1, 0, `p${v}`))
   const out: number[] = []
-  for (let e = h.pop(); e !== undefined; e = h.pop()) out.push(e.v)
+  const payloads: unknown[] = []
+  while (h.pop()) { out.push(h.node); payloads.push(h.payload) }
   assert.deepEqual(out, [6, 1, 4, 3, 0, 2, 7, 5])
+  assert.deepEqual(payloads, out.map(v => `p${v}`))
+  assert.equal(h.peekTime(), Infinity)
+})
+
+test('event heap keeps (time, sequence) order across growth and reused slots', () => {
+  const h = new EventHeap()
+  const reference: Array<{ time: number, seq: number, tag: number }> = []
+  let seq = 0
+  let state = 7
+  const next = (n: number): number => { state = (Math.imul(state, 1103515245) + 12345) >>> 0; return state % n }
+  const popped: number[] = []
+  const expected: number[] = []
+  for (let round = 0; round < 5000; round++) {
+    const pushes = 1 + next(3)
+    for (let i = 0; i < pushes; i++) {
+      const time = round + next(50)
+      h.push(time, 2, 0, 0, seq, undefined)
+      reference.push({ time, seq, tag: seq })
+      seq++
+    }
+    if (next(2) === 0) {
+      reference.sort((a, b) => a.time - b.time || a.seq - b.seq)
+      expected.push((reference.shift() as { tag: number }).tag)
+      assert.ok(h.pop())
+      popped.push(h.tag)
+    }
+  }
+  reference.sort((a, b) => a.time - b.time || a.seq - b.seq)
+  while (h.pop()) popped.push(h.tag)
+  expected.push(...reference.map(r => r.tag))
+  assert.deepEqual(popped, expected)
 })
 
 test('summaries use nearest rank', () => {

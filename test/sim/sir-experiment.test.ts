@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { runSirExperiment } from '../../src/sim/sir-experiment.js'
-import { nextSusceptible, theoryResidue, theoryRoundsToAll } from '../../src/sim/sir-theory.js'
+import { runSirExperiment } from '../../src/experiments/sir-experiment.js'
+import { nextSusceptible, theoryResidue, theoryRoundsToAll } from '../../src/experiments/sir-theory.js'
 
 test('theory: the residue solves s = exp(-(k+1)(1-s)) and matches the published values', () => {
   const published: Array<[number, number]> = [[1, 0.2032], [2, 0.0595], [3, 0.0198], [4, 0.0070], [5, 0.0025]]

@@ -3,12 +3,10 @@
  * report fields as `sim chord`, plus the hop distribution): route hops beside log16 N (Rowstron &
  * Druschel 2001 §3.1), keys moved per join, leave or crash beside K/N, keys lost.
  */
-import { DHT_SIM_OPTIONS, dhtSimFlags, dhtSimHelp, fmt, simCommand } from './sim.js'
+import { DHT_SIM_OPTIONS, dhtSimFlags, dhtSimHelp, dhtWorkload, fmt, hopLines, simCommand } from './sim.js'
 
 /** Copies of a key live in the owner's leaf set: at most |L|/2 + 1 with the default |L| = 16. */
 const MAX_REPLICAS = 9
-
-const percent = (part: number, whole: number): string => `${(100 * part / whole).toFixed(1)}%`
 
 export const simPastryCommand = simCommand({
   protocol: 'pastry',
@@ -16,20 +14,20 @@ export const simPastryCommand = simCommand({
   options: DHT_SIM_OPTIONS,
   help: dhtSimHelp('network size (default 1024); built by joins up to 4096 nodes, seeded from the global view above',
     `copies of each key: the closest node and the R-1 next closest (default 3, at most ${MAX_REPLICAS})`),
-  async run (ctx, log) {
+  plan (ctx) {
     const options = dhtSimFlags(ctx, MAX_REPLICAS)
-    const { runPastryExperiment } = await import('../../sim/pastry-experiment.js')
-    return runPastryExperiment(options, log)
+    return {
+      workload: dhtWorkload('pastry', options),
+      async run (log, phase) {
+        const { runPastryExperiment } = await import('../../experiments/pastry-experiment.js')
+        return runPastryExperiment(options, log, phase)
+      }
+    }
   },
   describe (r) {
-    const distribution = (r.hops.distribution as number[])
-      .map((count, hops) => count === 0 ? '' : `${hops}: ${percent(count, r.lookups)}`)
-      .filter(s => s !== '')
-      .join(', ')
     const lines = [
       `pastry, ${r.nodes} nodes (|L| = ${r.leafSetSize}, b = 4, built by ${r.build}), seed ${r.seed}: ${r.lookups} lookups`,
-      `hops mean ${fmt(r.hops.mean)} (theory log16 N = ${fmt(r.theory.meanHops)}), p1 ${r.hops.p1}, p50 ${r.hops.p50}, p99 ${r.hops.p99}, max ${r.hops.max}`,
-      `hop distribution ${distribution}`,
+      ...hopLines(r, 'log16 N'),
       `failed lookups ${r.lookupsFailed}, wrong owners ${r.wrongOwners}; routing-table entries per node ${fmt(r.meanRoutingEntries)}`
     ]
     if (r.churn !== undefined) {

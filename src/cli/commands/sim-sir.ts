@@ -1,9 +1,9 @@
 /**
- * `overlay-node sim sir`: SIR rumor mongering in the simulator (src/sim/sir-experiment.ts): per k,
+ * `overlay-node sim sir`: SIR rumor mongering in the simulator (src/experiments/sir-experiment.ts): per k,
  * the residue beside s = exp(-(k+1)(1-s)), traffic, t_avg and t_last; for k = inf the share still
  * susceptible per round beside the push / pull recursions, and rounds to inform everyone.
  */
-import type { SirReport, SirTiming } from '../../sim/sir-experiment.js'
+import type { SirReport, SirTiming } from '../../experiments/sir-experiment.js'
 import { SIR_MODES, type SirMode } from '../../sir/config.js'
 import { choiceFlag, intFlag, stringFlag } from '../command.js'
 import { UsageError } from '../usage-error.js'
@@ -45,7 +45,7 @@ export const simSirCommand = simCommand({
     '--trials T        epidemics per k, each from a random node (default 10)',
     '--timing T        aligned: synchronous rounds as in the analysis (default); jittered: the peer\'s own timers'
   ],
-  async run (ctx, log) {
+  plan (ctx) {
     const options = {
       nodes: intFlag(ctx, 'nodes', 1000, 2, MAX_SIM_NODES),
       mode: choiceFlag<SirMode>(ctx, 'mode', SIR_MODES, 'push'),
@@ -54,8 +54,13 @@ export const simSirCommand = simCommand({
       timing: choiceFlag<SirTiming>(ctx, 'timing', ['aligned', 'jittered'], 'aligned'),
       seed: seedFlag(ctx)
     }
-    const { runSirExperiment } = await import('../../sim/sir-experiment.js')
-    return runSirExperiment(options, log)
+    return {
+      workload: { protocol: 'sir', nodes: options.nodes },
+      async run (log, phase) {
+        const { runSirExperiment } = await import('../../experiments/sir-experiment.js')
+        return runSirExperiment(options, log, phase)
+      }
+    }
   },
   describe (r: SirReport) {
     const lines = [

@@ -6,10 +6,11 @@
  * `peakRssBytes`, which the caller measures and fills in (they stay 0 here).
  */
 import type { ChordInit } from '../chord/config.js'
-import { ChordSimulation, type ChordSimNode } from './chord-sim.js'
-import { churnEvents, runChurn, runLookups, storeKeys, type ChurnReport, type DhtExperimentOptions, type DhtReport, type ExperimentNetwork, buildMode, keyWorkload } from './dht-experiment.js'
-import { uniformLatency } from './latency.js'
-import { round, summarize, type Summary } from './stats.js'
+import { ChordSimulation, type ChordSimNode } from '../sim/chord-sim.js'
+import { churnEvents, runChurn, runLookups, storeKeys, summarizeHops, type ChurnReport, type DhtExperimentOptions, type DhtReport, type ExperimentNetwork, buildMode, keyWorkload } from './dht-experiment.js'
+import { uniformLatency } from '../sim/latency.js'
+import { NO_PHASES, type PhaseMark } from '../sim/phases.js'
+import { round } from './stats.js'
 
 /**
  * Chord's `build: 'joins'` grows the ring in doubling waves until every successor and predecessor
@@ -29,7 +30,6 @@ export type { ChurnReport }
 
 export interface ChordReport extends DhtReport {
   protocol: 'chord'
-  hops: Summary
 }
 
 /** Virtual time given to repair after each churn event (see above). */
@@ -52,7 +52,7 @@ const EXPERIMENT_CHORD_DEFAULTS: ChordInit = {
 }
 
 
-export function runChordExperiment (options: ChordExperimentOptions, log: (line: string) => void = () => {}): ChordReport {
+export function runChordExperiment (options: ChordExperimentOptions, log: (line: string) => void = () => {}, phase: PhaseMark = NO_PHASES): ChordReport {
   const n = options.nodes
   const build = buildMode(options)
   const replicas = options.replicas ?? 3
@@ -70,30 +70,40 @@ export function runChordExperiment (options: ChordExperimentOptions, log: (line:
   const repairMs = options.repairMs ?? REPAIR_MS
 
   // 1. The stable ring.
+  phase('build')
   if (build === 'seed') {
-    cs.seedRing(n)
+    cs.seedRing(n, log)
     log(`seeded a ring of ${n} nodes from the global view`)
   } else {
-    buildByJoins(cs, n, log)
+    buildByJoins(cs, n, log, phase)
   }
+  let entries = 0
+  for (const node of cs.live()) entries += node.chord.status().fingers.length
+  const meanRoutingEntries = entries / cs.size
 
   // 2. Keys.
   const { keys, keyIds } = keyWorkload(keysCount)
   const net: ExperimentNetwork<ChordSimNode> = cs
-  if (keysCount > 0) storeKeys(net, keys, log)
-  if (keysCount > 0) sim.runFor(2 * (cfg.replicateIntervalMs ?? 5000))
+  if (keysCount > 0) {
+    phase('store')
+    storeKeys(net, keys, log)
+    sim.runFor(2 * (cfg.replicateIntervalMs ?? 5000))
+  }
 
   // 3. Lookups on the stable ring.
-  const first = runLookups(net, options.lookups, 'lookup')
-  const firstHops = summarize(first.hops)
+  phase('lookups')
+  const first = runLookups(net, options.lookups, 'lookup', log)
+  const firstHops = summarizeHops(first.hops)
   log(`lookups: ${options.lookups}, mean hops ${round(firstHops.mean)} (theory ½·log2 N = ${round(0.5 * Math.log2(n))}), failed ${first.failed}, wrong owner ${first.wrong}`)
 
   // 4. Churn.
   let churn: ChurnReport | undefined
   const events = churnEvents(options, sim.random)
   if (events.length > 0) {
+    phase('churn')
     churn = runChurn(net, events, keyIds, repairMs, replicas, log)
-    const after = runLookups(net, options.lookups, 'after-churn')
+    phase('lookups after churn')
+    const after = runLookups(net, options.lookups, 'after-churn', log)
     churn.wrongOwners = after.wrong
   }
 
@@ -113,6 +123,8 @@ export function runChordExperiment (options: ChordExperimentOptions, log: (line:
     events: sim.counters.events,
     hops: firstHops,
     theory: { meanHops: 0.5 * Math.log2(n) },
+    meanRoutingEntries: round(meanRoutingEntries, 2),
+    neighboursPerSide: cs.live()[0]?.chord.config.successorListLength ?? 0,
     lookupsFailed: first.failed,
     wrongOwners: first.wrong,
     churn
@@ -120,7 +132,7 @@ export function runChordExperiment (options: ChordExperimentOptions, log: (line:
 }
 
 /** Joins in doubling waves (each node through a random member), each wave run until converged. */
-function buildByJoins (cs: ChordSimulation, n: number, log: (line: string) => void): void {
+function buildByJoins (cs: ChordSimulation, n: number, log: (line: string) => void, phase: PhaseMark): void {
   const sim = cs.sim
   cs.join()
   const stabilizeMs = cs.chordInit.stabilizeIntervalMs ?? 1000
@@ -129,8 +141,10 @@ function buildByJoins (cs: ChordSimulation, n: number, log: (line: string) => vo
     for (let i = 0; i < add; i++) sim.after(sim.random.int(stabilizeMs), () => cs.join())
     sim.runFor(stabilizeMs)
     if (!cs.runUntilConverged(stabilizeMs, 600 * stabilizeMs)) throw new Error(`ring of ${cs.size} did not converge`)
+    log(`build: ${cs.size}/${n} nodes`)
   }
   // Let fix-fingers finish a few cycles (about log2 N lookups per cycle).
+  phase('converge')
   const fixMs = cs.chordInit.fixFingersIntervalMs ?? 1000
   sim.runFor(Math.ceil(2 * Math.log2(Math.max(2, n)) + 4) * fixMs)
   log(`built a ring of ${n} nodes by joins; converged at virtual ${sim.now()} ms`)

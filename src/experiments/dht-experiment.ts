@@ -7,8 +7,8 @@
  */
 import { keyId, type NodeId } from '../core/id.js'
 import type { PeerRef } from '../core/port.js'
-import { round } from './stats.js'
-import type { SimNode, Simulator } from './simulator.js'
+import { round, summarize, type Summary } from './stats.js'
+import type { SimNode, Simulator } from '../sim/simulator.js'
 
 const utf8 = new TextEncoder()
 
@@ -31,8 +31,22 @@ export interface DhtExperimentOptions {
   repairMs?: number
 }
 
+/** Hop counts with their distribution: `distribution[h]` lookups took h hops. */
+export interface HopSummary extends Summary {
+  distribution: number[]
+}
+
+/** Hop figures with the distribution the papers report (`distribution[h]` lookups took h hops). */
+export function summarizeHops (hops: readonly number[]): HopSummary {
+  const distribution: number[] = []
+  for (const h of hops) distribution[h] = (distribution[h] ?? 0) + 1
+  for (let h = 0; h < distribution.length; h++) distribution[h] ??= 0
+  return { ...summarize(hops), distribution }
+}
+
 /** The report fields `sim chord` and `sim pastry` share, so one benchmark reader serves both. */
 export interface DhtReport {
+  protocol: 'chord' | 'pastry'
   nodes: number
   lookups: number
   keys: number
@@ -46,6 +60,12 @@ export interface DhtReport {
   virtualMs: number
   events: number
   theory: { meanHops: number }
+  /** Hops of the lookups on the stable network, with their distribution. */
+  hops: HopSummary
+  /** Routing entries per node on the stable network: Chord's distinct fingers, Pastry's routing-table entries. */
+  meanRoutingEntries: number
+  /** Nodes each node keeps on each side of it: Chord's successor list length, Pastry's |L|/2. */
+  neighboursPerSide: number
   lookupsFailed: number
   /** Lookups on the stable network that returned a wrong owner. */
   wrongOwners: number
@@ -130,7 +150,7 @@ export function storeKeys<S extends { readonly sim: SimNode }> (net: ExperimentN
     const k = keys[i]
     sim.after(sim.random.int(spreadMs), () => { net.dht(from).put(k, utf8.encode(`v${i}`), o => { pending--; if (!o.ok) failed++ }) })
   }
-  sim.runUntilTrue(() => pending === 0, 1000, spreadMs + 60_000)
+  sim.runUntilTrue(() => { log(`store: ${keys.length - pending}/${keys.length} keys`); return pending === 0 }, 1000, spreadMs + 60_000)
   log(`stored ${keys.length - failed} of ${keys.length} keys`)
 }
 
@@ -143,7 +163,7 @@ export interface LookupFigures {
 }
 
 /** `count` lookups of random keys from random members, spread over one virtual second. */
-export function runLookups<S extends { readonly sim: SimNode }> (net: ExperimentNetwork<S>, count: number, label: string): LookupFigures {
+export function runLookups<S extends { readonly sim: SimNode }> (net: ExperimentNetwork<S>, count: number, label: string, log: (line: string) => void = () => {}): LookupFigures {
   const sim = net.sim
   const hops: number[] = []
   let failed = 0; let wrong = 0; let pending = count
@@ -160,7 +180,7 @@ export function runLookups<S extends { readonly sim: SimNode }> (net: Experiment
       })
     })
   }
-  sim.runUntilTrue(() => pending === 0, 500, 120_000)
+  sim.runUntilTrue(() => { log(`${label}: ${count - pending}/${count} lookups`); return pending === 0 }, 500, 120_000)
   return { hops, failed: failed + pending, wrong }
 }
 

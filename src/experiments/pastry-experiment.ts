@@ -7,10 +7,11 @@
  * fills in (they stay 0 here).
  */
 import { pastryConfig, type PastryInit } from '../pastry/config.js'
-import { PastrySimulation, type PastrySimNode } from './pastry-sim.js'
-import { churnEvents, runChurn, runLookups, storeKeys, type ChurnReport, type DhtExperimentOptions, type DhtReport, type ExperimentNetwork, buildMode, keyWorkload } from './dht-experiment.js'
-import { uniformLatency } from './latency.js'
-import { round, summarize, type Summary } from './stats.js'
+import { PastrySimulation, type PastrySimNode } from '../sim/pastry-sim.js'
+import { churnEvents, runChurn, runLookups, storeKeys, summarizeHops, type ChurnReport, type DhtExperimentOptions, type DhtReport, type ExperimentNetwork, buildMode, keyWorkload } from './dht-experiment.js'
+import { uniformLatency } from '../sim/latency.js'
+import { NO_PHASES, type PhaseMark } from '../sim/phases.js'
+import { round } from './stats.js'
 
 /**
  * Under churn the simulator models open connections (SimulatorInit.connections), so a crash reaches
@@ -26,19 +27,11 @@ export interface PastryExperimentOptions extends DhtExperimentOptions {
   pastry?: PastryInit
 }
 
-/** Hop counts with their distribution: `distribution[h]` lookups took h hops. */
-export interface HopSummary extends Summary {
-  distribution: number[]
-}
-
 export type { ChurnReport }
 
 export interface PastryReport extends DhtReport {
   protocol: 'pastry'
   leafSetSize: number
-  hops: HopSummary
-  /** Mean routing-table entries per node on the stable network (theory: 15·⌈log16 N⌉ at most). */
-  meanRoutingEntries: number
 }
 
 /** Virtual time given to repair after each churn event (see above). */
@@ -60,7 +53,7 @@ const EXPERIMENT_PASTRY_DEFAULTS: PastryInit = {
 }
 
 
-export function runPastryExperiment (options: PastryExperimentOptions, log: (line: string) => void = () => {}): PastryReport {
+export function runPastryExperiment (options: PastryExperimentOptions, log: (line: string) => void = () => {}, phase: PhaseMark = NO_PHASES): PastryReport {
   const n = options.nodes
   const build = buildMode(options)
   const replicas = options.replicas ?? 3
@@ -74,8 +67,9 @@ export function runPastryExperiment (options: PastryExperimentOptions, log: (lin
   const repairMs = options.repairMs ?? REPAIR_MS
 
   // 1. The stable network.
+  phase('build')
   if (build === 'seed') {
-    ps.seedNetwork(n)
+    ps.seedNetwork(n, log)
     log(`seeded a network of ${n} nodes from the global view`)
   } else {
     buildByJoins(ps, n, log)
@@ -87,11 +81,15 @@ export function runPastryExperiment (options: PastryExperimentOptions, log: (lin
   // 2. Keys.
   const { keys, keyIds } = keyWorkload(keysCount)
   const net: ExperimentNetwork<PastrySimNode> = ps
-  if (keysCount > 0) storeKeys(net, keys, log)
-  if (keysCount > 0) sim.runFor(2 * replicateMs)
+  if (keysCount > 0) {
+    phase('store')
+    storeKeys(net, keys, log)
+    sim.runFor(2 * replicateMs)
+  }
 
   // 3. Lookups on the stable network.
-  const first = runLookups(net, options.lookups, 'lookup')
+  phase('lookups')
+  const first = runLookups(net, options.lookups, 'lookup', log)
   const firstHops = summarizeHops(first.hops)
   log(`lookups: ${options.lookups}, mean hops ${round(firstHops.mean)} (theory log16 N = ${round(Math.log(n) / Math.log(16))}), ` +
     `failed ${first.failed}, wrong owner ${first.wrong}; routing entries per node ${round(meanRoutingEntries, 1)}`)
@@ -100,8 +98,10 @@ export function runPastryExperiment (options: PastryExperimentOptions, log: (lin
   let churn: ChurnReport | undefined
   const events = churnEvents(options, sim.random)
   if (events.length > 0) {
+    phase('churn')
     churn = runChurn(net, events, keyIds, repairMs, replicas, log)
-    const after = runLookups(net, options.lookups, 'after-churn')
+    phase('lookups after churn')
+    const after = runLookups(net, options.lookups, 'after-churn', log)
     churn.wrongOwners = after.wrong
   }
 
@@ -125,6 +125,7 @@ export function runPastryExperiment (options: PastryExperimentOptions, log: (lin
     lookupsFailed: first.failed,
     wrongOwners: first.wrong,
     meanRoutingEntries: round(meanRoutingEntries, 2),
+    neighboursPerSide: config.leafSetSize / 2,
     churn
   }
 }
@@ -139,14 +140,7 @@ function buildByJoins (ps: PastrySimulation, n: number, log: (line: string) => v
     for (let i = 0; i < add; i++) sim.after(sim.random.int(leafMs), () => ps.join())
     sim.runFor(leafMs)
     if (!ps.runUntilConverged(leafMs, 600 * leafMs)) throw new Error(`network of ${ps.size} did not converge`)
+    log(`build: ${ps.size}/${n} nodes`)
   }
   log(`built a network of ${n} nodes by joins; converged at virtual ${sim.now()} ms`)
-}
-
-/** Hop figures with the distribution the paper reports (`distribution[h]` lookups took h hops). */
-function summarizeHops (hops: readonly number[]): HopSummary {
-  const distribution: number[] = []
-  for (const h of hops) distribution[h] = (distribution[h] ?? 0) + 1
-  for (let h = 0; h < distribution.length; h++) distribution[h] ??= 0
-  return { ...summarize(hops), distribution }
 }

@@ -22,8 +22,9 @@
 import type { SirInit, SirMode } from '../sir/config.js'
 import { sha256 } from '../core/sha256.js'
 import { toHex, type RumorId } from '../sir/rumor.js'
-import { constantLatency, uniformLatency } from './latency.js'
-import { SirSimulation } from './sir-sim.js'
+import { constantLatency, uniformLatency } from '../sim/latency.js'
+import { NO_PHASES, type PhaseMark } from '../sim/phases.js'
+import { SirSimulation } from '../sim/sir-sim.js'
 import { mean, round, std } from './stats.js'
 import { nextSusceptible, theoryPushTrafficPerNode, theoryResidue, theoryRoundsToAll } from './sir-theory.js'
 
@@ -129,7 +130,7 @@ interface TrialFigures {
   events: number
 }
 
-export function runSirExperiment (options: SirExperimentOptions, log: (line: string) => void = () => {}): SirReport {
+export function runSirExperiment (options: SirExperimentOptions, log: (line: string) => void = () => {}, phase: PhaseMark = NO_PHASES): SirReport {
   const n = options.nodes
   if (!Number.isInteger(n) || n < 2) throw new RangeError('nodes must be an integer >= 2')
   if (!Number.isInteger(options.trials) || options.trials < 1) throw new RangeError('trials must be a positive integer')
@@ -144,6 +145,7 @@ export function runSirExperiment (options: SirExperimentOptions, log: (line: str
   let events = 0
   const results: SirResult[] = []
   for (const k of options.ks) {
+    phase(`k=${k === Infinity ? 'inf' : k}`)
     const trials: TrialFigures[] = []
     let network: TrialNetwork | undefined
     for (let t = 0; t < options.trials; t++) {
