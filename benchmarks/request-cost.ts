@@ -10,6 +10,7 @@ import { execSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { lpStream } from '@libp2p/utils'
+import { applyDependencyFixes } from '../src/libp2p/dependency-fixes.js'
 import { StreamRuntime } from '../src/libp2p/stream-runtime.js'
 import { decodeEnvelope, encodeEnvelope } from '../src/wire/envelope.js'
 import { createBareNode } from '../test/helpers/bare-node.js'
@@ -32,6 +33,8 @@ const flags = benchFlags(process.argv.slice(2), { requests: '2000', bytes: '64',
 const paths = new Set(flags.paths.split(','))
 const requests = Number(flags.requests)
 const bytes = Number(flags.bytes)
+/** The same libp2p as a peer runs (src/node/libp2p-options.ts applies these too). */
+const dependencyFixes = applyDependencyFixes()
 
 async function node (): Promise<{ libp2p: BareNode, runtime: StreamRuntime<Uint8Array, Uint8Array>, io: Io<Uint8Array, Uint8Array> }> {
   const libp2p = await createBareNode()
@@ -110,7 +113,7 @@ const table = ['| path | CPU ms / request | p50 latency ms | p99 latency ms |', 
 process.stdout.write(`${requests} sequential requests of ${bytes} bytes (after ${WARMUP_REQUESTS} warm-up), two nodes in one process, TCP on 127.0.0.1; load average ${loadavg()[0].toFixed(1)}\n\n${table}\n`)
 if (flags.out !== '') {
   writeFileSync(flags.out, JSON.stringify({
-    benchmark: 'request-cost', environment: { ...benchEnvironment(), loadAverage1m: loadavg()[0] }, commit, parameters: { requests, bytes, warmup: WARMUP_REQUESTS },
+    benchmark: 'request-cost', environment: { ...benchEnvironment(), loadAverage1m: loadavg()[0] }, commit, parameters: { requests, bytes, warmup: WARMUP_REQUESTS, dependencyFixes },
     results: rows, samples: Object.fromEntries(Object.entries(runs).map(([path, run]) => [path, run.latencyMs]))
   }, null, 1))
 }

@@ -47,6 +47,7 @@ export function benchEnvironment (): Record<string, unknown> {
     memoryBytes: totalmem(),
     node: process.version,
     overlayNode: packageVersion(),
+    dependencyFixes: process.env.OVERLAY_NODE_DEPENDENCY_FIXES === 'off' ? 'off' : 'on',
     packages: Object.fromEntries(['libp2p', '@libp2p/kad-dht', '@libp2p/gossipsub', '@libp2p/tcp', '@chainsafe/libp2p-yamux', '@chainsafe/libp2p-noise'].map(p => [p, versionOf(p)]))
   }
 }

@@ -15,6 +15,7 @@ import { tcp } from '@libp2p/tcp'
 import { Registry } from 'prom-client'
 import { chord } from '../libp2p/chord-service.js'
 import { pastry } from '../libp2p/pastry-service.js'
+import { applyDependencyFixes } from '../libp2p/dependency-fixes.js'
 import { sir } from '../libp2p/sir-service.js'
 import { KAD_NAMESPACE, selectOverlayRecord, validateOverlayRecord } from './kad-records.js'
 import type { PrivateKey } from '@libp2p/interface'
@@ -53,6 +54,7 @@ export type OverlayName = typeof OVERLAY_NAMES[number]
 const LOOPBACK_ALLOW = ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128']
 
 export function buildLibp2pOptions (init: PeerOptionsInit): Libp2pOptions<any> {
+  applyDependencyFixes()
   return {
     privateKey: init.privateKey,
     datastore: init.datastore,
