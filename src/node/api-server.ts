@@ -10,6 +10,7 @@
 import { createServer } from 'node:http'
 import { InputError, NetworkError, NotFoundError } from './errors.js'
 import { AGENT_NAME, AGENT_VERSION } from './libp2p-options.js'
+import { describeSeries } from './metrics-help.js'
 import type { OverlayNode } from './overlay-node.js'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -137,8 +138,10 @@ function routes (node: OverlayNode, onShutdown: () => void): Map<string, { metho
     return { stopping: true }
   })
   route('GET', '/metrics', async (_body, res) => {
+    describeSeries(node.metricsRegistry)
+    const text = await node.metricsRegistry.metrics()
     res.writeHead(200, { 'content-type': node.metricsRegistry.contentType })
-    res.end(await node.metricsRegistry.metrics())
+    res.end(text)
     return undefined
   })
   return table

@@ -84,6 +84,6 @@ describe('control API', { timeout: 60_000 }, () => {
     const { status, text } = await call(api.url, 'GET', '/metrics')
     assert.equal(status, 200)
     assert.match(text, /^# HELP libp2p_/m)
-    assert.match(text, /overlay_chord_streams_total/)
+    assert.match(text, /^# HELP overlay_chord_requests_total /m)
   })
 })
