@@ -4,6 +4,7 @@
  * the two, a scrape counts nothing twice, and every series has a HELP text of its own (issue 12).
  */
 import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
 import { after, before, describe, it } from 'node:test'
 import { killAll, startDaemonProcess, tempDir } from '../helpers/cli.js'
 import { waitFor } from '../helpers/wait-for.js'
@@ -115,5 +116,15 @@ describe('/metrics of a running daemon', { timeout: 120_000 }, () => {
       assert.notEqual(text, name, `${name} has its name as HELP`)
       assert.ok(text.includes(' '), `${name} has a HELP of one word: ${text}`)
     }
+  })
+
+  it('serves every series the Grafana dashboard (docs/grafana-dashboard.json) queries', async () => {
+    const dashboard = JSON.parse(await readFile(new URL('../../../docs/grafana-dashboard.json', import.meta.url), 'utf8'))
+    const dhts: string[] = dashboard.templating.list.find((v: { name: string }) => v.name === 'dht').query.split(',')
+    const exprs: string[] = dashboard.panels.flatMap((p: { targets?: Array<{ expr: string }> }) => (p.targets ?? []).map(t => t.expr))
+    const names = new Set(exprs.flatMap(e => dhts.map(dht => e.replaceAll('${dht}', dht))).flatMap(e => e.match(/\b(?:overlay|gossipsub|libp2p)_\w+/g) ?? []))
+    assert.ok(names.size >= 20, [...names].join(', '))
+    const { help } = await scrape(b.info.api)
+    for (const name of names) assert.ok(help.has(name) || help.has(name.replace(/_(bucket|sum|count)$/, '')), `the dashboard queries ${name}, which /metrics does not serve`)
   })
 })
