@@ -1,12 +1,12 @@
 /**
  * The one place the CLI checks what a user typed before any daemon is asked: DHT and pubsub
  * names, keys, values, topics, messages, multiaddrs and peers. The limits mirror the node's
- * (kad-records.ts, backends.ts), so every DHT and pubsub refuses the same input with the same
+ * (input-limits.ts, backends.ts), so every DHT and pubsub refuses the same input with the same
  * message; an over-long input is named by its size and never echoed whole. Every failure is a
  * UsageError (exit 2).
  */
 import { MAX_TOPIC_LENGTH } from '../node/backends.js'
-import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from '../node/kad-records.js'
+import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from '../node/input-limits.js'
 import { UsageError } from './usage-error.js'
 
 export const DHT_NAMES = ['kad', 'chord', 'pastry'] as const
