@@ -38,55 +38,55 @@ const DHT_NAMES: Record<string, string> = { kad: 'Kademlia', chord: 'Chord', pas
 /** `leafRepairs` → `leaf_repairs`, `outboundFailed_timeout` → `outbound_failed_timeout`. */
 const snake = (name: string): string => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()
 
+/** The stream runtime's counters of bad frames, which every overlay's status carries. */
+const RUNTIME_BAD_FRAMES: Array<[string, Placement]> = [
+  ['inboundMalformed', ['bad_frames_total', { kind: 'inbound_malformed' }]],
+  ['inboundOversize', ['bad_frames_total', { kind: 'inbound_oversize' }]],
+  ['outboundBadFrames', ['bad_frames_total', { kind: 'outbound_bad' }]]
+]
+
 /**
  * Where each counter of Chord's and Pastry's status goes (the storage layer's counters, src/dht,
  * are the same for both); a counter not listed here still shows, in `_events_total`.
  */
+const DHT_PLACEMENT = new Map<string, Placement>([
+  ['replicaCopiesMade', ['repairs_total', { kind: 'replica_copy_made' }]],
+  ['promotions', ['repairs_total', { kind: 'replica_promoted' }]],
+  ['handoffRecordsSent', ['repairs_total', { kind: 'record_handed_off' }]],
+  ['replicasDropped', ['repairs_total', { kind: 'replica_dropped' }]],
+  ['leafRepairs', ['repairs_total', { kind: 'leaf_set' }]],
+  ['rowRepairs', ['repairs_total', { kind: 'routing_table_slot' }]],
+  ['storesRefusedFull', ['stores_refused_total', { reason: 'store_full' }]],
+  ['storesRefusedQuota', ['stores_refused_total', { reason: 'peer_quota' }]],
+  ['recordsStale', ['records_rejected_total', { reason: 'stale' }]],
+  ['recordsInvalid', ['records_rejected_total', { reason: 'bad_signature' }]],
+  ['inboundRequests', ['requests_total', { direction: 'inbound' }]],
+  ['outboundRequests', ['requests_total', { direction: 'outbound' }]],
+  ...RUNTIME_BAD_FRAMES
+])
+
 function dhtPlacement (key: string): Placement | undefined {
-  const table: Record<string, Placement> = {
-    replicaCopiesMade: ['repairs_total', { kind: 'replica_copy_made' }],
-    promotions: ['repairs_total', { kind: 'replica_promoted' }],
-    handoffRecordsSent: ['repairs_total', { kind: 'record_handed_off' }],
-    replicasDropped: ['repairs_total', { kind: 'replica_dropped' }],
-    leafRepairs: ['repairs_total', { kind: 'leaf_set' }],
-    rowRepairs: ['repairs_total', { kind: 'routing_table_slot' }],
-    storesRefusedFull: ['stores_refused_total', { reason: 'store_full' }],
-    storesRefusedQuota: ['stores_refused_total', { reason: 'peer_quota' }],
-    recordsStale: ['records_rejected_total', { reason: 'stale' }],
-    recordsInvalid: ['records_rejected_total', { reason: 'bad_signature' }],
-    inboundMalformed: ['bad_frames_total', { kind: 'inbound_malformed' }],
-    inboundOversize: ['bad_frames_total', { kind: 'inbound_oversize' }],
-    outboundBadFrames: ['bad_frames_total', { kind: 'outbound_bad' }],
-    inboundRequests: ['requests_total', { direction: 'inbound' }],
-    outboundRequests: ['requests_total', { direction: 'outbound' }]
-  }
   if (key.startsWith('outboundFailed_')) return ['requests_failed_total', { reason: key.slice('outboundFailed_'.length) }]
-  return table[key]
+  return DHT_PLACEMENT.get(key)
 }
 
-function sirPlacement (key: string): Placement | undefined {
-  const table: Record<string, Placement> = {
-    published: ['rumors_total', { event: 'published' }],
-    accepted: ['rumors_total', { event: 'accepted' }],
-    acceptedBySync: ['rumors_total', { event: 'accepted_by_sync' }],
-    delivered: ['rumors_total', { event: 'delivered' }],
-    duplicates: ['rumors_total', { event: 'duplicate' }],
-    removedByCoin: ['rumors_total', { event: 'removed_by_coin' }],
-    evicted: ['rumors_total', { event: 'evicted' }],
-    expired: ['rumors_total', { event: 'expired' }],
-    overQuota: ['rumors_total', { event: 'refused_over_quota' }],
-    forged: ['bad_frames_total', { kind: 'bad_signature' }],
-    malformed: ['bad_frames_total', { kind: 'malformed' }],
-    oversized: ['bad_frames_total', { kind: 'oversized' }],
-    inboundMalformed: ['bad_frames_total', { kind: 'inbound_malformed' }],
-    inboundOversize: ['bad_frames_total', { kind: 'inbound_oversize' }],
-    outboundBadFrames: ['bad_frames_total', { kind: 'outbound_bad' }],
-    requestsSent: ['requests_total', { direction: 'outbound' }],
-    requestsServed: ['requests_total', { direction: 'inbound' }],
-    requestsFailed: ['requests_failed_total', { reason: 'any' }]
-  }
-  return table[key]
-}
+/** The same for SIR's counters (src/sir/counters.ts). */
+const SIR_PLACEMENT = new Map<string, Placement>([
+  ...(['published', 'accepted', 'delivered', 'evicted', 'expired'].map(event => [event, ['rumors_total', { event }]] as [string, Placement])),
+  ['acceptedBySync', ['rumors_total', { event: 'accepted_by_sync' }]],
+  ['duplicates', ['rumors_total', { event: 'duplicate' }]],
+  ['removedByCoin', ['rumors_total', { event: 'removed_by_coin' }]],
+  ['overQuota', ['rumors_total', { event: 'refused_over_quota' }]],
+  ['forged', ['bad_frames_total', { kind: 'bad_signature' }]],
+  ['malformed', ['bad_frames_total', { kind: 'malformed' }]],
+  ['oversized', ['bad_frames_total', { kind: 'oversized' }]],
+  ['requestsSent', ['requests_total', { direction: 'outbound' }]],
+  ['requestsServed', ['requests_total', { direction: 'inbound' }]],
+  ['requestsFailed', ['requests_failed_total', { reason: 'any' }]],
+  ...RUNTIME_BAD_FRAMES
+])
+
+const sirPlacement = (key: string): Placement | undefined => SIR_PLACEMENT.get(key)
 
 /** Each counter series: the label that names its parts, and its HELP text. */
 type SeriesSpec = Record<string, [label: string, help: string]>
