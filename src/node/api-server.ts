@@ -90,6 +90,9 @@ function routes (node: OverlayNode, onShutdown: () => void): Map<string, { metho
   route('POST', '/api/v0/connect', async (body) => node.connect(field(body, 'address')))
   route('POST', '/api/v0/ping', async (body) => {
     const peer = field(body, 'peer')
+    const self = node.peerId.toString()
+    // libp2p refuses to dial itself; that is the caller's mistake (400), not a network failure.
+    if (peer === self || peer.endsWith(`/p2p/${self}`)) throw new InputError(`cannot ping ${self}: it is this node's own peer id`)
     return { peer, rttMs: await node.ping(peer) }
   })
   route('POST', '/api/v0/put', async (body) => {

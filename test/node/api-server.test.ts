@@ -60,7 +60,9 @@ describe('control API', { timeout: 60_000 }, () => {
       ['POST', '/api/v0/get', '{"dht": "kad", "key": "absent"}', 404, /no peer holds key/],
       ['POST', '/api/v0/put', JSON.stringify({ key: 'k', value: 'x'.repeat(MAX_API_BODY_BYTES) }), 413, /over 65536 bytes/],
       ['POST', '/api/v0/connect', '{"address": "/ip4/127.0.0.1/tcp/1/p2p/12D3KooWGaRqXe9Yn4M42XoNeoWLjn8xb7vwnUeWKPvoTA8Rkpis"}', 502, /cannot connect/],
-      ['POST', '/api/v0/status', '{"overlay": "nonesuch"}', 400, /unknown overlay/]
+      ['POST', '/api/v0/status', '{"overlay": "nonesuch"}', 400, /unknown overlay/],
+      ['POST', '/api/v0/ping', JSON.stringify({ peer: node.peerId.toString() }), 400, /this node's own peer id/],
+      ['POST', '/api/v0/ping', JSON.stringify({ peer: `${node.addresses()[0]}` }), 400, /this node's own peer id/]
     ]
     for (const [method, path, body, expected, message] of cases) {
       const { status, json } = await call(api.url, method, path, body)
