@@ -74,6 +74,33 @@ describe('control API', { timeout: 60_000 }, () => {
     assert.equal((await call(api.url, 'GET', '/api/v0/id')).status, 200)
   })
 
+  it('refuses bad keys, values, topics and messages with the same words for every DHT and pubsub, echoing nothing long', async () => {
+    const longKey = 'k'.repeat(600)
+    const cases: Array<[string, object, string]> = []
+    for (const dht of ['kad', 'chord', 'pastry']) {
+      for (const path of ['/api/v0/get', '/api/v0/lookup']) {
+        cases.push([path, { dht, key: '' }, 'key must not be empty'])
+        cases.push([path, { dht, key: longKey }, 'key is 600 bytes, over the limit of 512'])
+      }
+      cases.push(['/api/v0/put', { dht, key: '', value: 'v' }, 'key must not be empty'])
+      cases.push(['/api/v0/put', { dht, key: longKey, value: 'v' }, 'key is 600 bytes, over the limit of 512'])
+      cases.push(['/api/v0/put', { dht, key: 'k', value: 'x'.repeat(17_000) }, 'value is 17000 bytes, over the limit of 16384'])
+    }
+    for (const via of ['gossipsub', 'sir']) {
+      cases.push(['/api/v0/publish', { via, topic: '', message: 'm' }, 'topic must not be empty'])
+      cases.push(['/api/v0/publish', { via, topic: 't'.repeat(300), message: 'm' }, 'topic is 300 bytes, over the limit of 256'])
+      cases.push(['/api/v0/publish', { via, topic: 't', message: 'x'.repeat(17_000) }, 'message is 17000 bytes, over the limit of 16384'])
+      cases.push(['/api/v0/subscribe', { via, topic: '' }, 'topic must not be empty'])
+    }
+    for (const [path, body, message] of cases) {
+      const { status, json, text } = await call(api.url, 'POST', path, JSON.stringify(body))
+      const what = `${path} ${JSON.stringify(body).slice(0, 60)}`
+      assert.equal(status, 400, what)
+      assert.equal(json.error.message, message, what)
+      assert.ok(!text.includes('k'.repeat(100)) && !text.includes('x'.repeat(100)), `${what} echoed its input`)
+    }
+  })
+
   it('stores and reads a value locally through put and get', async () => {
     const put = await call(api.url, 'POST', '/api/v0/put', JSON.stringify({ dht: 'chord', key: 'k1', value: 'v1' }))
     assert.equal(put.status, 200, put.text)
