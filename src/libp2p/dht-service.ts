@@ -14,7 +14,7 @@ import { idToHex, keyId } from '../core/id.js'
 import { InputError, NetworkError, NotFoundError } from './errors.js'
 import { fullKey, isFullKey, recordSigner, recordVerifier } from './record-keys.js'
 import { DatastoreRecords } from './record-persistence.js'
-import { registerOverlayMetrics, timed } from './overlay-service.js'
+import { timed } from './overlay-service.js'
 import { REUSED_MAX_INBOUND_STREAMS, REUSED_MAX_OUTBOUND_STREAMS, StreamRuntime } from './stream-runtime.js'
 import type { OverlayComponents } from './overlay-service.js'
 import type { FrameCodec } from './stream-runtime.js'
@@ -180,7 +180,6 @@ export class DhtLibp2pService<Req, Res, N extends DhtNode<Req, Res>, S> implemen
     // The records held before a restart: served at once, re-validated with the neighbours soon.
     if (saved.length > 0) log('restored %d of %d saved records', this.node?.restoreRecords(saved) ?? 0, saved.length)
     this.checkTimer = setInterval(() => { this.checkMembership() }, MEMBERSHIP_CHECK_INTERVAL_MS)
-    registerOverlayMetrics(this.components.metrics, this.spec.metricsPrefix, this.runtime, () => ({ ...(this.node?.counters() ?? {}) }))
   }
 
   /**

@@ -1,9 +1,9 @@
 /**
  * What the libp2p services of our overlays share: the components they take, the Promise form of a
- * protocol's callback API (with latency measured here, where the wall clock may be read), and the
- * export of the runtime's counters as metrics.
+ * protocol's callback API (with latency measured here, where the wall clock may be read). Their
+ * counters reach /metrics through their `status()` (src/node/metrics.ts), read at each scrape.
  */
-import type { StreamRuntime, StreamRuntimeComponents } from './stream-runtime.js'
+import type { StreamRuntimeComponents } from './stream-runtime.js'
 import type { Metrics } from '@libp2p/interface'
 
 export interface OverlayComponents extends StreamRuntimeComponents {
@@ -15,37 +15,4 @@ export async function timed<T> (operation: (done: (outcome: T) => void) => void)
   const started = performance.now()
   const outcome = await new Promise<T>(resolve => { operation(resolve) })
   return { outcome, latencyMs: performance.now() - started }
-}
-
-/** Registers the runtime's and the protocol's counters as one Prometheus metric group each. */
-export function registerOverlayMetrics (metrics: Metrics | undefined, prefix: string, runtime: StreamRuntime<any, any, any>, protocolCounters: () => Record<string, number>): void {
-  if (metrics === undefined) return
-  metrics.registerCounterGroup(`${prefix}_streams_total`, {
-    help: `Streams of the ${prefix} protocol, by outcome`,
-    calculate: () => {
-      const c = runtime.counters
-      return {
-        inbound_requests: c.inboundRequests,
-        inbound_messages: c.inboundMessages,
-        inbound_malformed: c.inboundMalformed,
-        inbound_oversize: c.inboundOversize,
-        inbound_failed: c.inboundFailed,
-        inbound_streams: c.inboundStreams,
-        outbound_requests: c.outboundRequests,
-        outbound_streams_opened: c.streamsOpened,
-        outbound_frames_on_open_stream: c.framesOnOpenStream,
-        outbound_streams_closed_idle: c.streamsClosedIdle,
-        outbound_refused: c.outboundRefused,
-        outbound_queue_full: c.outboundQueueFull,
-        outbound_dropped: c.outboundDropped,
-        outbound_late_responses: c.lateResponses,
-        outbound_bad_frames: c.outboundBadFrames,
-        ...Object.fromEntries(Object.entries(c.outboundFailed).map(([k, v]) => [`outbound_${k}`, v]))
-      }
-    }
-  })
-  metrics.registerCounterGroup(`${prefix}_events_total`, {
-    help: `Protocol events of ${prefix}`,
-    calculate: protocolCounters
-  })
 }

@@ -11,7 +11,6 @@ import { BoundedLru } from '../core/bounded.js'
 import { SirNode } from '../sir/sir-node.js'
 import { decodeSirRequest, decodeSirResponse, encodeSirRequest, encodeSirResponse, MAX_FRAME_BYTES } from '../wire/sir.js'
 import { InputError, NetworkError } from './errors.js'
-import { registerOverlayMetrics } from './overlay-service.js'
 import { REUSED_MAX_INBOUND_STREAMS, REUSED_MAX_OUTBOUND_STREAMS, StreamRuntime } from './stream-runtime.js'
 import type { OverlayComponents } from './overlay-service.js'
 import type { FrameCodec } from './stream-runtime.js'
@@ -147,7 +146,6 @@ class SirLibp2pService implements SirService {
       this.node = new SirNode(io, { signer: signerFor(this.components.privateKey, origin), verifier: verifier() }, sirInit)
       return this.node
     })
-    registerOverlayMetrics(this.components.metrics, 'overlay_sir', this.runtime, () => ({ ...(this.node?.counters() ?? {}) }))
   }
 
   async stop (): Promise<void> {

@@ -10,6 +10,9 @@
 import { createServer } from 'node:http'
 import { InputError, NetworkError, NotFoundError } from './errors.js'
 import { AGENT_NAME, AGENT_VERSION } from './libp2p-options.js'
+import { inputProblem } from './input-limits.js'
+import { describeSeries } from './metrics-help.js'
+import type { InputKind } from './input-limits.js'
 import type { OverlayNode } from './overlay-node.js'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -62,6 +65,14 @@ function field (body: Body, name: string): string {
   return value
 }
 
+/** A field checked by the node's one input rule (input-limits.ts), as the CLI checks it. */
+function input (body: Body, name: string, kind: InputKind): string {
+  const value = field(body, name)
+  const problem = inputProblem(kind, value)
+  if (problem !== undefined) throw new InputError(problem)
+  return value
+}
+
 function optionalField (body: Body, name: string, fallback: string): string {
   return body[name] === undefined ? fallback : field(body, name)
 }
@@ -89,34 +100,37 @@ function routes (node: OverlayNode, onShutdown: () => void): Map<string, { metho
   route('POST', '/api/v0/connect', async (body) => node.connect(field(body, 'address')))
   route('POST', '/api/v0/ping', async (body) => {
     const peer = field(body, 'peer')
+    const self = node.peerId.toString()
+    // libp2p refuses to dial itself; that is the caller's mistake (400), not a network failure.
+    if (peer === self || peer.endsWith(`/p2p/${self}`)) throw new InputError(`cannot ping ${self}: it is this node's own peer id`)
     return { peer, rttMs: await node.ping(peer) }
   })
   route('POST', '/api/v0/put', async (body) => {
     const dht = optionalField(body, 'dht', 'kad')
-    const key = field(body, 'key')
-    const result = await node.dht(dht).put(key, encoder.encode(field(body, 'value')))
+    const key = input(body, 'key', 'key')
+    const result = await node.dht(dht).put(key, encoder.encode(input(body, 'value', 'value')))
     return { dht, name: key, ...result }
   })
   route('POST', '/api/v0/get', async (body) => {
     const dht = optionalField(body, 'dht', 'kad')
-    const key = field(body, 'key')
+    const key = input(body, 'key', 'key')
     const { value, ...rest } = await node.dht(dht).get(key)
     return { dht, key, ...valueJson(value), ...rest }
   })
   route('POST', '/api/v0/lookup', async (body) => {
     const dht = optionalField(body, 'dht', 'kad')
-    const key = field(body, 'key')
+    const key = input(body, 'key', 'key')
     return { dht, key, ...await node.dht(dht).lookup(key) }
   })
   route('POST', '/api/v0/publish', async (body) => {
     const via = optionalField(body, 'via', 'gossipsub')
-    const topic = field(body, 'topic')
-    const result = await node.pubsub(via).publish(topic, encoder.encode(field(body, 'message')))
+    const topic = input(body, 'topic', 'topic')
+    const result = await node.pubsub(via).publish(topic, encoder.encode(input(body, 'message', 'message')))
     return { via, topic, ...result }
   })
   route('POST', '/api/v0/subscribe', async (body, res) => {
     const via = optionalField(body, 'via', 'gossipsub')
-    const topic = field(body, 'topic')
+    const topic = input(body, 'topic', 'topic')
     const backend = node.pubsub(via)
     // Streams one JSON object per line until the client goes away.
     res.writeHead(200, { 'content-type': 'application/x-ndjson' })
@@ -137,8 +151,10 @@ function routes (node: OverlayNode, onShutdown: () => void): Map<string, { metho
     return { stopping: true }
   })
   route('GET', '/metrics', async (_body, res) => {
+    describeSeries(node.metricsRegistry)
+    const text = await node.metricsRegistry.metrics()
     res.writeHead(200, { 'content-type': node.metricsRegistry.contentType })
-    res.end(await node.metricsRegistry.metrics())
+    res.end(text)
     return undefined
   })
   return table

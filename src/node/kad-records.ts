@@ -13,16 +13,13 @@ import { compareVersions } from '../dht/record.js'
 import type { DhtRecord } from '../dht/messages.js'
 import { MAX_SIGNATURE_BYTES } from '../dht/limits.js'
 import { recordSigner, recordVerifier } from '../libp2p/record-keys.js'
+import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from './input-limits.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 /** The kad-dht namespace under which `put --dht kad` stores records. */
 export const KAD_NAMESPACE = 'ov'
 
-/** Largest user key, in UTF-8 bytes. Generous for names and paths; keeps DHT keys small. */
-export const MAX_KEY_BYTES = 512
-
-/** Largest value, in bytes. 16 KiB, well inside kad-dht's 4 MiB message cap and one Noise frame per 4 records. */
-export const MAX_VALUE_BYTES = 16 * 1024
+export { MAX_KEY_BYTES, MAX_VALUE_BYTES } from './input-limits.js'
 
 const PREFIX = `/${KAD_NAMESPACE}/`
 const MAGIC = new TextEncoder().encode('ov1')

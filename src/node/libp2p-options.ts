@@ -17,6 +17,7 @@ import { chord } from '../libp2p/chord-service.js'
 import { pastry } from '../libp2p/pastry-service.js'
 import { applyDependencyFixes } from '../libp2p/dependency-fixes.js'
 import { sir } from '../libp2p/sir-service.js'
+import { gossipsubMetricsRegister, OneTopicLabel } from './metrics-gossipsub.js'
 import { KAD_NAMESPACE, selectOverlayRecord, validateOverlayRecord } from './kad-records.js'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
@@ -93,7 +94,10 @@ export function buildLibp2pOptions (init: PeerOptionsInit): Libp2pOptions<any> {
       pubsub: gossipsub({
         // With every peer on one IP the colocation penalty would grey-list the whole network.
         scoreParams: init.local ? { IPColocationFactorWeight: 0 } : {},
-        allowPublishToZeroTopicPeers: true
+        allowPublishToZeroTopicPeers: true,
+        // Its own gossipsub_* series on this node's registry (metrics-gossipsub.ts).
+        metricsRegister: gossipsubMetricsRegister(init.metricsRegistry),
+        metricsTopicStrToLabel: new OneTopicLabel()
       })
     }
   }

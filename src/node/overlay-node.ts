@@ -13,6 +13,7 @@ import { gossipsubBackend } from './gossipsub-backend.js'
 import { kadBackend } from './kad-backend.js'
 import { sirBackend } from './sir-backend.js'
 import { buildLibp2pOptions, OVERLAY_NAMES } from './libp2p-options.js'
+import { registerOverlaySeries } from './metrics.js'
 import type { OverlayName } from './libp2p-options.js'
 import type { DhtBackend, PubsubBackend } from './backends.js'
 import type { ChordService } from '../libp2p/chord-service.js'
@@ -161,6 +162,8 @@ export async function createOverlayNode (config: OverlayNodeConfig = {}): Promis
   if (chord !== undefined) { dhts.set('chord', chord); statuses.set('chord', () => chord.status()) }
   if (pastry !== undefined) { dhts.set('pastry', pastry); statuses.set('pastry', () => pastry.status()) }
   if (sir !== undefined) { pubsubs.set('sir', sirBackend(sir)); statuses.set('sir', () => sir.status()) }
+  const overlayMetrics = registerOverlaySeries(metricsRegistry, { chord, pastry, sir })
+  for (const [name, backend] of dhts) dhts.set(name, overlayMetrics.instrumentDht(name, backend))
 
   await dialAll(libp2p, bootstrap)
 

@@ -60,7 +60,9 @@ describe('control API', { timeout: 60_000 }, () => {
       ['POST', '/api/v0/get', '{"dht": "kad", "key": "absent"}', 404, /no peer holds key/],
       ['POST', '/api/v0/put', JSON.stringify({ key: 'k', value: 'x'.repeat(MAX_API_BODY_BYTES) }), 413, /over 65536 bytes/],
       ['POST', '/api/v0/connect', '{"address": "/ip4/127.0.0.1/tcp/1/p2p/12D3KooWGaRqXe9Yn4M42XoNeoWLjn8xb7vwnUeWKPvoTA8Rkpis"}', 502, /cannot connect/],
-      ['POST', '/api/v0/status', '{"overlay": "nonesuch"}', 400, /unknown overlay/]
+      ['POST', '/api/v0/status', '{"overlay": "nonesuch"}', 400, /unknown overlay/],
+      ['POST', '/api/v0/ping', JSON.stringify({ peer: node.peerId.toString() }), 400, /this node's own peer id/],
+      ['POST', '/api/v0/ping', JSON.stringify({ peer: `${node.addresses()[0]}` }), 400, /this node's own peer id/]
     ]
     for (const [method, path, body, expected, message] of cases) {
       const { status, json } = await call(api.url, method, path, body)
@@ -70,6 +72,33 @@ describe('control API', { timeout: 60_000 }, () => {
     }
     // The node still serves after all that.
     assert.equal((await call(api.url, 'GET', '/api/v0/id')).status, 200)
+  })
+
+  it('refuses bad keys, values, topics and messages with the same words for every DHT and pubsub, echoing nothing long', async () => {
+    const longKey = 'k'.repeat(600)
+    const cases: Array<[string, object, string]> = []
+    for (const dht of ['kad', 'chord', 'pastry']) {
+      for (const path of ['/api/v0/get', '/api/v0/lookup']) {
+        cases.push([path, { dht, key: '' }, 'key must not be empty'])
+        cases.push([path, { dht, key: longKey }, 'key is 600 bytes, over the limit of 512'])
+      }
+      cases.push(['/api/v0/put', { dht, key: '', value: 'v' }, 'key must not be empty'])
+      cases.push(['/api/v0/put', { dht, key: longKey, value: 'v' }, 'key is 600 bytes, over the limit of 512'])
+      cases.push(['/api/v0/put', { dht, key: 'k', value: 'x'.repeat(17_000) }, 'value is 17000 bytes, over the limit of 16384'])
+    }
+    for (const via of ['gossipsub', 'sir']) {
+      cases.push(['/api/v0/publish', { via, topic: '', message: 'm' }, 'topic must not be empty'])
+      cases.push(['/api/v0/publish', { via, topic: 't'.repeat(300), message: 'm' }, 'topic is 300 bytes, over the limit of 256'])
+      cases.push(['/api/v0/publish', { via, topic: 't', message: 'x'.repeat(17_000) }, 'message is 17000 bytes, over the limit of 16384'])
+      cases.push(['/api/v0/subscribe', { via, topic: '' }, 'topic must not be empty'])
+    }
+    for (const [path, body, message] of cases) {
+      const { status, json, text } = await call(api.url, 'POST', path, JSON.stringify(body))
+      const what = `${path} ${JSON.stringify(body).slice(0, 60)}`
+      assert.equal(status, 400, what)
+      assert.equal(json.error.message, message, what)
+      assert.ok(!text.includes('k'.repeat(100)) && !text.includes('x'.repeat(100)), `${what} echoed its input`)
+    }
   })
 
   it('stores and reads a value locally through put and get', async () => {
@@ -84,6 +113,6 @@ describe('control API', { timeout: 60_000 }, () => {
     const { status, text } = await call(api.url, 'GET', '/metrics')
     assert.equal(status, 200)
     assert.match(text, /^# HELP libp2p_/m)
-    assert.match(text, /overlay_chord_streams_total/)
+    assert.match(text, /^# HELP overlay_chord_requests_total /m)
   })
 })
