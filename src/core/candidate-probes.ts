@@ -17,7 +17,7 @@ import { PENALTY_FALSE_NAME, type PeerStanding } from './peer-standing.js'
 export interface CandidateProbesInit {
   /** Candidates taken from one message; the rest of it is dropped. */
   maxPerMessage: number
-  /** Candidates waiting for a probe that one peer named. */
+  /** Candidates waiting for a probe, or being probed, that one peer named. */
   maxPerNamer: number
   /** Candidates waiting for a probe, in total. */
   maxPending: number
@@ -67,6 +67,7 @@ export class CandidateProbes<P extends { readonly address: string }> {
   readonly counters: CandidateCounters
   /** Waiting candidates, oldest first. */
   private readonly queue = new Map<string, Pending<P>>()
+  /** Naming peer -> its candidates waiting or being probed. */
   private readonly perNamer = new Map<string, number>()
   private readonly inFlight = new Set<string>()
   private readonly outcomes: BoundedLru<string, Outcome>
@@ -141,10 +142,17 @@ export class CandidateProbes<P extends { readonly address: string }> {
     return taken
   }
 
-  /** Drops every waiting candidate (the node stops). */
+  /** Drops every waiting candidate (the node stops); probes in flight settle as usual. */
   clear (): void {
+    for (const c of this.queue.values()) this.release(c.namedBy)
     this.queue.clear()
-    this.perNamer.clear()
+  }
+
+  /** One candidate of `namedBy` is no longer waiting nor being probed. */
+  private release (namedBy: string | undefined): void {
+    if (namedBy === undefined) return
+    const n = (this.perNamer.get(namedBy) ?? 1) - 1
+    if (n > 0) this.perNamer.set(namedBy, n); else this.perNamer.delete(namedBy)
   }
 
   private recentlyProbed (address: string, now: number): boolean {
@@ -157,10 +165,6 @@ export class CandidateProbes<P extends { readonly address: string }> {
     while (this.inFlight.size < this.init.maxInFlight && this.queue.size > 0) {
       const [address, c] = this.queue.entries().next().value as [string, Pending<P>]
       this.queue.delete(address)
-      if (c.namedBy !== undefined) {
-        const n = (this.perNamer.get(c.namedBy) ?? 1) - 1
-        if (n > 0) this.perNamer.set(c.namedBy, n); else this.perNamer.delete(c.namedBy)
-      }
       this.inFlight.add(address)
       this.counters.candidateProbes++
       this.port.probe(c.peer, ok => { this.settle(c, ok) })
@@ -170,6 +174,7 @@ export class CandidateProbes<P extends { readonly address: string }> {
   private settle (c: Pending<P>, ok: boolean): void {
     const address = c.peer.address
     this.inFlight.delete(address)
+    this.release(c.namedBy)
     this.outcomes.set(address, { ok, at: this.port.now() })
     if (ok) {
       if (this.standing.trusted(address, this.port.now())) this.port.verified(c.peer)
