@@ -13,6 +13,7 @@ import type { ChordMessage, ChordRequest, ChordResponse } from '../../src/chord/
 import { ChordSimulation, type ChordSimNode } from '../../src/sim/chord-sim.js'
 import { uniformLatency } from '../../src/sim/latency.js'
 import { simNodeId } from '../../src/sim/simulator.js'
+import { unreadable } from '../helpers/dht-reads.js'
 
 const utf8 = new TextEncoder()
 const CHORD = { requestTimeoutMs: 500, stabilizeIntervalMs: 1000, fixFingersIntervalMs: 1000, replicateIntervalMs: 3000, replicas: 3 }
@@ -90,19 +91,6 @@ function putAll (cs: ChordSimulation, keys: readonly Uint8Array[]): void {
   assert.equal(failed + pending, 0, 'every put succeeds')
 }
 
-/** Gets every key from random honest members; returns how many did not read back their value. */
-function unreadable (cs: ChordSimulation, keys: readonly Uint8Array[]): number {
-  let pending = keys.length; let missing = 0
-  for (const k of keys) {
-    (cs.randomMember() as ChordSimNode).chord.get(k, o => {
-      pending--
-      if (!o.ok || o.value.value === undefined || Buffer.compare(Buffer.from(o.value.value), Buffer.from(k)) !== 0) missing++
-    })
-  }
-  cs.sim.runUntilTrue(() => pending === 0, 500, 60_000)
-  return missing + pending
-}
-
 function routingOf (node: ChordSimNode): string[] {
   const s = node.chord.status()
   return [...(s.predecessor === undefined ? [] : [s.predecessor]), ...s.successors, ...s.fingers].map(p => p.address)
@@ -125,8 +113,8 @@ describe('Chord first-hand routing state against hostile peers', () => {
     assert.ok(sybil.storesReceived > 0, 'the victim did hand the sybil its keys (it was adopted once)')
     assert.notEqual(victim.chord.status().predecessor?.address, at.address, 'the sybil lost its place')
     assert.ok(victim.chord.status().primaryRecords >= taken.length, 'the refused records stay with the victim as owner')
-    assert.equal(unreadable(cs, taken), 0, 'every key of the range is readable after the lease')
-    assert.equal(unreadable(cs, keys), 0, 'and every other key')
+    assert.equal(unreadable(cs.sim, taken, () => (cs.randomMember() as ChordSimNode).chord), 0, 'every key of the range is readable after the lease')
+    assert.equal(unreadable(cs.sim, keys, () => (cs.randomMember() as ChordSimNode).chord), 0, 'and every other key')
     // It stays out: later notifies are refused while it is without standing.
     const stores = sybil.storesReceived
     cs.sim.runFor(20_000)

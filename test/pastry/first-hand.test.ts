@@ -13,6 +13,7 @@ import type { LeafSetView, PastryMessage, PastryRequest, PastryResponse } from '
 import { PastrySimulation, type PastrySimNode } from '../../src/sim/pastry-sim.js'
 import { uniformLatency } from '../../src/sim/latency.js'
 import { simNodeId } from '../../src/sim/simulator.js'
+import { unreadable } from '../helpers/dht-reads.js'
 
 const utf8 = new TextEncoder()
 const PASTRY = { requestTimeoutMs: 500, replicas: 3 }
@@ -100,14 +101,6 @@ describe('Pastry first-hand routing state against hostile peers', () => {
     assert.ok(failedProbes <= MAX_CANDIDATES_PER_MESSAGE, `fakes dialled at most once, and only from the first message (${failedProbes})`)
     assert.ok(victim.pastry.counters().candidatesDropped >= 100 * 64, 'the forger\'s later messages were not heard')
     // Honest service goes on: every key reads back from the victim.
-    pending = keys.length; let missing = 0
-    for (const k of keys) {
-      victim.pastry.get(k, o => {
-        pending--
-        if (!o.ok || o.value.value === undefined || Buffer.compare(Buffer.from(o.value.value), Buffer.from(k)) !== 0) missing++
-      })
-    }
-    ps.sim.runUntilTrue(() => pending === 0, 500, 30_000)
-    assert.equal(missing + pending, 0)
+    assert.equal(unreadable(ps.sim, keys, () => victim.pastry), 0)
   })
 })
