@@ -4,7 +4,10 @@
  * port; every public callback fires later than the call that set it (local answers are deferred
  * through a zero-delay timer); after `stop` nothing is sent and pending operations end `stopped`.
  */
+import { BoundedLru } from '../core/bounded.js'
+import { candidateProbes, MAX_PENDING_CANDIDATES, type CandidateProbes } from '../core/candidate-probes.js'
 import { FailedPeers } from '../core/failed-peers.js'
+import { peerStanding } from '../core/peer-standing.js'
 import { DEFERRED_TIMER, PendingCallbacks } from '../core/pending-callbacks.js'
 import { inOpen, keyId, type NodeId } from '../core/id.js'
 import type { PeerRef, ProtocolHandler, Result } from '../core/port.js'
@@ -12,10 +15,11 @@ import type { Random } from '../core/random.js'
 import { chordConfig, type ChordConfig, type ChordInit } from './config.js'
 import { newCounters, type ChordContext, type ChordCounters, type ChordIo, type LookupOutcome, type TimerName } from './context.js'
 import { MAX_CLOSER_NODES, MAX_FAILED_PEERS, MAX_SUCCESSORS_IN_CLOSER } from './limits.js'
-import { checkPredecessor, fingerToFix, onNotify, refreshFinger, stabilize } from './maintenance.js'
+import { checkPredecessor, fingerToFix, notify, onNotify, refreshFinger, stabilize } from './maintenance.js'
 import { MaintenanceTimers } from './maintenance-timers.js'
 import type { ChordMessage, ChordRequest, ChordResponse } from './messages.js'
 import { get, join, leave, onLeaving, put, runLookup, type GetResult, type PutResult } from './operations.js'
+import { dropUntrusted } from './first-hand.js'
 import { chordStorage } from './replication.js'
 import { RoutingState } from './routing.js'
 import type { Outcome } from '../core/dht-outcome.js'
@@ -82,6 +86,10 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
   private readonly storageState = newStorageState()
   private readonly failed: FailedPeers
   private readonly timers: MaintenanceTimers
+  /** Peers named to us, waiting for our own probe before they may enter the routing state. */
+  private readonly probes: CandidateProbes<PeerRef>
+  /** Candidates offered as predecessor (a notifier, a leaver's predecessor): onNotify once verified. */
+  private readonly predecessorOffers = new BoundedLru<string, true>(MAX_PENDING_CANDIDATES)
   private state: State = 'new'
   private predecessorHeardAt = 0
   /** A live node that notified us while our predecessor preceded it: the heir if the predecessor is dead. */
@@ -109,6 +117,12 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
     this.jitterRandom = io.random.fork('chord-jitter')
     this.failed = new FailedPeers({ baseMs: this.config.failedPeerBackoffMs, maxMs: this.config.failedPeerMaxBackoffMs, maxEntries: MAX_FAILED_PEERS })
     this.timers = new MaintenanceTimers(io, this.config, this.jitterRandom, () => this.state === 'running')
+    this.probes = candidateProbes({
+      now: () => io.now(),
+      probe: (peer, done) => { this.request(peer, { type: 'ping' }, r => { done(r.ok && r.value.type === 'ack') }) },
+      verified: peer => { this.adoptVerified(peer) },
+      lostStanding: address => { dropUntrusted(this.ctx, address) }
+    }, peerStanding(), this.counterValues)
     const self = this
     this.ctx = {
       io,
@@ -122,6 +136,9 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
       isRunning: () => self.state === 'running' || self.state === 'leaving',
       request: (to, req, done) => { self.request(to, req, done) },
       suppressed: peer => self.failed.suppressed(peer.address, io.now()),
+      probes: this.probes,
+      firstHand: peer => self.firstHand(peer),
+      offerPredecessor: (peer, namedBy) => { self.offerPredecessor(peer, namedBy) },
       replicateSoon: () => self.replicateSoon(),
       lookup: (key, done, initial) => { runLookup(self.ctx, key, done, initial) }
     }
@@ -142,6 +159,7 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
     if (this.state === 'stopped') return
     this.state = 'stopped'
     this.timers.cancelAll()
+    this.probes.clear()
     for (const t of ['replicate', 'hint', DEFERRED_TIMER] as const) this.io.cancelTimer(t)
     // In-flight requests' callbacks see the state and end quietly; their operations end here.
     this.pending.stopAll()
@@ -169,12 +187,10 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
       }
       case 'get-neighbors':
         return { type: 'neighbors', predecessor: this.routing.predecessor, successors: this.routing.successors.slice() }
-      case 'notify': {
-        const outcome = onNotify(this.ctx, from)
-        if (outcome === 'adopted') { this.predecessorHeardAt = this.io.now(); this.predecessorCandidate = undefined }
-        if (outcome === 'candidate') this.predecessorCandidate = from
+      case 'notify':
+        // The notifier's word about itself: adopted at once only if first-hand already.
+        this.offerPredecessor(from, undefined)
         return { type: 'ack' }
-      }
       case 'ping':
         // From a node of our successor list, a ping is its hint that its list or its predecessor
         // changed: stabilize soon and learn what changed first-hand.
@@ -353,13 +369,54 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
     this.io.request(to, req, { timeoutMs: this.config.requestTimeoutMs }, result => {
       if (result.ok) {
         this.failed.succeeded(to.address)
+        this.probes.answered(to.address)
         if (this.routing.predecessor?.address === to.address) this.predecessorHeardAt = this.io.now()
       } else if (result.failure !== 'stopped') {
         this.failed.failed(to.address, this.io.now())
+        this.probes.failed(to.address)
       }
       done(result)
       this.afterEvent()
     })
+  }
+
+  /** Whether `peer` may enter the routing state now (see ChordContext.firstHand). */
+  private firstHand (peer: PeerRef): boolean {
+    return this.probes.trusted(peer.address) && (this.routing.isNeighbour(peer.address) || this.probes.verified(peer.address))
+  }
+
+  /**
+   * `peer` notified us, or a leaver named it as its predecessor: applied as a notify (onNotify) if
+   * first-hand, else once it answers our probe.
+   */
+  private offerPredecessor (peer: PeerRef, namedBy: string | undefined): void {
+    if (peer.id === this.io.self.id || !this.probes.trusted(peer.address)) return
+    if (this.routing.predecessor?.address === peer.address || this.firstHand(peer)) { this.notified(peer); return }
+    // A peer that speaks for itself may be dialled back even if it failed us lately (it is back).
+    if (namedBy === undefined) this.failed.succeeded(peer.address)
+    this.predecessorOffers.set(peer.address, true)
+    this.probes.offer([peer], namedBy)
+  }
+
+  /** A first-hand notify (Fig. 7 n.notify; see onNotify). */
+  private notified (from: PeerRef): void {
+    const outcome = onNotify(this.ctx, from)
+    if (outcome === 'adopted') { this.predecessorHeardAt = this.io.now(); this.predecessorCandidate = undefined }
+    if (outcome === 'candidate') this.predecessorCandidate = from
+  }
+
+  /**
+   * A candidate answered our probe: as predecessor if it was offered as one (onNotify); as our
+   * successor if it is closer than the current one (and notified, as stabilize would); else the
+   * next stabilize, snapped back, installs it where its successor's list names it.
+   */
+  private adoptVerified (peer: PeerRef): void {
+    if (this.state !== 'running' || peer.id === this.io.self.id || this.ctx.suppressed(peer)) return
+    if (this.predecessorOffers.delete(peer.address)) this.notified(peer)
+    if (this.routing.offerHead(peer)) {
+      notify(this.ctx, peer)
+      this.replicateSoon()
+    } else if (!this.routing.isNeighbour(peer.address)) this.timers.snap('stabilize')
   }
 
   /** Forgets a neighbour found dead outside a maintenance step (a disconnect confirmed by a failed ping). */

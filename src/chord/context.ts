@@ -3,6 +3,7 @@
  * the routing state, the record store and the counters. Invariant: only ChordNode builds one; the
  * parts never reach the runtime except through `io`.
  */
+import { newCandidateCounters, type CandidateCounters, type CandidateProbes } from '../core/candidate-probes.js'
 import type { FailedPeers } from '../core/failed-peers.js'
 import type { NodeId } from '../core/id.js'
 import type { Outcome } from '../core/dht-outcome.js'
@@ -21,13 +22,13 @@ export type ChordIo = Io<ChordRequest, ChordResponse, ChordMessage>
 export type TimerName = 'stabilize' | 'fix-fingers' | 'check-predecessor' | 'replicate' | 'hint' | 'deferred'
 
 /** Monotonic counters of what this node did, for status and experiments. */
-export interface ChordCounters extends StorageCounters {
+export interface ChordCounters extends StorageCounters, CandidateCounters {
   lookups: number
   lookupsFailed: number
 }
 
 export function newCounters (): ChordCounters {
-  return { lookups: 0, lookupsFailed: 0, ...newStorageCounters() }
+  return { lookups: 0, lookupsFailed: 0, ...newStorageCounters(), ...newCandidateCounters() }
 }
 
 export type LookupOutcome = Outcome<LookupResult, LookupFailure>
@@ -54,6 +55,18 @@ export interface ChordContext {
   request(to: PeerRef, req: ChordRequest, done: (result: Result<ChordResponse>) => void): void
   /** Whether `peer` failed recently enough that hearsay naming it must be ignored. */
   suppressed(peer: PeerRef): boolean
+  /**
+   * Peers others named, waiting for this node's own probe (first-hand.ts); a verified one is
+   * offered to the successor list (and as predecessor if it was named as one).
+   */
+  readonly probes: CandidateProbes<PeerRef>
+  /**
+   * Whether `peer` may enter the routing state now: in good standing, and already in it or
+   * verified first-hand lately (it answered a request of ours).
+   */
+  firstHand(peer: PeerRef): boolean
+  /** `peer` notified us, or a leaver named it as its predecessor: adopt it once verified (onNotify). */
+  offerPredecessor(peer: PeerRef, namedBy: string | undefined): void
   /** Runs the storage step soon (after a change of predecessor or successors). */
   replicateSoon(): void
   /** Iterative lookup of successor(key), starting from `initial` or from the local tables. */

@@ -8,11 +8,13 @@
 import { addPow2, inOpen, log2Floor, ringDistance, ID_BITS } from '../core/id.js'
 import type { PeerRef } from '../core/port.js'
 import type { ChordContext } from './context.js'
+import { firstAnswering, namedSuccessors, verifiedPrefix } from './first-hand.js'
 
 /**
  * Stabilize: learn successor.predecessor and successor.successors; adopt a closer successor; notify.
  * What the successor says of other nodes is hearsay: a node this one saw fail lately is left out
- * (no retry storm through a stale neighbour). Ends "changed" when the successor list changed.
+ * (no retry storm through a stale neighbour), and a node not verified first-hand is probed before
+ * it is adopted (first-hand.ts). Ends "changed" when the successor list changed.
  */
 export function stabilize (ctx: ChordContext): void {
   const { routing, io, config, timers } = ctx
@@ -37,10 +39,13 @@ export function stabilize (ctx: ChordContext): void {
     const { predecessor, successors } = result.value
     const current = routing.successors[0]
     if (current === undefined || current.address !== succ.address) { timers.end('stabilize', true); return } // changed meanwhile
-    const x = predecessor !== undefined && !ctx.suppressed(predecessor) ? predecessor : undefined
-    const heard = successors.filter(p => !ctx.suppressed(p))
+    const named = predecessor !== undefined && !ctx.suppressed(predecessor) && inOpen(predecessor.id, io.self.id, succ.id) ? predecessor : undefined
+    // Hearsay: only first-hand peers are installed now; the others wait for our own probe, and
+    // one that answers takes its place then (ChordNode's adoption of verified candidates).
+    const x = named !== undefined && verifiedPrefix(ctx, [named], succ.address).length > 0 ? named : undefined
+    const heard = verifiedPrefix(ctx, namedSuccessors(ctx, successors), succ.address)
     const before = routing.successors.slice()
-    if (x !== undefined && inOpen(x.id, io.self.id, succ.id)) {
+    if (x !== undefined) {
       routing.setSuccessors([x, succ, ...heard])
       notify(ctx, x)
       // The successor moved strictly closer; check the new one at once (ends: the arc shrinks).
@@ -61,7 +66,7 @@ function changed (a: readonly PeerRef[], b: readonly PeerRef[]): boolean {
   return false
 }
 
-function notify (ctx: ChordContext, to: PeerRef): void {
+export function notify (ctx: ChordContext, to: PeerRef): void {
   ctx.request(to, { type: 'notify' }, () => {})
 }
 
@@ -133,11 +138,19 @@ export function refreshFinger (ctx: ChordContext, i: number, next: (index: numbe
     if (!ctx.isRunning()) return
     if (!outcome.ok) { next(i + 1, true); return }
     const f = outcome.value.owner
-    const previous = routing.fingers.finger(i)
-    routing.fingers.set(i, f)
-    // f = successor(self + 2^i) is also finger k for every 2^k <= d(self, f); a wrap ends the cycle.
-    const d = ringDistance(io.self.id, f.id)
-    const after = f.id === io.self.id ? ID_BITS : log2Floor(d) + 1
-    next(after > i ? after : ID_BITS, f.id !== io.self.id && previous?.address !== f.address)
+    // The lookup's last hop named f: a finger only once f answers us itself.
+    const install = (): void => {
+      const previous = routing.fingers.finger(i)
+      routing.fingers.set(i, f)
+      // f = successor(self + 2^i) is also finger k for every 2^k <= d(self, f); a wrap ends the cycle.
+      const d = ringDistance(io.self.id, f.id)
+      const after = f.id === io.self.id ? ID_BITS : log2Floor(d) + 1
+      next(after > i ? after : ID_BITS, f.id !== io.self.id && previous?.address !== f.address)
+    }
+    if (f.id === io.self.id) { install(); return }
+    firstAnswering(ctx, [f], p => {
+      if (!ctx.isRunning()) return
+      if (p !== undefined) install(); else next(i + 1, true)
+    })
   })
 }

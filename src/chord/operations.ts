@@ -14,6 +14,7 @@ import { MAX_CLOSER_NODES } from './limits.js'
 import type { ChordRecord } from './messages.js'
 import { getFromHolders, putToHolders, type GetResult, type PutResult } from '../dht/operations.js'
 import { acceptable, recordKeyId, sendRecords } from '../dht/replication.js'
+import { firstAnswering, namedSuccessors, verifiedPrefix } from './first-hand.js'
 
 export type { GetResult, PutResult }
 
@@ -88,10 +89,16 @@ export function join (ctx: ChordContext, bootstrap: PeerRef, done: (o: Outcome<P
       done({ ok: true, value: routing.successors[0] })
       return
     }
-    routing.predecessor = undefined
+    // The lookup's last hop named them: the first that answers us becomes the successor, and the
+    // rest are verified (stabilize then fills the list from the successor's own).
     const list = outcome.value.successors.filter(p => p.id !== io.self.id && !ctx.suppressed(p))
-    routing.setSuccessors(list)
-    done(routing.successors.length > 0 ? { ok: true, value: routing.successors[0] } : { ok: false, failure: 'no-live-node' })
+    firstAnswering(ctx, list, succ => {
+      if (succ === undefined) { done({ ok: false, failure: 'no-live-node' }); return }
+      routing.predecessor = undefined
+      routing.setSuccessors([succ])
+      ctx.probes.offer(list.filter(p => p.address !== succ.address), undefined)
+      done({ ok: true, value: succ })
+    })
   }, [bootstrap])
 }
 
@@ -132,19 +139,25 @@ export function leave (ctx: ChordContext, done: (o: Outcome<void>) => void): voi
 }
 
 /**
- * Leaving handler: the leaver's neighbour splices it out (ToN 2003 §IV-E). The leaver counts as
- * failed from now on, so that a neighbour that has not heard yet cannot hand it back as successor
- * or predecessor (the retry storm of issue 8); maintenance snaps back to its shortest period.
+ * Leaving handler: the leaver's neighbour splices it out (ToN 2003 §IV-E). A LEAVING removes its
+ * sender alone; the replacements it names are candidates, adopted once they answer our own probe
+ * (first-hand.ts). The leaver counts as failed from now on, so that a neighbour that has not heard
+ * yet cannot hand it back as successor or predecessor (the retry storm of issue 8); maintenance
+ * snaps back to its shortest period.
  */
 export function onLeaving (ctx: ChordContext, from: PeerRef, predecessor: PeerRef | undefined, successors: readonly PeerRef[]): void {
   const { routing, io } = ctx
   ctx.failed.failed(from.address, io.now())
+  ctx.probes.failed(from.address)
   const wasPredecessor = routing.predecessor?.address === from.address
   const wasSuccessor = routing.successors[0]?.address === from.address
-  const heard = successors.filter(p => !ctx.suppressed(p))
-  if (wasSuccessor && heard.length > 0) routing.setSuccessors([...heard, ...routing.successors])
   routing.forget(from.address)
-  if (wasPredecessor) routing.predecessor = predecessor !== undefined && predecessor.id !== io.self.id && !ctx.suppressed(predecessor) ? predecessor : undefined
+  if (wasSuccessor) {
+    // Our own list minus the leaver stays; the leaver's next one takes the head if it is first-hand.
+    const [next] = verifiedPrefix(ctx, namedSuccessors(ctx, successors), from.address)
+    if (next !== undefined) routing.offerHead(next)
+  }
+  if (wasPredecessor && predecessor !== undefined && predecessor.id !== io.self.id && !ctx.suppressed(predecessor)) ctx.offerPredecessor(predecessor, from.address)
   ctx.timers.snap('stabilize')
   ctx.timers.snap('check-predecessor')
   ctx.replicateSoon()

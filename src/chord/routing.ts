@@ -5,7 +5,7 @@
  * empty list means the node believes it is alone; the owner of key k is successor(k), the first
  * node at or after k.
  */
-import { inOpenClosed, ringDistance, RING_SIZE, type NodeId } from '../core/id.js'
+import { inOpen, inOpenClosed, ringDistance, RING_SIZE, type NodeId } from '../core/id.js'
 import type { PeerRef } from '../core/port.js'
 import { FingerTable } from './finger-table.js'
 
@@ -80,6 +80,24 @@ export class RoutingState {
       lastDistance = d
     }
     this.replaceSuccessors(out)
+  }
+
+  /**
+   * Offers a peer this node has verified itself (it answered a probe) as the first successor: it
+   * takes the head if it is closer than the current one (or the list is empty); the rest of the
+   * list follows from the next stabilize. Returns whether the list changed.
+   */
+  offerHead (p: PeerRef): boolean {
+    if (p.id === this.self.id || this.isSuccessor(p.address)) return false
+    const head = this.succ[0]
+    if (head !== undefined && !inOpen(p.id, this.self.id, head.id)) return false
+    this.replaceSuccessors([p, ...this.succ].slice(0, this.successorListLength))
+    return true
+  }
+
+  /** Whether `address` is in the successor list. */
+  isSuccessor (address: string): boolean {
+    return this.succ.some(s => s.address === address)
   }
 
   /**

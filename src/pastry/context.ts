@@ -3,6 +3,7 @@
  * options, the routing state, the record store and the counters. Invariant: only PastryNode builds
  * one; the parts never reach the runtime except through `io`.
  */
+import { newCandidateCounters, type CandidateCounters, type CandidateProbes } from '../core/candidate-probes.js'
 import type { NodeId } from '../core/id.js'
 import type { Outcome } from '../core/dht-outcome.js'
 import type { Io, PeerRef } from '../core/port.js'
@@ -19,7 +20,7 @@ export type PastryIo = Io<PastryRequest, PastryResponse, PastryMessage>
 export type TimerName = 'leaf-set' | 'routing-table' | 'replicate' | 'deferred'
 
 /** Monotonic counters of what this node did, for status and experiments. */
-export interface PastryCounters extends StorageCounters {
+export interface PastryCounters extends StorageCounters, CandidateCounters {
   /** Routes this node originated (lookups, puts, gets; joins not included). */
   routes: number
   routesFailed: number
@@ -47,7 +48,8 @@ export function newCounters (): PastryCounters {
     peersForgotten: 0,
     leafRepairs: 0,
     rowRepairs: 0,
-    ...newStorageCounters()
+    ...newStorageCounters(),
+    ...newCandidateCounters()
   }
 }
 
@@ -61,6 +63,8 @@ export interface PastryContext {
   /** The storage layer's view of this node (src/dht): store, placement, request path. */
   readonly storage: StorageContext
   readonly counters: PastryCounters
+  /** Peers named to us, waiting for our own probe before they may enter the routing state (first-hand.ts). */
+  readonly probes: CandidateProbes<PeerRef>
   /** False before start and after stop/leave: callbacks of requests then do nothing. */
   isRunning(): boolean
   /** Re-arms a periodic timer at its interval with jitter. */

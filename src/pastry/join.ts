@@ -3,9 +3,10 @@
  * known node; each node asked on the path also returns its routing-table rows from the first row X
  * still lacks up to the prefix it shares with X (the i-th node shares about i digits, so supplies
  * row i); the last node Z, numerically closest to X, supplies its leaf set, from which X's own is
- * taken (X's true leaf set lies within Z's and Z). X then announces itself to every node in its
- * state, which adds X to theirs and answers with its leaf set. Invariants: nobody learns X before
- * X has its leaf set (join-route senders are not learnt); the join ends exactly once.
+ * taken (X's true leaf set lies within Z's and Z). X then announces itself to the nodes named, which
+ * add X to theirs once X answers their probe and answer with their leaf sets; X learns each that
+ * answers (first-hand: what the path names is never state until it answers X). Invariants: nobody
+ * learns X before X has its leaf set (join-route senders are not learnt); the join ends exactly once.
  */
 import { sharedPrefixLength, ID_DIGITS } from '../core/id.js'
 import type { PeerRef } from '../core/port.js'
@@ -14,6 +15,7 @@ import { MAX_ANNOUNCES_PER_JOIN, MAX_JOIN_ROWS_PER_REPLY } from './limits.js'
 import type { PastryResponse } from './messages.js'
 import type { Outcome } from '../core/dht-outcome.js'
 import { RouteIter } from './route-iter.js'
+import { offerPeers } from './first-hand.js'
 
 /** The rows a join step returns: `fromRow` .. min(shared prefix with the joiner, fromRow + 3). */
 export function joinRows (ctx: PastryContext, joiner: bigint, fromRow: number): PeerRef[] {
@@ -32,6 +34,8 @@ export function join (ctx: PastryContext, bootstrap: PeerRef, done: (o: Outcome<
   const self = io.self
   const iter = new RouteIter(self.id, self.address, [bootstrap], config.maxRouteHops)
   let fromRow = 0
+  // Rows the path named: not state, but the first nodes to announce to (their answer verifies them).
+  const named = new Map<string, PeerRef>()
   const advance = (): void => {
     const step = iter.next()
     if (step.kind === 'failed') {
@@ -41,10 +45,8 @@ export function join (ctx: PastryContext, bootstrap: PeerRef, done: (o: Outcome<
     }
     if (step.kind === 'delivered') {
       const { owner, leafSet } = step.result
-      const now = io.now()
-      state.learn(owner, 'direct', now)
-      state.learnLeafSet(leafSet, now)
-      announce(ctx, () => done({ ok: true, value: owner }))
+      state.learn(owner, 'direct', io.now())
+      announce(ctx, [...leafSet.left, ...leafSet.right, ...named.values()], () => done({ ok: true, value: owner }))
       return
     }
     const peer = step.peer
@@ -55,7 +57,7 @@ export function join (ctx: PastryContext, bootstrap: PeerRef, done: (o: Outcome<
       if (res.type === 'next' || res.type === 'deliver') {
         const now = io.now()
         state.learn(peer, 'direct', now)
-        for (const p of res.rows) state.learn(p, 'hearsay', now)
+        for (const p of res.rows) if (named.size < MAX_ANNOUNCES_PER_JOIN) named.set(p.address, p)
         const shared = sharedPrefixLength(peer.id, self.id)
         if (shared >= fromRow) fromRow = Math.min(shared, fromRow + MAX_JOIN_ROWS_PER_REPLY - 1) + 1
       }
@@ -67,15 +69,18 @@ export function join (ctx: PastryContext, bootstrap: PeerRef, done: (o: Outcome<
 }
 
 /**
- * Tells the leaf set and then the routing table (at most MAX_ANNOUNCES_PER_JOIN nodes) that self
- * has joined; merges the leaf sets they answer with. `done` runs when all have answered or failed.
+ * Tells the nodes Z's leaf set and the path's rows name, then the routing table (at most
+ * MAX_ANNOUNCES_PER_JOIN nodes), that self has joined. Each that answers is learnt first-hand, and
+ * the leaf set it answers with is candidates to probe (first-hand.ts) unless they are announced to
+ * anyway. `done` runs when all have answered or failed.
  */
-function announce (ctx: PastryContext, done: () => void): void {
+function announce (ctx: PastryContext, candidates: readonly PeerRef[], done: () => void): void {
   const { io, config, state } = ctx
-  const targets = state.leaves.members()
-  for (const p of state.table.entries()) {
+  const targets: PeerRef[] = []
+  const seen = new Set<string>([io.self.address])
+  for (const p of [...candidates, ...state.table.entries()]) {
     if (targets.length >= MAX_ANNOUNCES_PER_JOIN) break
-    if (!targets.some(q => q.address === p.address)) targets.push(p)
+    if (!seen.has(p.address)) { seen.add(p.address); targets.push(p) }
   }
   let pending = targets.length
   if (pending === 0) { done(); return }
@@ -83,8 +88,10 @@ function announce (ctx: PastryContext, done: () => void): void {
     io.request(p, { type: 'announce' }, { timeoutMs: config.requestTimeoutMs }, result => {
       if (ctx.isRunning()) {
         if (result.ok && result.value.type === 'leaf-set') {
+          state.learn(p, 'direct', io.now())
           ctx.heardFrom(p)
-          state.learnLeafSet(result.value.leafSet, io.now())
+          const { left, right } = result.value.leafSet
+          offerPeers(ctx, [...left, ...right].filter(q => !seen.has(q.address)), p.address)
         } else if (!result.ok) ctx.peerFailed(p)
       }
       if (--pending === 0) done()

@@ -52,6 +52,12 @@ export class LeafSet {
     return right || left
   }
 
+  /** Whether `add(p)` would change either side (without changing it). */
+  wouldAdd (p: PeerRef): boolean {
+    if (p.id === this.self.id || this.has(p.address)) return false
+    return this.fits('right', ringDistance(this.self.id, p.id)) || this.fits('left', ringDistance(p.id, this.self.id))
+  }
+
   /** Removes a node from both sides; returns whether it was there. */
   remove (address: string): boolean {
     let removed = false
@@ -162,6 +168,12 @@ export class LeafSet {
   /** Distance from self to a member along a side (clockwise for right, counter-clockwise for left). */
   private distanceFrom (side: Side, p: PeerRef): bigint {
     return side === 'right' ? ringDistance(this.self.id, p.id) : ringDistance(p.id, this.self.id)
+  }
+
+  /** Whether a node at distance `d` along `side` would be among its perSide nearest. */
+  private fits (side: Side, d: bigint): boolean {
+    const list = this.sides[side]
+    return list.length < this.perSide || d < this.distanceFrom(side, list[list.length - 1])
   }
 
   private insert (side: Side, p: PeerRef, d: bigint): boolean {

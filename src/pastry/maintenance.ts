@@ -22,6 +22,7 @@ import type { PeerRef } from '../core/port.js'
 import type { Random } from '../core/random.js'
 import type { PastryConfig } from './config.js'
 import type { PastryContext } from './context.js'
+import { offerLeafSet, offerPeers } from './first-hand.js'
 import type { Side } from './leaf-set.js'
 import { LEAF_PROBES_PER_STEP, LEAF_PUSH_DELAY_MS } from './limits.js'
 import type { LeafSetView } from './messages.js'
@@ -183,9 +184,12 @@ function ping (ctx: PastryContext, m: MaintenanceState, peer: PeerRef): void {
   })
 }
 
-/** Offers the nodes of `from`'s leaf set to ours, and probes members it should list but lacks. */
+/**
+ * Offers the nodes of `from`'s leaf set to ours as candidates (first-hand.ts), and probes members
+ * it should list but lacks.
+ */
 export function mergeLeafSet (ctx: PastryContext, m: MaintenanceState, from: PeerRef, view: LeafSetView): void {
-  if (ctx.state.learnLeafSet(view, ctx.io.now())) ctx.leafSetChanged()
+  offerLeafSet(ctx, view, from.address)
   const { left, right } = view
   if (left.length === 0 || right.length === 0) return
   const listed = new Set<string>()
@@ -255,10 +259,7 @@ function repairSlot (ctx: PastryContext, m: MaintenanceState, slot: Slot): void 
     if (!ctx.isRunning()) return
     if (!result.ok || result.value.type !== 'row') { ctx.peerFailed(from); return }
     ctx.heardFrom(from)
-    const now = io.now()
-    let leafChanged = false
-    for (const p of result.value.nodes) leafChanged = state.learn(p, 'hearsay', now) || leafChanged
+    offerPeers(ctx, result.value.nodes, from.address)
     if (state.table.get(slot.row, slot.column) !== undefined) ctx.counters.rowRepairs++
-    if (leafChanged) ctx.leafSetChanged()
   })
 }

@@ -5,12 +5,15 @@
  * are deferred through a zero-delay timer); after `stop` nothing is sent and pending operations end
  * `stopped`; maintenance and storage steps run only while `running` (not while joining).
  */
+import { candidateProbes, type CandidateProbes } from '../core/candidate-probes.js'
 import { DEFERRED_TIMER, PendingCallbacks } from '../core/pending-callbacks.js'
+import { peerStanding } from '../core/peer-standing.js'
 import { digit, keyId, type NodeId } from '../core/id.js'
 import type { PeerRef, ProtocolHandler } from '../core/port.js'
 import type { Random } from '../core/random.js'
 import { pastryConfig, type PastryConfig, type PastryInit } from './config.js'
 import { newCounters, type PastryContext, type PastryCounters, type PastryIo, type RouteOutcome, type TimerName } from './context.js'
+import { adoptVerified, dropUntrusted, offerLeafSet, offerPeers } from './first-hand.js'
 import { join, joinRows } from './join.js'
 import { MAX_NEXT_NODES } from './limits.js'
 import { leafSetStep, mergeLeafSet, newMaintenanceState, pushSoon, repairLeafSide, routingTableStep, snapBack, verifyPeer, type MaintenanceState } from './maintenance.js'
@@ -66,6 +69,7 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
   private readonly counterValues = newCounters()
   private readonly jitterRandom: Random
   private readonly maintenance: MaintenanceState
+  private readonly probes: CandidateProbes<PeerRef>
   private readonly ctx: PastryContext
   private readonly storageCtx: StorageContext
   private nodeState: NodeState = 'new'
@@ -82,6 +86,14 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
     this.store = new RecordStore(storeLimits(this.config), components.persistence)
     this.jitterRandom = io.random.fork('pastry-jitter')
     this.maintenance = newMaintenanceState(io.random.fork('pastry-repair'), this.config)
+    this.probes = candidateProbes({
+      now: () => io.now(),
+      probe: (peer, done) => {
+        io.request(peer, { type: 'ping' }, { timeoutMs: this.config.requestTimeoutMs }, r => { done(r.ok && r.value.type === 'ack') })
+      },
+      verified: peer => { adoptVerified(this.ctx, peer) },
+      lostStanding: address => { dropUntrusted(this.ctx, address) }
+    }, peerStanding(), this.counterValues)
     const self = this
     this.ctx = {
       io,
@@ -90,13 +102,14 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
       store: this.store,
       get storage () { return self.storageCtx },
       counters: this.counterValues,
+      probes: this.probes,
       isRunning: () => self.nodeState === 'running' || self.nodeState === 'joining' || self.nodeState === 'leaving',
       schedule: (timer, intervalMs) => self.schedule(timer, intervalMs),
       replicateSoon: () => self.replicateSoon(),
       leafSetChanged: () => self.leafSetChanged(),
       route: (key, done) => { runRoute(self.ctx, key, done) },
       peerFailed: peer => self.peerFailed(peer),
-      heardFrom: peer => self.state.heard(peer, io.now())
+      heardFrom: peer => { self.state.heard(peer, io.now()); self.probes.answered(peer.address) }
     }
     this.storageCtx = pastryStorage(this.ctx, this.store, components)
   }
@@ -117,6 +130,7 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
   stop (): void {
     if (this.nodeState === 'stopped') return
     this.nodeState = 'stopped'
+    this.probes.clear()
     for (const t of [...TIMERS, DEFERRED_TIMER]) this.io.cancelTimer(t)
     this.pending.stopAll()
   }
@@ -287,19 +301,24 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
 
   // ---- internals ----
 
+  /** The sender of a request speaks for itself: learnt once it answers our own probe (first-hand.ts). */
   private learnDirect (from: PeerRef): void {
     if (this.nodeState !== 'running' && this.nodeState !== 'joining') return
-    if (this.state.learn(from, 'direct', this.io.now())) this.leafSetChanged()
+    offerPeers(this.ctx, [from], undefined)
   }
 
-  /** A leaving node told us (first-hand): forget it, take its replacements, snap maintenance back. */
+  /**
+   * A leaving node told us: it removes itself alone (it is the sender); the leaf set it sends is
+   * candidates to probe. Maintenance snaps back.
+   */
   private onLeaving (from: PeerRef, view: LeafSetView): void {
     const now = this.io.now()
     const lost = this.state.forget(from, now)
+    this.probes.failed(from.address)
     this.counterValues.peersForgotten++
-    const learnt = this.state.learnLeafSet(view, now)
+    offerLeafSet(this.ctx, view, from.address)
     if (this.nodeState === 'running') snapBack(this.ctx, this.maintenance)
-    if (lost.sides.length === 0) { if (learnt) this.leafSetChanged(); return }
+    if (lost.sides.length === 0) return
     this.leafSetChanged()
     if (this.nodeState !== 'running') return
     for (const side of lost.sides) {
@@ -315,6 +334,7 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
    * to the members so that each verifies the failure first-hand.
    */
   private peerFailed (peer: PeerRef): void {
+    this.probes.failed(peer.address)
     const known = this.state.knows(peer)
     const lost = this.state.forget(peer, this.io.now())
     this.counterValues.peersForgotten++

@@ -12,7 +12,6 @@ import { FailedPeers } from '../core/failed-peers.js'
 import type { PeerRef } from '../core/port.js'
 import { LeafSet, type Side } from './leaf-set.js'
 import { MAX_DEAD_PEERS_REMEMBERED, MAX_PENDING_ROW_REPAIRS, MAX_UNHELPFUL_OFFERS_REMEMBERED } from './limits.js'
-import type { LeafSetView } from './messages.js'
 import { nextHop, type NextHop } from './next-hop.js'
 import { RoutingTable, type Slot } from './routing-table.js'
 
@@ -78,12 +77,14 @@ export class RoutingState {
     return changed
   }
 
-  /** Offers every node of another node's leaf set (hearsay); returns whether ours changed. */
-  learnLeafSet (view: LeafSetView, now: number): boolean {
-    let changed = false
-    for (const p of view.left) changed = this.learn(p, 'hearsay', now) || changed
-    for (const p of view.right) changed = this.learn(p, 'hearsay', now) || changed
-    return changed
+  /**
+   * Whether offering `p` as hearsay would change the leaf set or fill a routing slot (without
+   * changing anything): the candidates worth a probe (src/core/candidate-probes.ts).
+   */
+  wouldLearn (p: PeerRef, now: number): boolean {
+    if (p.id === this.self.id || this.leaves.has(p.address) || this.unhelpful.has(p.address) || this.isDead(p.address, now)) return false
+    const slot = this.table.slotOf(p.id)
+    return (slot !== undefined && this.table.get(slot.row, slot.column) === undefined) || this.leaves.wouldAdd(p)
   }
 
   /**

@@ -110,6 +110,11 @@ describe('Chord node through a recording port', () => {
     assert.deepEqual(sent[0].req, { type: 'get-neighbors' })
     const newcomer = { id: (self.id + ringDistance(self.id, ring[0].id) / 2n) % (1n << 256n), address: 'newcomer' }
     sent[0].done({ ok: true, value: { type: 'neighbors', predecessor: newcomer, successors: [ring[1], ring[2]] } })
+    // The newcomer is hearsay: probed first, adopted only once it answers us itself.
+    sent = io.take()
+    assert.deepEqual(sent.map(s => [s.to.address, s.req.type]), [['newcomer', 'ping'], [ring[0].address, 'notify']])
+    assert.equal(node.status().successors[0].address, ring[0].address)
+    sent[0].done({ ok: true, value: { type: 'ack' } })
     sent = io.take()
     assert.equal(sent[0].to.address, 'newcomer')
     assert.deepEqual(sent[0].req, { type: 'notify' })
@@ -138,6 +143,11 @@ describe('Chord node through a recording port', () => {
     const mid = (ring[39].id + ringDistance(ring[39].id, self.id) / 2n) % (1n << 256n)
     const newcomer = { id: mid, address: 'newcomer' }
     assert.deepEqual(node.onRequest(newcomer, { type: 'notify' }), { type: 'ack' })
+    // Adopted once it answers our own probe.
+    assert.equal(node.status().predecessor?.address, ring[39].address)
+    const probe = io.take().filter(s => s.to.address === 'newcomer')
+    assert.deepEqual(probe.map(s => s.req.type), ['ping'])
+    probe[0].done({ ok: true, value: { type: 'ack' } })
     assert.equal(node.status().predecessor?.address, 'newcomer')
     io.take()
     fire(io, node, 'replicate')

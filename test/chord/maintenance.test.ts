@@ -75,7 +75,13 @@ describe('Chord adaptive maintenance', () => {
     const { io, node, ring, self } = setup()
     for (let i = 0; i < 4; i++) answerUnchanged(step(io, node, 'stabilize'), self, ring)
     assert.ok(delayOf(io, 'stabilize') > 5000)
+    io.take()
     node.onRequest(ring[19], { type: 'leaving', predecessor: ring[18], successors: [] })
+    // The named replacement is a candidate: adopted once it answers our own probe.
+    assert.equal(node.status().predecessor, undefined)
+    const probe = io.take()
+    assert.deepEqual(probe.map(s => [s.to.address, s.req.type]), [[ring[18].address, 'ping']])
+    probe[0].done({ ok: true, value: { type: 'ack' } })
     assert.equal(node.status().predecessor?.address, ring[18].address)
     assert.ok(delayOf(io, 'stabilize') <= 1100)
     assert.ok(delayOf(io, 'check-predecessor') <= 2200)
@@ -117,6 +123,11 @@ describe('Chord adaptive maintenance', () => {
       // Answer with the finger the seeded table already has for that key.
       const owner = ring.find(p => ringDistance(ring[19].id, p.id) >= ringDistance(ring[19].id, key)) ?? ring[0]
       sent[0].done({ ok: true, value: { type: 'found', successors: [owner] } })
+      // A finger not yet first-hand is probed before it is installed.
+      for (const probe of io.take()) {
+        assert.deepEqual([probe.to.address, probe.req.type], [owner.address, 'ping'])
+        probe.done({ ok: true, value: { type: 'ack' } })
+      }
       delays.push(delayOf(io, 'fix-fingers'))
     }
     assert.ok(delays[delays.length - 1] > 4 * delays[0], `fix-fingers backed off: ${delays.join(', ')}`)
@@ -147,8 +158,12 @@ describe('Chord failed peers (no retry storms)', () => {
         s.done({ ok: true, value: { type: 'closer', nodes: [ring[0]] } })
       }
     }
-    // ring[0] comes back and notifies: first-hand, so the next stabilize may adopt it again.
+    // ring[0] comes back and notifies: it is probed at once (it speaks for itself), and once it
+    // answers it is first-hand, so the next stabilize may adopt it again.
     node.onRequest(ring[0], { type: 'notify' })
+    const probe = io.take()
+    assert.deepEqual(probe.map(s => [s.to.address, s.req.type]), [[ring[0].address, 'ping']])
+    probe[0].done({ ok: true, value: { type: 'ack' } })
     fire(io, node, 'stabilize')
     sent = io.take().filter(s => s.req.type === 'get-neighbors')
     sent[0].done({ ok: true, value: { type: 'neighbors', predecessor: ring[0], successors: [ring[2], ring[3]] } })

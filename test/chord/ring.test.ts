@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { keyId, type NodeId } from '../../src/core/id.js'
 import { ChordSimulation, type ChordSimNode } from '../../src/sim/chord-sim.js'
 import { uniformLatency } from '../../src/sim/latency.js'
+import { unreadable } from '../helpers/dht-reads.js'
 
 const utf8 = new TextEncoder()
 const CHORD = { requestTimeoutMs: 500, stabilizeIntervalMs: 1000, fixFingersIntervalMs: 1000, replicateIntervalMs: 3000 }
@@ -98,15 +99,7 @@ describe('Chord rings in the simulator', () => {
     assert.equal(cs.wrongNeighbours(), 0)
     const after = holdersOf(cs, keys)
     assert.equal(after.size, keys.length, 'no key lost')
-    let pending = keys.length; let missing = 0
-    for (const k of keys) {
-      (cs.randomMember() as ChordSimNode).chord.get(k, o => {
-        pending--
-        if (!o.ok || o.value.value === undefined || Buffer.compare(Buffer.from(o.value.value), Buffer.from(k)) !== 0) missing++
-      })
-    }
-    cs.sim.runUntilTrue(() => pending === 0, 500, 60_000)
-    assert.equal(missing + pending, 0)
+    assert.equal(unreadable(cs.sim, keys, () => (cs.randomMember() as ChordSimNode).chord), 0)
   })
 
   test('graceful leaves hand keys to the successor; a crashed owner\'s replicas answer reads at once', () => {

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict'
 import { keyId, type NodeId } from '../../src/core/id.js'
 import { PastrySimulation, type PastrySimNode } from '../../src/sim/pastry-sim.js'
 import { uniformLatency } from '../../src/sim/latency.js'
+import { unreadable } from '../helpers/dht-reads.js'
 
 const utf8 = new TextEncoder()
 const PASTRY = { requestTimeoutMs: 500, leafSetIntervalMs: 1000, routingTableIntervalMs: 5000, replicateIntervalMs: 3000 }
@@ -136,15 +137,7 @@ describe('Pastry networks in the simulator', () => {
     assert.equal(ps.wrongLeafSets(), 0)
     assert.equal(holdersOf(ps, keys).size, keys.length, 'no key lost')
     assertPlacement(ps, keys, 3)
-    let pending = keys.length; let missing = 0
-    for (const k of keys) {
-      (ps.randomMember() as PastrySimNode).pastry.get(k, o => {
-        pending--
-        if (!o.ok || o.value.value === undefined || Buffer.compare(Buffer.from(o.value.value), Buffer.from(k)) !== 0) missing++
-      })
-    }
-    ps.sim.runUntilTrue(() => pending === 0, 500, 60_000)
-    assert.equal(missing + pending, 0)
+    assert.equal(unreadable(ps.sim, keys, () => (ps.randomMember() as PastrySimNode).pastry), 0)
   })
 
   test('graceful leaves and joins keep every key on its r closest nodes; a crashed owner\'s replicas answer reads at once', () => {

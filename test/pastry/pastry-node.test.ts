@@ -47,6 +47,21 @@ function fire (io: Io, node: PastryNode, name: string): void {
   node.onTimer(name)
 }
 
+/**
+ * Answers every probe (ping) sent, and those its answers set off, with ack, as live peers do;
+ * returns the other requests sent meanwhile.
+ */
+function answerProbes (io: Io): ReturnType<Io['take']> {
+  const rest: ReturnType<Io['take']> = []
+  for (let sent = io.take(); sent.length > 0; sent = io.take()) {
+    for (const s of sent) {
+      if (s.req.type === 'ping') s.done({ ok: true, value: { type: 'ack' } })
+      else rest.push(s)
+    }
+  }
+  return rest
+}
+
 /** A key sharing exactly `p` digits with `id` whose digit p is `d`, the rest taken from `fill`. */
 function keyWithPrefix (id: NodeId, p: number, d: number, fill: NodeId): NodeId {
   const shift = BigInt(4 * (64 - p))
@@ -190,17 +205,20 @@ describe('Pastry node through a recording port', () => {
     const r1Leaves = new LeafSet(r1, 8)
     for (const p of [self, ...all]) if (p.address !== leaves.right[1].address) r1Leaves.add(p)
     sent[0].done({ ok: true, value: { type: 'leaf-set', leafSet: r1Leaves.view() } })
-    sent = io.take()
+    sent = answerProbes(io)
     assert.deepEqual(sent.map(s => s.to.address), [leaves.right[1].address], 'the missing member is probed')
     sent[0].done({ ok: false, failure: 'timeout' })
     assert.ok(!node.leafSet().right.some(p => p.address === leaves.right[1].address), 'forgotten')
-    sent = io.take()
+    sent = answerProbes(io)
     assert.equal(sent.length, 1)
     assert.equal(sent[0].to.address, leaves.right[7].address, 'repair asks the farthest member on that side')
     // Its leaf set reaches past our edge: the 9th node clockwise becomes our 8th.
     const edge = new LeafSet(leaves.right[7], 8)
     for (const p of [self, ...all]) if (p.address !== leaves.right[1].address) edge.add(p)
     sent[0].done({ ok: true, value: { type: 'leaf-set', leafSet: edge.view() } })
+    // The node it names is hearsay until it answers our own probe.
+    assert.equal(node.leafSet().right.length, 7)
+    answerProbes(io)
     const truth = new LeafSet(self, 8)
     for (const p of all) if (p.address !== leaves.right[1].address) truth.add(p)
     assert.deepEqual(node.leafSet().right.map(p => p.address), truth.right.map(p => p.address))
@@ -234,6 +252,7 @@ describe('Pastry node through a recording port', () => {
     // A newcomer between self and its clockwise neighbour changes the leaf set: both periods snap back.
     const newcomer = { id: (self.id + ringDistance(self.id, leaves.right[0].id) / 2n) & MASK, address: 'newcomer' }
     node.onRequest(newcomer, { type: 'announce' })
+    answerProbes(io) // the newcomer answers our probe: first-hand, so it is learnt
     assert.equal((io.timers.get('leaf-set') as number) - io.clock, 1000)
     assert.equal((io.timers.get('routing-table') as number) - io.clock, 5000)
     fire(io, node, 'leaf-set')
@@ -250,12 +269,12 @@ describe('Pastry node through a recording port', () => {
     const r1Leaves = new LeafSet(r1, 8)
     for (const p of [self, ...others]) if (p.address !== r2.address) r1Leaves.add(p)
     sent[0].done({ ok: true, value: { type: 'leaf-set', leafSet: r1Leaves.view() } })
-    sent = io.take()
+    sent = answerProbes(io)
     assert.deepEqual(sent.map(s => s.to.address), [r2.address])
     sent[0].done({ ok: false, failure: 'timeout' })
     assert.ok(!node.leafSet().right.some(p => p.address === r2.address), 'forgotten')
     // The repair asks the farthest member, whose leaf set is stale: it still names r2.
-    sent = io.take()
+    sent = answerProbes(io)
     assert.equal(sent[0].to.address, leaves.right[7].address)
     const stale = new LeafSet(leaves.right[7], 8)
     for (const p of [self, ...others]) stale.add(p)
@@ -263,7 +282,7 @@ describe('Pastry node through a recording port', () => {
     assert.ok(!node.leafSet().right.some(p => p.address === r2.address), 'hearsay does not bring back a peer that just failed')
     node.onRequest(leaves.right[3], { type: 'exchange', leafSet: stale.view() })
     assert.ok(!node.leafSet().right.some(p => p.address === r2.address), 'nor does a stale exchange')
-    io.take()
+    answerProbes(io)
     // A route whose answer names r2 first goes on to the alternate without dialling r2.
     const key = keyWithPrefix(self.id, 0, (digit(self.id, 0) + 4) % 16, 4242n)
     node.lookup(key, () => {})
@@ -271,8 +290,10 @@ describe('Pastry node through a recording port', () => {
     const alternate = peer('alternate')
     sent[0].done({ ok: true, value: { type: 'next', nodes: [r2, alternate], rows: [] } })
     assert.deepEqual(io.take().map(s => s.to.address), ['alternate'], 'the failed peer is skipped while its backoff lasts')
-    // First-hand evidence: r2 itself sends a request, so it is alive and a member again.
+    // r2 itself sends a request: it is probed, and a member again once it answers us.
     node.onRequest(r2, { type: 'ping' })
+    assert.deepEqual(io.sent.map(s => [s.to.address, s.req.type]), [[r2.address, 'ping']])
+    answerProbes(io)
     assert.equal(node.leafSet().right[1].address, r2.address)
   })
 
@@ -327,7 +348,8 @@ describe('Pastry node through a recording port', () => {
     node.onRequest(r2, { type: 'leaving', leafSet: view.view() })
     assert.ok(!node.leafSet().right.some(p => p.address === r2.address))
     assert.equal((io.timers.get('leaf-set') as number) - io.clock, 1000)
-    assert.equal(node.leafSet().right.length, 8, 'the leaver\'s leaf set fills the gap')
+    answerProbes(io)
+    assert.equal(node.leafSet().right.length, 8, 'the leaver\'s leaf set fills the gap once its node answers our probe')
   })
 
   test('join: route to own id, rows from the path, leaf set from the last node, then announce', () => {
@@ -360,11 +382,14 @@ describe('Pastry node through a recording port', () => {
     sent = io.take()
     const announced = new Set(sent.filter(s => s.req.type === 'announce').map(s => s.to.address))
     for (const p of z.members()) assert.ok(announced.has(p.address), 'every member of the new leaf set is told')
+    for (const p of row0) assert.ok(announced.has(p.address), 'every node the path named is told')
+    const before = new Set([...node.leafSet().left, ...node.leafSet().right].map(p => p.address))
+    assert.deepEqual([...before].sort(), [bootstrap, hop, closest].map(p => p.address).sort(), 'before the answers, only the path nodes, which answered us')
+    for (const s of sent) s.done({ ok: true, value: { type: 'leaf-set', leafSet: { left: [], right: [] } } })
     assert.deepEqual(node.leafSet().right.map(p => p.address), z.right.map(p => p.address), 'the leaf set is the true one')
     assert.deepEqual(node.leafSet().left.map(p => p.address), z.left.map(p => p.address))
     assert.ok(node.status().routingRows[0].entries.length >= 10)
     assert.deepEqual(results, [])
-    for (const s of sent) s.done({ ok: true, value: { type: 'leaf-set', leafSet: { left: [], right: [] } } })
     fire(io, node, 'deferred')
     assert.deepEqual(results, [{ ok: true, value: closest }])
   })
@@ -382,6 +407,8 @@ describe('Pastry node through a recording port', () => {
     const newcomer = { id: (self.id + ringDistance(self.id, r1.id) / 3n) & MASK, address: 'newcomer' }
     const res = node.onRequest(newcomer, { type: 'announce' })
     assert.equal(res.type, 'leaf-set')
+    assert.notEqual(node.leafSet().right[0].address, 'newcomer', 'not before it answers our probe')
+    answerProbes(io)
     assert.equal(node.leafSet().right[0].address, 'newcomer')
     io.take()
     fire(io, node, 'replicate')

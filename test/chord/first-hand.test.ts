@@ -1,0 +1,161 @@
+/**
+ * Hostile peers against Chord's first-hand routing state (issue 10, item 3), in the simulator: a
+ * sybil placed just below a victim that NOTIFYs its way in as predecessor and then refuses the
+ * hand-off, and sybils that send LEAVINGs naming peers that do not exist. The honest ring runs the
+ * real protocol; the sybils are hand-written handlers that speak Chord with valid messages and lie.
+ */
+import { describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { inOpen, keyId, ringDistance } from '../../src/core/id.js'
+import type { Io, PeerRef, ProtocolHandler } from '../../src/core/port.js'
+import { MAX_CANDIDATES_PER_MESSAGE } from '../../src/core/candidate-probes.js'
+import type { ChordMessage, ChordRequest, ChordResponse } from '../../src/chord/messages.js'
+import { ChordSimulation, type ChordSimNode } from '../../src/sim/chord-sim.js'
+import { uniformLatency } from '../../src/sim/latency.js'
+import { simNodeId } from '../../src/sim/simulator.js'
+import { unreadable } from '../helpers/dht-reads.js'
+
+const utf8 = new TextEncoder()
+const CHORD = { requestTimeoutMs: 500, stabilizeIntervalMs: 1000, fixFingersIntervalMs: 1000, replicateIntervalMs: 3000, replicas: 3 }
+/** The default replica lease (ChordInit.replicaLeaseMs): after it, copies no owner refreshed are gone. */
+const LEASE_MS = 60_000
+
+type ChordIo = Io<ChordRequest, ChordResponse, ChordMessage>
+
+/** A simulator address whose id lies in the open arc (lo, hi), in its upper half (just below hi). */
+function addressIn (prefix: string, lo: bigint, hi: bigint, skip = 0): PeerRef {
+  const arc = ringDistance(lo, hi)
+  let found = 0
+  for (let i = 0; i < 1_000_000; i++) {
+    const address = `${prefix}-${i}`
+    const id = simNodeId(address)
+    if (inOpen(id, lo, hi) && ringDistance(id, hi) < arc / 2n && found++ === skip) return { id, address }
+  }
+  throw new Error('no address found in the arc')
+}
+
+/**
+ * A peer that speaks Chord and lies: it NOTIFYs `target` every second (it would be its
+ * predecessor), names `target` as everything, and either refuses every record it is handed
+ * (`accepted = 0`, with no refusal named) or accepts them and keeps nothing.
+ */
+class Sybil implements ProtocolHandler<ChordRequest, ChordResponse, ChordMessage> {
+  storesReceived = 0
+  constructor (private readonly io: ChordIo, private readonly target: PeerRef, private readonly refuse: boolean) {}
+  start (): void { this.io.setTimer('notify', 200) }
+  stop (): void {}
+  onMessage (): void {}
+  onRequest (_from: PeerRef, req: ChordRequest): ChordResponse {
+    switch (req.type) {
+      case 'store':
+        this.storesReceived++
+        return { type: 'stored', accepted: this.refuse ? 0 : req.records.length, refused: [] }
+      case 'fetch': return { type: 'value', record: undefined }
+      case 'sync': return { type: 'missing', keyIds: req.keys.map(k => k.keyId), newer: [] }
+      case 'get-neighbors': return { type: 'neighbors', predecessor: undefined, successors: [this.target] }
+      case 'find-successor': return { type: 'found', successors: [this.target] }
+      default: return { type: 'ack' }
+    }
+  }
+
+  onTimer (): void {
+    this.io.request(this.target, { type: 'notify' }, { timeoutMs: 500 }, () => {})
+    this.io.setTimer('notify', 1000)
+  }
+
+  /** Sends a forged LEAVING to `to`. */
+  leave (to: PeerRef, predecessor: PeerRef | undefined, successors: readonly PeerRef[]): void {
+    this.io.request(to, { type: 'leaving', predecessor, successors }, { timeoutMs: 500 }, () => {})
+  }
+}
+
+function ring (seed: string, n: number): ChordSimulation {
+  const cs = new ChordSimulation({ seed, latency: uniformLatency(10, 60), chord: CHORD })
+  console.log(`seed ${seed}`)
+  cs.seedRing(n)
+  cs.sim.runFor(5_000)
+  return cs
+}
+
+function addSybil (cs: ChordSimulation, at: PeerRef, target: PeerRef, refuse: boolean): Sybil {
+  let sybil!: Sybil
+  const node = cs.sim.addNode<ChordRequest, ChordResponse, ChordMessage>(io => { sybil = new Sybil(io, target, refuse); return sybil }, at.address)
+  cs.sim.start(node)
+  return sybil
+}
+
+function putAll (cs: ChordSimulation, keys: readonly Uint8Array[]): void {
+  let pending = keys.length; let failed = 0
+  for (const k of keys) (cs.randomMember() as ChordSimNode).chord.put(k, k, o => { pending--; if (!o.ok) failed++ })
+  cs.sim.runUntilTrue(() => pending === 0, 500, 60_000)
+  assert.equal(failed + pending, 0, 'every put succeeds')
+}
+
+function routingOf (node: ChordSimNode): string[] {
+  const s = node.chord.status()
+  return [...(s.predecessor === undefined ? [] : [s.predecessor]), ...s.successors, ...s.fingers].map(p => p.address)
+}
+
+describe('Chord first-hand routing state against hostile peers', () => {
+  test('a sybil that NOTIFYs in just below a victim and refuses the hand-off does not wipe its key range', () => {
+    const cs = ring('sybil-notify', 32)
+    const keys = Array.from({ length: 1500 }, (_, i) => utf8.encode(`key-${i}`))
+    putAll(cs, keys)
+    cs.sim.runFor(8_000)
+    const nodes = cs.live()
+    const victim = nodes[5]
+    const pred = nodes[4]
+    const at = addressIn('sybil', pred.sim.ref.id, victim.sim.ref.id)
+    const taken = keys.filter(k => inOpen(keyId(k), pred.sim.ref.id, at.id) || keyId(k) === at.id)
+    assert.ok(taken.length > 0, 'the sybil sits where it would take over some of the victim\'s keys')
+    const sybil = addSybil(cs, at, victim.sim.ref, true)
+    cs.sim.runFor(LEASE_MS + 30_000)
+    assert.ok(sybil.storesReceived > 0, 'the victim did hand the sybil its keys (it was adopted once)')
+    assert.notEqual(victim.chord.status().predecessor?.address, at.address, 'the sybil lost its place')
+    assert.ok(victim.chord.status().primaryRecords >= taken.length, 'the refused records stay with the victim as owner')
+    assert.equal(unreadable(cs.sim, taken, () => (cs.randomMember() as ChordSimNode).chord), 0, 'every key of the range is readable after the lease')
+    assert.equal(unreadable(cs.sim, keys, () => (cs.randomMember() as ChordSimNode).chord), 0, 'and every other key')
+    // It stays out: later notifies are refused while it is without standing.
+    const stores = sybil.storesReceived
+    cs.sim.runFor(20_000)
+    assert.notEqual(victim.chord.status().predecessor?.address, at.address)
+    assert.equal(sybil.storesReceived, stores, 'no further hand-off to it')
+  })
+
+  test('forged LEAVINGs naming peers that do not exist install nothing, and each is dialled at most once', () => {
+    const cs = ring('sybil-leaving', 32)
+    const nodes = cs.live()
+    const victim = nodes[10]
+    const before = nodes[9].sim.ref
+    const after = nodes[11].sim.ref
+    // Sybils just around the victim, adopted first-hand (they answer, and accept records).
+    const below = addSybil(cs, addressIn('below', before.id, victim.sim.ref.id), victim.sim.ref, false)
+    const aboveRef = addressIn('above', victim.sim.ref.id, after.id)
+    const above = addSybil(cs, aboveRef, after, false)
+    cs.sim.runFor(10_000)
+    const status = victim.chord.status()
+    assert.ok(status.predecessor?.address.startsWith('below'), 'the sybil below is the victim\'s predecessor')
+    assert.equal(status.successors[0].address, aboveRef.address, 'the sybil above is its successor')
+    // Ghosts: addresses with no node, placed where they would be the victim's neighbours.
+    const ghostPred = addressIn('ghost-pred', before.id, victim.sim.ref.id)
+    const ghostSuccessors = Array.from({ length: 32 }, (_, i) => addressIn('ghost-succ', victim.sim.ref.id, after.id, i))
+    const ghosts = new Set([ghostPred, ...ghostSuccessors].map(g => g.address))
+    const probesBefore = victim.chord.counters().candidateProbesFailed
+    for (let round = 0; round < 20; round++) {
+      cs.sim.after(round * 1000, () => {
+        below.leave(victim.sim.ref, ghostPred, ghostSuccessors)
+        above.leave(victim.sim.ref, ghostPred, ghostSuccessors)
+      })
+    }
+    for (let t = 0; t < 30; t++) {
+      cs.sim.runFor(1000)
+      for (const a of routingOf(victim)) assert.ok(!ghosts.has(a), `no ghost in the victim's routing state (${a})`)
+    }
+    const failedProbes = victim.chord.counters().candidateProbesFailed - probesBefore
+    assert.ok(failedProbes <= ghosts.size, `each ghost dialled at most once (${failedProbes} failed probes)`)
+    assert.ok(failedProbes <= 2 * MAX_CANDIDATES_PER_MESSAGE, `and the liars lost standing after their first lies (${failedProbes})`)
+    // The victim's ring is whole again: its successor is a live node that answers it.
+    assert.ok(!ghosts.has(victim.chord.status().successors[0].address))
+    assert.ok(victim.chord.status().successors.length > 0)
+  })
+})
