@@ -31,6 +31,9 @@ export function registerOverlayMetrics (metrics: Metrics | undefined, prefix: st
         inbound_oversize: c.inboundOversize,
         inbound_failed: c.inboundFailed,
         inbound_streams: c.inboundStreams,
+        inbound_rate_limited_peer: c.inboundRateLimitedPeer,
+        inbound_rate_limited_total: c.inboundRateLimitedTotal,
+        inbound_closed_early: c.inboundClosedEarly,
         outbound_requests: c.outboundRequests,
         outbound_streams_opened: c.streamsOpened,
         outbound_frames_on_open_stream: c.framesOnOpenStream,
@@ -40,6 +43,7 @@ export function registerOverlayMetrics (metrics: Metrics | undefined, prefix: st
         outbound_dropped: c.outboundDropped,
         outbound_late_responses: c.lateResponses,
         outbound_bad_frames: c.outboundBadFrames,
+        outbound_refused_by_remote: c.refusedByRemote,
         ...Object.fromEntries(Object.entries(c.outboundFailed).map(([k, v]) => [`outbound_${k}`, v]))
       }
     }
