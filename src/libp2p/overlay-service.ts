@@ -44,6 +44,8 @@ export function registerOverlayMetrics (metrics: Metrics | undefined, prefix: st
         outbound_late_responses: c.lateResponses,
         outbound_bad_frames: c.outboundBadFrames,
         outbound_refused_by_remote: c.refusedByRemote,
+        peer_hints_learned: runtime.peers.counters.hintsLearned,
+        peer_hints_over_frame_limit: runtime.peers.counters.hintsOverFrameLimit,
         ...Object.fromEntries(Object.entries(c.outboundFailed).map(([k, v]) => [`outbound_${k}`, v]))
       }
     }

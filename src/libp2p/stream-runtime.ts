@@ -188,7 +188,7 @@ export class StreamRuntime<Req, Res, Msg = never> {
     this.components = components
     this.init = init
     this.log = components.logger.forComponent(init.logName)
-    this.peers = new PeerBook(components.peerId, () => components.addressManager.getAddresses(), components.peerStore)
+    this.peers = new PeerBook(components.peerId, () => components.addressManager.getAddresses())
     this.limiter = new InboundRateLimiter(init.inboundRateLimit)
     this.onIdentify = this.onIdentify.bind(this)
   }
@@ -278,7 +278,7 @@ export class StreamRuntime<Req, Res, Msg = never> {
     if (stream === undefined) {
       const created: OutboundStream = new OutboundStream({
         peer: to.address,
-        open: async (signal) => await this.components.connectionManager.openStream(peerIdFromString(to.address), this.init.protocol, { signal }),
+        open: async (signal) => await this.openStream(to.address, signal),
         maxFrameBytes: this.init.codec.maxFrameBytes,
         maxInFlight: this.init.maxInFlightPerPeer ?? MAX_IN_FLIGHT_REQUESTS_PER_PEER,
         maxQueuedBytes: this.init.maxQueuedBytesPerPeer ?? MAX_QUEUED_BYTES_PER_PEER,
@@ -294,6 +294,33 @@ export class StreamRuntime<Req, Res, Msg = never> {
       this.outbound.set(to.address, stream)
     }
     return stream
+  }
+
+  /**
+   * Opens a stream of the protocol to a peer: by its id when connected or when the peer store has
+   * addresses for it (first-hand: a connection or identify put them there), else through the dial
+   * hints a frame named (kept in memory only) without naming the peer to the dialer, so a peer
+   * that does not exist leaves no trace in the peer store; Noise then tells who answered, and a
+   * hint that led to anyone else is dropped. Without either, by its id (peer routing).
+   */
+  private async openStream (address: string, signal: AbortSignal): Promise<Stream> {
+    const { connectionManager, peerStore } = this.components
+    const peerId = peerIdFromString(address)
+    const hints = connectionManager.getConnections(peerId).length > 0 ? undefined : this.peers.dialHints(address)
+    const known = hints !== undefined && await peerStore.get(peerId).then(peer => peer.addresses.length > 0, () => false)
+    if (hints === undefined || known) return await connectionManager.openStream(peerId, this.init.protocol, { signal })
+    let connection: Connection
+    try {
+      connection = await connectionManager.openConnection(hints, { signal })
+    } catch (err) {
+      this.peers.forgetHints(address)
+      throw err
+    }
+    if (!connection.remotePeer.equals(peerId)) {
+      this.peers.forgetHints(address)
+      throw new Error(`the addresses named for ${address} reached ${connection.remotePeer.toString()}`)
+    }
+    return await connection.newStream(this.init.protocol, { signal })
   }
 
   /** Encodes a frame body; a throw or an oversized frame is our own bug, never sent. */
@@ -323,6 +350,7 @@ export class StreamRuntime<Req, Res, Msg = never> {
       if (!result.ok) return finish(result)
       let res: Res
       try {
+        this.peers.startFrame()
         res = this.init.codec.decodeResponse(result.value, this.peers)
       } catch (err) {
         if (err instanceof WireError) this.log('response from %s refused (%s): %s', to.address, err.code, err.message)
@@ -386,6 +414,7 @@ export class StreamRuntime<Req, Res, Msg = never> {
     }
     let inbound: { request: Req } | { message: Msg }
     try {
+      this.peers.startFrame()
       inbound = this.init.codec.decodeInbound(envelope.body, this.peers)
     } catch (err) {
       if (err instanceof WireError) throw err

@@ -6,7 +6,7 @@
  * runtime's PeerCodec refuses); decoded byte fields are copies, so a stored rumor never pins the
  * frame it came in. A rumor's id and signature are checked by the protocol, not here.
  */
-import { checkFrame as checkFrameLimit, malformed, oversize, protonsDecode } from './decode.js'
+import { checkFrame as checkFrameLimit, copyBytes, malformed, oversize, protonsDecode } from './decode.js'
 import type { PeerCodec } from './peer-codec.js'
 import { WireError } from './peer-codec.js'
 import {
@@ -90,7 +90,7 @@ function decodeRumor (r: pb.Rumor, codec: PeerCodec): Rumor {
   if (r.payload.length > MAX_PAYLOAD_BYTES_LIMIT) oversize(`payload of ${r.payload.length} bytes (at most ${MAX_PAYLOAD_BYTES_LIMIT})`)
   if (r.signature.length === 0) malformed('rumor without a signature')
   if (r.signature.length > MAX_SIGNATURE_BYTES) oversize(`signature of ${r.signature.length} bytes (at most ${MAX_SIGNATURE_BYTES})`)
-  return { origin: r.origin.slice(), seq: r.seq, topic, payload: r.payload.slice(), signature: r.signature.slice() }
+  return { origin: copyBytes(r.origin), seq: r.seq, topic, payload: copyBytes(r.payload), signature: copyBytes(r.signature) }
 }
 
 function decodeRumors (rumors: readonly pb.Rumor[], codec: PeerCodec): Rumor[] {
