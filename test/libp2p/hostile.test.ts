@@ -2,9 +2,10 @@
  * Hostile peers against real overlay nodes on 127.0.0.1 (issue 10): a stock libp2p node speaking
  * our protocols with valid frames and lies (test/helpers/hostile-peer.ts), beside 4 honest peers.
  * It floods requests (refused over the rate limit, counted; honest gets go on succeeding), names
- * tens of thousands of peers that do not exist (none reaches the victim's peer store), and sends
- * small records padded to 2 MiB (the padding is not retained). Small sizes here; the full-size
- * attacks are in issue 10's measurements.
+ * tens of thousands of peers that do not exist (none reaches the victim's peer store), sends
+ * small records padded to 2 MiB (the padding is not retained) and replays SIR rumors captured long
+ * ago or re-dated (refused, never delivered). Small sizes here; the full-size attacks are in
+ * issue 10's measurements.
  */
 import assert from 'node:assert/strict'
 import { setFlagsFromString } from 'node:v8'
@@ -19,6 +20,9 @@ import { PASTRY_PROTOCOL } from '../../src/libp2p/pastry-service.js'
 import { recordSigner } from '../../src/libp2p/record-keys.js'
 import { encodeChordRequest, decodeChordResponse } from '../../src/wire/chord.js'
 import { encodePastryRequest } from '../../src/wire/pastry.js'
+import { decodeSirResponse, encodeSirRequest } from '../../src/wire/sir.js'
+import { SIR_PROTOCOL } from '../../src/libp2p/sir-service.js'
+import { createRumor } from '../../src/sir/rumor.js'
 import { addressPeerCodec } from '../../src/wire/peer-codec.js'
 import { fakePeers, HostilePeer, liarCodec } from '../helpers/hostile-peer.js'
 import { LocalNet } from '../helpers/local-net.js'
@@ -132,6 +136,29 @@ describe('hostile peers against 4 honest peers on 127.0.0.1', { timeout: 180_000
     }
     const grownBytes = retainedBufferBytes() - baseline
     assert.ok(grownBytes < FRAMES * PAD_BYTES / 4, `${(grownBytes / 2 ** 20).toFixed(1)} MiB retained after ${FRAMES} frames of 2 MiB`)
+  })
+
+  it('refuses a SIR rumor captured before the freshness window, and a re-dated copy of it; neither is delivered', async () => {
+    const replayer = await hostile()
+    const delivered: string[] = []
+    const unsubscribe = victim.pubsub('sir').subscribe('replayed', (m) => { delivered.push(decoder.decode(m.data)) })
+    const signer = { origin: replayer.libp2p.peerId.toMultihash().bytes, sign: (m: Uint8Array) => replayer.privateKey.sign(m) as Uint8Array }
+    const captured = createRumor(signer, 1n, 'replayed', encoder.encode('pay 10'), Date.now() - 11 * 60_000)
+    const stream = await replayer.open(multiaddr(victim.addresses()[0]), SIR_PROTOCOL)
+    const before = victim.libp2p.services.sir!.status().counters
+    for (const rumor of [captured, { ...captured, createdAtMs: Date.now() }]) {
+      const answer = await stream.request(encodeSirRequest({ type: 'push', rumors: [rumor] }))
+      assert.deepEqual(decodeSirResponse(answer.body, addressPeerCodec), { type: 'push-ack', known: [false] })
+    }
+    const after = victim.libp2p.services.sir!.status().counters
+    assert.equal(after.stale - before.stale, 1, 'the old one is stale')
+    assert.equal(after.forged - before.forged, 1, 'the re-dated one is forged')
+    // A fresh rumor of the same peer goes through, so the two above were refused for what they were.
+    const fresh = createRumor(signer, 2n, 'replayed', encoder.encode('fresh'), Date.now())
+    await stream.request(encodeSirRequest({ type: 'push', rumors: [fresh] }))
+    await waitFor(() => delivered.includes('fresh'), { timeoutMs: 10_000, what: 'the fresh rumor delivered' })
+    assert.deepEqual(delivered, ['fresh'])
+    unsubscribe()
   })
 })
 
