@@ -63,10 +63,16 @@ export class InboundStream {
         stream.resume()
       }
     })
-    stream.addEventListener('remoteCloseWrite', () => {
+    const remoteEnded = (): void => {
+      if (this.remoteClosed) return
       this.remoteClosed = true
       this.serveFrames()
-    })
+    }
+    stream.addEventListener('remoteCloseWrite', remoteEnded)
+    stream.addEventListener('end', remoteEnded)
+    // libp2p runs a handler only after a peer-store write; a remote that closed before that sent
+    // 'remoteCloseWrite' to nobody. The buffered bytes come first (queued by the 'message' listener).
+    queueMicrotask(() => { if (stream.remoteWriteStatus === 'closed') remoteEnded() })
     stream.addEventListener('close', (event) => {
       if (!this.finished && event.error !== undefined) this.init.onFailed(event.error.message)
       this.end()
