@@ -16,7 +16,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import fc from 'fast-check'
 import { benchEnvironment, benchFlags, gitCommit } from '../src/bench/environment.js'
 import { PeerBook } from '../src/libp2p/peer-book.js'
-import { decodeOnce, frameArbitrary, FUZZ_TARGETS } from '../test/wire/fuzz-frames.js'
+import { decodeOnce, frameFor, FUZZ_TARGETS } from '../test/wire/fuzz-frames.js'
 
 /** Frames generated at once (fast-check samples them into an array). */
 const BATCH_FRAMES = 1000
@@ -61,7 +61,7 @@ function fuzz (target: typeof FUZZ_TARGETS[number], frames: number, batchSeed: n
   const started = performance.now()
   for (let done = 0, batch = 0; done < frames; batch++) {
     const size = Math.min(BATCH_FRAMES, frames - done)
-    for (const frame of fc.sample(frameArbitrary, { seed: batchSeed + batch, numRuns: size })) {
+    for (const frame of fc.sample(frameFor(target), { seed: batchSeed + batch, numRuns: size })) {
       const outcome = decodeOnce(target, frame, codec)
       if (outcome === 'ok') row.decoded++
       else if (outcome === 'refused') row.refused++

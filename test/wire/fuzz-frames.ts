@@ -1,33 +1,45 @@
 /**
  * Generated frames for fuzzing every decoder of our wire (issue 10): the decoders, and fast-check
- * arbitraries of frames that look like protobuf (tags, varints, nested messages, peer ids, key ids,
- * multiaddrs, with the type field mostly in range) before a mutation (cut, flipped byte, inserted
- * bytes), beside plain random bytes. Shared by test/wire/fuzz.test.ts (10^3 frames per decoder in
+ * arbitraries of frames: well-formed messages of the decoder's own protocol (fuzz-messages.ts),
+ * frames that look like protobuf (tags, varints, nested messages, peer ids, key ids, multiaddrs,
+ * with the type field mostly in range) and plain random bytes, each perhaps mutated (cut, flipped
+ * byte, inserted bytes). Shared by test/wire/fuzz.test.ts (10^3 frames per decoder in
  * `npm test`) and benchmarks/fuzz-decoders.ts (10^5). The property: a decoder returns a value or
  * throws WireError, never anything else.
  */
 import fc from 'fast-check'
 import { decodeChordRequest, decodeChordResponse } from '../../src/wire/chord.js'
-import { decodeEnvelope } from '../../src/wire/envelope.js'
+import { decodeEnvelope, encodeEnvelope } from '../../src/wire/envelope.js'
 import { decodePastryRequest, decodePastryResponse } from '../../src/wire/pastry.js'
 import { addressPeerCodec, WireError } from '../../src/wire/peer-codec.js'
 import { decodeSirRequest, decodeSirResponse } from '../../src/wire/sir.js'
+import { chordRequestFrames, chordResponseFrames, pastryRequestFrames, pastryResponseFrames, sirRequestFrames, sirResponseFrames } from './fuzz-messages.js'
+import type { EnvelopeKind } from '../../src/wire/envelope.js'
 import type { PeerCodec } from '../../src/wire/peer-codec.js'
+
+/** Envelopes of every kind around a short body (a refusal's is empty). */
+const envelopeFrames: fc.Arbitrary<Uint8Array> = fc.tuple(
+  fc.constantFrom<EnvelopeKind>('request', 'response', 'message', 'refused'),
+  fc.integer({ min: 1, max: 0xffffffff }),
+  fc.uint8Array({ maxLength: 32 })
+).map(([kind, id, body]) => encodeEnvelope(kind, kind === 'message' ? 0 : id, kind === 'refused' ? new Uint8Array(0) : body))
 
 export interface FuzzTarget {
   readonly name: string
   decode(bytes: Uint8Array, codec: PeerCodec): unknown
+  /** Well-formed frames this decoder reads. */
+  readonly valid: fc.Arbitrary<Uint8Array>
 }
 
 /** Every decoder that reads bytes from the wire (the storage fields are decoded inside Chord's and Pastry's). */
 export const FUZZ_TARGETS: readonly FuzzTarget[] = [
-  { name: 'chord request', decode: decodeChordRequest },
-  { name: 'chord response', decode: decodeChordResponse },
-  { name: 'pastry request', decode: decodePastryRequest },
-  { name: 'pastry response', decode: decodePastryResponse },
-  { name: 'sir request', decode: decodeSirRequest },
-  { name: 'sir response', decode: decodeSirResponse },
-  { name: 'envelope', decode: (bytes) => decodeEnvelope(bytes) }
+  { name: 'chord request', decode: decodeChordRequest, valid: chordRequestFrames },
+  { name: 'chord response', decode: decodeChordResponse, valid: chordResponseFrames },
+  { name: 'pastry request', decode: decodePastryRequest, valid: pastryRequestFrames },
+  { name: 'pastry response', decode: decodePastryResponse, valid: pastryResponseFrames },
+  { name: 'sir request', decode: decodeSirRequest, valid: sirRequestFrames },
+  { name: 'sir response', decode: decodeSirResponse, valid: sirResponseFrames },
+  { name: 'envelope', decode: (bytes) => decodeEnvelope(bytes), valid: envelopeFrames }
 ]
 
 export { addressPeerCodec }
@@ -90,9 +102,9 @@ function message (depth: number): fc.Arbitrary<Uint8Array> {
   ).map(([type, fields]) => Uint8Array.from([...(type === null ? [] : [...tag(1, 0), ...varint(BigInt(type))]), ...fields.flat()]))
 }
 
-/** A frame as an attacker might send it: a message or random bytes, perhaps cut, flipped or grown. */
-export const frameArbitrary: fc.Arbitrary<Uint8Array> = fc.tuple(
-  fc.oneof({ weight: 4, arbitrary: message(2) }, { weight: 1, arbitrary: fc.uint8Array({ maxLength: 512 }) }),
+/** A frame as an attacker might send `target`: a well-formed one, a protobuf-like one or random bytes, perhaps cut, flipped or grown. */
+export const frameFor = (target: FuzzTarget): fc.Arbitrary<Uint8Array> => fc.tuple(
+  fc.oneof({ weight: 3, arbitrary: target.valid }, { weight: 2, arbitrary: message(2) }, { weight: 1, arbitrary: fc.uint8Array({ maxLength: 512 }) }),
   fc.oneof(
     fc.constant({ kind: 'none' as const }),
     fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),

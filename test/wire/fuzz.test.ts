@@ -11,7 +11,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import fc from 'fast-check'
 import { PeerBook } from '../../src/libp2p/peer-book.js'
-import { addressPeerCodec, decodeOnce, frameArbitrary, FUZZ_TARGETS } from './fuzz-frames.js'
+import { addressPeerCodec, decodeOnce, frameFor, FUZZ_TARGETS } from './fuzz-frames.js'
 
 const RUNS_PER_DECODER = 1000
 const seed = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : Date.now() % 0x7fffffff
@@ -27,7 +27,7 @@ describe(`wire decoders on ${RUNS_PER_DECODER} generated frames each (seed ${see
       it(`${target.name}, ${name}: decodes or refuses with WireError`, async () => {
         const codec = await makeCodec()
         const outcomes = { ok: 0, refused: 0 }
-        fc.assert(fc.property(frameArbitrary, (bytes) => {
+        fc.assert(fc.property(frameFor(target), (bytes) => {
           const outcome = decodeOnce(target, bytes, codec)
           if (typeof outcome === 'object') throw outcome.crash
           outcomes[outcome]++
