@@ -9,6 +9,7 @@ export interface Rumor {
   topic: Uint8Array<ArrayBuffer>
   payload: Uint8Array<ArrayBuffer>
   signature: Uint8Array<ArrayBuffer>
+  createdMs: bigint
 }
 
 export namespace Rumor {
@@ -46,6 +47,11 @@ export namespace Rumor {
           w.bytes(obj.signature)
         }
 
+        if ((obj.createdMs != null && obj.createdMs !== 0n)) {
+          w.uint32(48)
+          w.uint64(obj.createdMs)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -55,7 +61,8 @@ export namespace Rumor {
           seq: 0n,
           topic: uint8ArrayAlloc(0),
           payload: uint8ArrayAlloc(0),
-          signature: uint8ArrayAlloc(0)
+          signature: uint8ArrayAlloc(0),
+          createdMs: 0n
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -82,6 +89,10 @@ export namespace Rumor {
             }
             case 5: {
               obj.signature = reader.bytes()
+              break
+            }
+            case 6: {
+              obj.createdMs = reader.uint64()
               break
             }
             default: {
@@ -134,6 +145,13 @@ export namespace Rumor {
               }
               break
             }
+            case 6: {
+              yield {
+                field: `${prefix}.createdMs`,
+                value: reader.uint64()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -171,6 +189,11 @@ export namespace Rumor {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface RumorCreatedMsFieldEvent {
+    field: '$.createdMs'
+    value: bigint
+  }
+
   export function encode (obj: Partial<Rumor>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Rumor.codec())
   }
@@ -179,7 +202,7 @@ export namespace Rumor {
     return decodeMessage(buf, Rumor.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Rumor>): Generator<RumorOriginFieldEvent | RumorSeqFieldEvent | RumorTopicFieldEvent | RumorPayloadFieldEvent | RumorSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Rumor>): Generator<RumorOriginFieldEvent | RumorSeqFieldEvent | RumorTopicFieldEvent | RumorPayloadFieldEvent | RumorSignatureFieldEvent | RumorCreatedMsFieldEvent> {
     return streamMessage(buf, Rumor.codec(), opts)
   }
 }
@@ -402,6 +425,12 @@ export namespace SirRequest {
     index: number
   }
 
+  export interface SirRequestRumorsCreatedMsFieldEvent {
+    field: '$.rumors[].createdMs'
+    value: bigint
+    index: number
+  }
+
   export interface SirRequestDigestFieldEvent {
     field: '$.digest[]'
     index: number
@@ -416,7 +445,7 @@ export namespace SirRequest {
     return decodeMessage(buf, SirRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SirRequest>): Generator<SirRequestTypeFieldEvent | SirRequestRumorsOriginFieldEvent | SirRequestRumorsSeqFieldEvent | SirRequestRumorsTopicFieldEvent | SirRequestRumorsPayloadFieldEvent | SirRequestRumorsSignatureFieldEvent | SirRequestDigestFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SirRequest>): Generator<SirRequestTypeFieldEvent | SirRequestRumorsOriginFieldEvent | SirRequestRumorsSeqFieldEvent | SirRequestRumorsTopicFieldEvent | SirRequestRumorsPayloadFieldEvent | SirRequestRumorsSignatureFieldEvent | SirRequestRumorsCreatedMsFieldEvent | SirRequestDigestFieldEvent> {
     return streamMessage(buf, SirRequest.codec(), opts)
   }
 }
@@ -619,6 +648,12 @@ export namespace SirResponse {
     index: number
   }
 
+  export interface SirResponseRumorsCreatedMsFieldEvent {
+    field: '$.rumors[].createdMs'
+    value: bigint
+    index: number
+  }
+
   export function encode (obj: Partial<SirResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, SirResponse.codec())
   }
@@ -627,7 +662,7 @@ export namespace SirResponse {
     return decodeMessage(buf, SirResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SirResponse>): Generator<SirResponseTypeFieldEvent | SirResponseKnownFieldEvent | SirResponseRumorsOriginFieldEvent | SirResponseRumorsSeqFieldEvent | SirResponseRumorsTopicFieldEvent | SirResponseRumorsPayloadFieldEvent | SirResponseRumorsSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SirResponse>): Generator<SirResponseTypeFieldEvent | SirResponseKnownFieldEvent | SirResponseRumorsOriginFieldEvent | SirResponseRumorsSeqFieldEvent | SirResponseRumorsTopicFieldEvent | SirResponseRumorsPayloadFieldEvent | SirResponseRumorsSignatureFieldEvent | SirResponseRumorsCreatedMsFieldEvent> {
     return streamMessage(buf, SirResponse.codec(), opts)
   }
 }

@@ -32,7 +32,7 @@ export type ChordService = DhtService<ChordServiceStatus>
 
 /** The Chord service factory: `services: { chord: chord() }`. */
 export function chord (init: ChordServiceInit = {}): (components: DhtServiceComponents) => ChordService {
-  const { protocol, maxInboundStreams, maxOutboundStreams, inboundTimeoutMs, bootstrapPeers, ...chordInit } = init
+  const { protocol, maxInboundStreams, maxOutboundStreams, inboundTimeoutMs, inboundRateLimit, bootstrapPeers, ...chordInit } = init
   return (components) => {
     const service: DhtLibp2pService<ChordRequest, ChordResponse, ChordNode, ChordServiceStatus> = new DhtLibp2pService(components, {
       name: 'Chord',
@@ -62,7 +62,7 @@ export function chord (init: ChordServiceInit = {}): (components: DhtServiceComp
           counters: { ...s.counters, ...service.runtimeCounters() }
         }
       }
-    }, { maxInboundStreams, maxOutboundStreams, inboundTimeoutMs, bootstrapPeers })
+    }, { maxInboundStreams, maxOutboundStreams, inboundTimeoutMs, inboundRateLimit, bootstrapPeers })
     return service
   }
 }

@@ -17,6 +17,7 @@ import { DatastoreRecords } from './record-persistence.js'
 import { timed } from './overlay-service.js'
 import { REUSED_MAX_INBOUND_STREAMS, REUSED_MAX_OUTBOUND_STREAMS, StreamRuntime } from './stream-runtime.js'
 import type { OverlayComponents } from './overlay-service.js'
+import type { RateLimitInit } from './rate-limit.js'
 import type { FrameCodec } from './stream-runtime.js'
 import { failureText, type DhtFailure, type Outcome } from '../core/dht-outcome.js'
 import type { NodeId } from '../core/id.js'
@@ -94,6 +95,8 @@ export interface DhtServiceLimits {
   maxOutboundStreams?: number
   /** Time to read an inbound request and write its answer. @default 10_000 */
   inboundTimeoutMs?: number
+  /** Inbound requests per second and burst, per peer and in total (rate-limit.ts). @default 100/s, burst 500 per peer; 2000/s, burst 5000 in total */
+  inboundRateLimit?: RateLimitInit
   /** Peer ids to join through; empty: any peer of the protocol met. @default [] */
   bootstrapPeers?: string[]
 }
@@ -151,6 +154,7 @@ export class DhtLibp2pService<Req, Res, N extends DhtNode<Req, Res>, S> implemen
       maxInboundStreams: limits.maxInboundStreams ?? REUSED_MAX_INBOUND_STREAMS,
       maxOutboundStreams: limits.maxOutboundStreams ?? REUSED_MAX_OUTBOUND_STREAMS,
       inboundTimeoutMs: limits.inboundTimeoutMs ?? 10_000,
+      inboundRateLimit: limits.inboundRateLimit,
       logName: spec.logName
     })
   }

@@ -5,7 +5,8 @@
  * drain nothing more is read (the stream is paused), so at most one answer is buffered beyond the
  * muxer's window; a frame begun but not finished, or an answer not drained, within `timeoutMs`
  * resets the stream; a bad frame resets this stream only and is reported once; nothing is written
- * after `close()`.
+ * after `close()`; a remote that goes away before its answer is written is reported as such
+ * (`onClosedEarly`), never as a bug of ours (issue 10, item 10).
  */
 import { decodeEnvelope } from '../wire/envelope.js'
 import { WireError } from '../wire/peer-codec.js'
@@ -31,6 +32,8 @@ export interface InboundStreamInit {
   onBug(err: ProtocolBug): void
   /** The remote reset the stream, closed it inside a frame, or let a deadline pass. */
   onFailed(why: string): void
+  /** The remote closed or reset the stream before an answer could be written. */
+  onClosedEarly(why: string): void
   /** The stream is finished, however it ended. */
   onEnd(): void
 }
@@ -60,10 +63,16 @@ export class InboundStream {
         stream.resume()
       }
     })
-    stream.addEventListener('remoteCloseWrite', () => {
+    const remoteEnded = (): void => {
+      if (this.remoteClosed) return
       this.remoteClosed = true
       this.serveFrames()
-    })
+    }
+    stream.addEventListener('remoteCloseWrite', remoteEnded)
+    stream.addEventListener('end', remoteEnded)
+    // libp2p runs a handler only after a peer-store write; a remote that closed before that sent
+    // 'remoteCloseWrite' to nobody. The buffered bytes come first (queued by the 'message' listener).
+    queueMicrotask(() => { if (stream.remoteWriteStatus === 'closed') remoteEnded() })
     stream.addEventListener('close', (event) => {
       if (!this.finished && event.error !== undefined) this.init.onFailed(event.error.message)
       this.end()
@@ -87,7 +96,7 @@ export class InboundStream {
         served = true
         const answer = this.init.serve(decodeEnvelope(frame))
         if (this.finished) return
-        if (answer !== undefined) this.stream.send(answer)
+        if (answer !== undefined && !this.answer(answer)) return
       }
     } catch (err) {
       if (err instanceof WireError) {
@@ -118,6 +127,22 @@ export class InboundStream {
       clearTimeout(this.deadline)
       this.deadline = undefined
     }
+  }
+
+  /** Writes an answer; false (and the stream ended) when the remote is already gone. */
+  private answer (frame: Uint8ArrayList): boolean {
+    if (this.stream.status === 'open' && this.stream.writeStatus === 'writable') {
+      try {
+        this.stream.send(frame)
+        return true
+      } catch (err) {
+        // Closed between the check and the write: the same case.
+        if (this.stream.status === 'open' && this.stream.writeStatus === 'writable') throw err
+      }
+    }
+    this.init.onClosedEarly(`the stream was ${this.stream.status} before the answer`)
+    this.reset(new Error('closed before the answer'))
+    return false
   }
 
   private armDeadline (what: string): void {

@@ -3,7 +3,7 @@
  * for the peer, shared by every request and message after it, replaced when it dies, closed when
  * idle. Requests carry ids and are matched to their responses by id.
  * Invariants: each request's `done` fires exactly once (response, its own timeout, the stream's
- * death, refusal over a limit, or stop); at most `maxInFlight` requests await answers and at most
+ * death, refusal over a limit here or by the remote, or stop); at most `maxInFlight` requests await answers and at most
  * `maxQueuedBytes` wait to be written; a response for an unknown id is dropped and counted; after
  * `stop()` nothing is written.
  */
@@ -199,7 +199,7 @@ export class OutboundStream {
     try {
       for (let frame = reader.next(); frame !== undefined; frame = reader.next()) {
         const envelope = decodeEnvelope(frame)
-        if (envelope.kind !== 'response') throw new WireError('malformed', `a ${envelope.kind} on an outbound stream`)
+        if (envelope.kind !== 'response' && envelope.kind !== 'refused') throw new WireError('malformed', `a ${envelope.kind} on an outbound stream`)
         const request = this.pending.get(envelope.id)
         if (request === undefined) {
           this.init.counters.lateResponses++
@@ -208,7 +208,13 @@ export class OutboundStream {
         this.pending.delete(envelope.id)
         clearTimeout(request.timer)
         this.lastUsedMs = performance.now()
-        request.done({ ok: true, value: envelope.body })
+        if (envelope.kind === 'refused') {
+          // Over the remote's rate limit: a failure of this request only; the stream stays.
+          this.init.counters.refusedByRemote++
+          request.done(fail('rejected'))
+        } else {
+          request.done({ ok: true, value: envelope.body })
+        }
       }
     } catch (err) {
       if (!(err instanceof WireError)) throw err

@@ -33,7 +33,7 @@ export type PastryService = DhtService<PastryServiceStatus>
 
 /** The Pastry service factory: `services: { pastry: pastry() }`. */
 export function pastry (init: PastryServiceInit = {}): (components: DhtServiceComponents) => PastryService {
-  const { protocol, maxInboundStreams, maxOutboundStreams, inboundTimeoutMs, bootstrapPeers, ...pastryInit } = init
+  const { protocol, maxInboundStreams, maxOutboundStreams, inboundTimeoutMs, inboundRateLimit, bootstrapPeers, ...pastryInit } = init
   return (components) => {
     const service: DhtLibp2pService<PastryRequest, PastryResponse, PastryNode, PastryServiceStatus> = new DhtLibp2pService(components, {
       name: 'Pastry',
@@ -66,7 +66,7 @@ export function pastry (init: PastryServiceInit = {}): (components: DhtServiceCo
           counters: { ...s.counters, ...service.runtimeCounters() }
         }
       }
-    }, { maxInboundStreams, maxOutboundStreams, inboundTimeoutMs, bootstrapPeers })
+    }, { maxInboundStreams, maxOutboundStreams, inboundTimeoutMs, inboundRateLimit, bootstrapPeers })
     return service
   }
 }

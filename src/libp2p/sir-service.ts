@@ -13,6 +13,7 @@ import { decodeSirRequest, decodeSirResponse, encodeSirRequest, encodeSirRespons
 import { InputError, NetworkError } from './errors.js'
 import { REUSED_MAX_INBOUND_STREAMS, REUSED_MAX_OUTBOUND_STREAMS, StreamRuntime } from './stream-runtime.js'
 import type { OverlayComponents } from './overlay-service.js'
+import type { RateLimitInit } from './rate-limit.js'
 import type { FrameCodec } from './stream-runtime.js'
 import type { SirInit } from '../sir/config.js'
 import type { SirMessage, SirRequest, SirResponse } from '../sir/messages.js'
@@ -33,6 +34,8 @@ export interface SirServiceInit extends SirInit {
   maxOutboundStreams?: number
   /** Time to finish an inbound frame once begun, and to drain its answer. @default 10_000 */
   inboundTimeoutMs?: number
+  /** Inbound requests per second and burst, per peer and in total (rate-limit.ts). @default 100/s, burst 500 per peer; 2000/s, burst 5000 in total */
+  inboundRateLimit?: RateLimitInit
 }
 
 export interface SirComponentsLibp2p extends OverlayComponents {
@@ -134,13 +137,14 @@ class SirLibp2pService implements SirService {
       maxInboundStreams: init.maxInboundStreams ?? REUSED_MAX_INBOUND_STREAMS,
       maxOutboundStreams: init.maxOutboundStreams ?? REUSED_MAX_OUTBOUND_STREAMS,
       inboundTimeoutMs: init.inboundTimeoutMs ?? 10_000,
+      inboundRateLimit: init.inboundRateLimit,
       logName: 'overlay:sir',
       onBadFrame: (from, code) => { this.node?.noteRejectedFrame(from, code) }
     })
   }
 
   async start (): Promise<void> {
-    const { protocol: _p, maxInboundStreams: _i, maxOutboundStreams: _o, inboundTimeoutMs: _t, ...sirInit } = this.init
+    const { protocol: _p, maxInboundStreams: _i, maxOutboundStreams: _o, inboundTimeoutMs: _t, inboundRateLimit: _r, ...sirInit } = this.init
     const origin = this.components.peerId.toMultihash().bytes
     await this.runtime.start(io => {
       this.node = new SirNode(io, { signer: signerFor(this.components.privateKey, origin), verifier: verifier() }, sirInit)

@@ -5,7 +5,9 @@
  * codec's bytes, so a request costs a frame, not a stream negotiation.
  * Invariants: every read has a size cap (the codec's maxFrameBytes) and a deadline; a malformed,
  * truncated or oversized frame resets the stream it came on only and is counted; requests per peer
- * in flight and bytes queued per peer are bounded; a `done` callback fires exactly once and never
+ * in flight and bytes queued per peer are bounded; inbound frames pass a token bucket per peer and
+ * one in total (rate-limit.ts) before they are decoded, and a request over either is answered with
+ * a refusal envelope and counted (a message over it is dropped and counted); a `done` callback fires exactly once and never
  * inside `request()`; after `stop()` nothing is sent, streams are closed and pending requests end
  * `stopped`. Peers join the protocol's view through the registrar topology (only peers that speak
  * the protocol), so a stock libp2p node without it is never used.
@@ -19,6 +21,8 @@ import { frameOf } from './frames.js'
 import { InboundStream, ProtocolBug } from './inbound-stream.js'
 import { OutboundStream } from './outbound-stream.js'
 import { PeerBook } from './peer-book.js'
+import { InboundRateLimiter } from './rate-limit.js'
+import type { RateLimitInit } from './rate-limit.js'
 import type { Failure, Io, PeerRef, ProtocolHandler, Result } from '../core/port.js'
 import type { Envelope } from '../wire/envelope.js'
 import type { PeerCodec } from '../wire/peer-codec.js'
@@ -92,6 +96,8 @@ export interface StreamRuntimeInit<Req, Res, Msg> {
   maxQueuedBytesPerPeer?: number
   /** An outbound stream unused this long is closed. @default OUTBOUND_IDLE_TIMEOUT_MS (120 s) */
   outboundIdleTimeoutMs?: number
+  /** Inbound frames per second and burst, per remote peer and in total (rate-limit.ts). @default 100/s, burst 500 per peer; 2000/s, burst 5000 in total */
+  inboundRateLimit?: RateLimitInit
   /** Logger component name, e.g. 'overlay:chord'. */
   logName: string
   /** Told of each inbound frame refused as malformed or oversized (the stream is reset anyway). */
@@ -110,6 +116,12 @@ export interface StreamRuntimeCounters {
   inboundFailed: number
   /** Inbound streams accepted. */
   inboundStreams: number
+  /** Inbound requests answered with a refusal, and messages dropped: the peer was over its rate limit. */
+  inboundRateLimitedPeer: number
+  /** Inbound requests refused and messages dropped: all peers together were over the protocol's rate limit. */
+  inboundRateLimitedTotal: number
+  /** Inbound streams the remote closed or reset before our answer was written (its loss, not our bug). */
+  inboundClosedEarly: number
   outboundRequests: number
   outboundFailed: Record<Failure, number>
   /** Outbound streams opened; with `framesOnOpenStream`, how well streams are reused. */
@@ -128,9 +140,12 @@ export interface StreamRuntimeCounters {
   lateResponses: number
   /** Bad frames received on our outbound streams (each stream reset). */
   outboundBadFrames: number
+  /** Requests the remote refused (over its rate limit); each failed `rejected`. */
+  refusedByRemote: number
 }
 
 const fail = (failure: Failure): Result<never> => ({ ok: false, failure })
+const EMPTY = new Uint8Array(0)
 
 export class StreamRuntime<Req, Res, Msg = never> {
   readonly counters: StreamRuntimeCounters = {
@@ -140,6 +155,9 @@ export class StreamRuntime<Req, Res, Msg = never> {
     inboundOversize: 0,
     inboundFailed: 0,
     inboundStreams: 0,
+    inboundRateLimitedPeer: 0,
+    inboundRateLimitedTotal: 0,
+    inboundClosedEarly: 0,
     outboundRequests: 0,
     outboundFailed: { timeout: 0, unreachable: 0, rejected: 0, malformed: 0, stopped: 0 },
     streamsOpened: 0,
@@ -149,10 +167,12 @@ export class StreamRuntime<Req, Res, Msg = never> {
     outboundQueueFull: 0,
     outboundDropped: 0,
     lateResponses: 0,
-    outboundBadFrames: 0
+    outboundBadFrames: 0,
+    refusedByRemote: 0
   }
 
   readonly peers: PeerBook
+  private readonly limiter: InboundRateLimiter
   private readonly components: StreamRuntimeComponents
   private readonly init: StreamRuntimeInit<Req, Res, Msg>
   private readonly log: Logger
@@ -168,7 +188,8 @@ export class StreamRuntime<Req, Res, Msg = never> {
     this.components = components
     this.init = init
     this.log = components.logger.forComponent(init.logName)
-    this.peers = new PeerBook(components.peerId, () => components.addressManager.getAddresses(), components.peerStore)
+    this.peers = new PeerBook(components.peerId, () => components.addressManager.getAddresses())
+    this.limiter = new InboundRateLimiter(init.inboundRateLimit)
     this.onIdentify = this.onIdentify.bind(this)
   }
 
@@ -257,7 +278,7 @@ export class StreamRuntime<Req, Res, Msg = never> {
     if (stream === undefined) {
       const created: OutboundStream = new OutboundStream({
         peer: to.address,
-        open: async (signal) => await this.components.connectionManager.openStream(peerIdFromString(to.address), this.init.protocol, { signal }),
+        open: async (signal) => await this.openStream(to.address, signal),
         maxFrameBytes: this.init.codec.maxFrameBytes,
         maxInFlight: this.init.maxInFlightPerPeer ?? MAX_IN_FLIGHT_REQUESTS_PER_PEER,
         maxQueuedBytes: this.init.maxQueuedBytesPerPeer ?? MAX_QUEUED_BYTES_PER_PEER,
@@ -273,6 +294,33 @@ export class StreamRuntime<Req, Res, Msg = never> {
       this.outbound.set(to.address, stream)
     }
     return stream
+  }
+
+  /**
+   * Opens a stream of the protocol to a peer: by its id when connected or when the peer store has
+   * addresses for it (first-hand: a connection or identify put them there), else through the dial
+   * hints a frame named (kept in memory only) without naming the peer to the dialer, so a peer
+   * that does not exist leaves no trace in the peer store; Noise then tells who answered, and a
+   * hint that led to anyone else is dropped. Without either, by its id (peer routing).
+   */
+  private async openStream (address: string, signal: AbortSignal): Promise<Stream> {
+    const { connectionManager, peerStore } = this.components
+    const peerId = peerIdFromString(address)
+    const hints = connectionManager.getConnections(peerId).length > 0 ? undefined : this.peers.dialHints(address)
+    const known = hints !== undefined && await peerStore.get(peerId).then(peer => peer.addresses.length > 0, () => false)
+    if (hints === undefined || known) return await connectionManager.openStream(peerId, this.init.protocol, { signal })
+    let connection: Connection
+    try {
+      connection = await connectionManager.openConnection(hints, { signal })
+    } catch (err) {
+      this.peers.forgetHints(address)
+      throw err
+    }
+    if (!connection.remotePeer.equals(peerId)) {
+      this.peers.forgetHints(address)
+      throw new Error(`the addresses named for ${address} reached ${connection.remotePeer.toString()}`)
+    }
+    return await connection.newStream(this.init.protocol, { signal })
   }
 
   /** Encodes a frame body; a throw or an oversized frame is our own bug, never sent. */
@@ -302,6 +350,7 @@ export class StreamRuntime<Req, Res, Msg = never> {
       if (!result.ok) return finish(result)
       let res: Res
       try {
+        this.peers.startFrame()
         res = this.init.codec.decodeResponse(result.value, this.peers)
       } catch (err) {
         if (err instanceof WireError) this.log('response from %s refused (%s): %s', to.address, err.code, err.message)
@@ -343,6 +392,10 @@ export class StreamRuntime<Req, Res, Msg = never> {
         this.counters.inboundFailed++
         this.log('inbound stream from %p failed: %s', connection.remotePeer, why)
       },
+      onClosedEarly: (why) => {
+        this.counters.inboundClosedEarly++
+        this.log('inbound stream from %p closed before its answer: %s', connection.remotePeer, why)
+      },
       onEnd: () => { this.inbound.delete(reader) }
     })
     this.inbound.add(reader)
@@ -351,9 +404,17 @@ export class StreamRuntime<Req, Res, Msg = never> {
   /** One inbound frame: a request is answered (the frame to write), a message is delivered. */
   private serve (handler: ProtocolHandler<Req, Res, Msg>, from: PeerRef, envelope: Envelope): Uint8ArrayList | undefined {
     if (!this.running) return undefined
-    if (envelope.kind === 'response') throw new WireError('malformed', 'a response on an inbound stream')
+    if (envelope.kind === 'response' || envelope.kind === 'refused') throw new WireError('malformed', `a ${envelope.kind} on an inbound stream`)
+    // Before decoding: a flood costs us a bucket lookup per frame, not a decode and a handler run.
+    const admitted = this.limiter.admit(from.address, performance.now())
+    if (admitted !== 'ok') {
+      if (admitted === 'peer') this.counters.inboundRateLimitedPeer++
+      else this.counters.inboundRateLimitedTotal++
+      return envelope.kind === 'message' ? undefined : frameOf(encodeEnvelopeHeader('refused', envelope.id), EMPTY)
+    }
     let inbound: { request: Req } | { message: Msg }
     try {
+      this.peers.startFrame()
       inbound = this.init.codec.decodeInbound(envelope.body, this.peers)
     } catch (err) {
       if (err instanceof WireError) throw err

@@ -9,10 +9,10 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
-import { ping } from '@libp2p/ping'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { tcp } from '@libp2p/tcp'
 import { Registry } from 'prom-client'
+import { ping } from '../libp2p/ping-service.js'
 import { chord } from '../libp2p/chord-service.js'
 import { pastry } from '../libp2p/pastry-service.js'
 import { applyDependencyFixes } from '../libp2p/dependency-fixes.js'
@@ -76,6 +76,7 @@ export function buildLibp2pOptions (init: PeerOptionsInit): Libp2pOptions<any> {
       // kad-dht pings each new contact before adding it to its routing table; with the default
       // of one outbound ping stream a user's ping right after connect then fails (seen in the
       // interop test). Stock peers accept two inbound ping streams, so two and no more.
+      // The stock service with an answering side that does not hold streams open (src/libp2p/ping-service.ts).
       ping: ping({ maxOutboundStreams: 2 }),
       dht: kadDHT({
         protocol: KAD_PROTOCOL,

@@ -110,11 +110,32 @@ export interface SirInit {
    */
   maxRumorsPerOrigin?: number
   /**
+   * Rumors kept at once that were first received from one peer (the authenticated connection
+   * that relayed them, whatever their origin); more from that peer are refused until some leave.
+   * Origin keys cost nothing to make, so this, not maxRumorsPerOrigin, is what bounds one peer's
+   * share of the store; half the store, as the DHT record store's share per peer (issue 10).
+   * @default max(1, floor(maxStoredRumors / 2))
+   */
+  maxRumorsPerPeer?: number
+  /**
    * A rumor is dropped this long after it was accepted; its id is remembered (see
    * maxRememberedIds) so it is not accepted again.
    * @default 600000
    */
   rumorTtlMs?: number
+  /**
+   * Freshness window: a rumor created (by its origin's signed clock) longer ago than this is
+   * refused as stale, so a captured rumor replayed after its id was forgotten is refused too. A
+   * rumor that old has outlived its TTL everywhere it was accepted at once.
+   * @default rumorTtlMs
+   */
+  maxRumorAgeMs?: number
+  /**
+   * A rumor created further than this in the future of this node's clock is refused: clocks of
+   * honest peers disagree by a few seconds (NTP), and a far-future time would outlive the window.
+   * @default 30000
+   */
+  maxClockSkewMs?: number
   /**
    * Ids of accepted rumors remembered for duplicate detection after their rumor left the store
    * (Demers' death certificates, by id only). At least maxStoredRumors.
@@ -157,7 +178,10 @@ export const SIR_DEFAULTS: SirConfig = {
   requestTimeoutMs: 5000,
   maxStoredRumors: 10_000,
   maxRumorsPerOrigin: 1000,
+  maxRumorsPerPeer: 5000,
   rumorTtlMs: 600_000,
+  maxRumorAgeMs: 600_000,
+  maxClockSkewMs: 30_000,
   maxRememberedIds: 65_536,
   maxPayloadBytes: 16_384,
   maxViewPeers: 256
@@ -182,6 +206,8 @@ export function sirConfig (init: SirInit = {}): SirConfig {
   }
   // Defaults that must fit a smaller store shrink with it.
   if (init.maxRumorsPerOrigin === undefined) c.maxRumorsPerOrigin = Math.min(SIR_DEFAULTS.maxRumorsPerOrigin, c.maxStoredRumors)
+  if (init.maxRumorsPerPeer === undefined) c.maxRumorsPerPeer = Math.max(1, Math.floor(c.maxStoredRumors / 2))
+  if (init.maxRumorAgeMs === undefined) c.maxRumorAgeMs = c.rumorTtlMs
   if (init.maxRememberedIds === undefined) c.maxRememberedIds = Math.max(SIR_DEFAULTS.maxRememberedIds, c.maxStoredRumors)
   // Longest periods never below the shortest ones they grow from.
   if (init.idlePullMaxIntervalMs === undefined) c.idlePullMaxIntervalMs = Math.max(SIR_DEFAULTS.idlePullMaxIntervalMs, c.roundIntervalMs)
@@ -200,7 +226,10 @@ export function sirConfig (init: SirInit = {}): SirConfig {
   intIn('requestTimeoutMs', c.requestTimeoutMs, 1, 600_000)
   intIn('maxStoredRumors', c.maxStoredRumors, 1, 1_000_000)
   intIn('maxRumorsPerOrigin', c.maxRumorsPerOrigin, 1, c.maxStoredRumors)
+  intIn('maxRumorsPerPeer', c.maxRumorsPerPeer, 1, c.maxStoredRumors)
   intIn('rumorTtlMs', c.rumorTtlMs, 1, 30 * 86_400_000)
+  intIn('maxRumorAgeMs', c.maxRumorAgeMs, 1, 30 * 86_400_000)
+  intIn('maxClockSkewMs', c.maxClockSkewMs, 0, 3_600_000)
   intIn('maxRememberedIds', c.maxRememberedIds, c.maxStoredRumors, 10_000_000)
   intIn('maxPayloadBytes', c.maxPayloadBytes, 0, MAX_PAYLOAD_BYTES_LIMIT)
   intIn('maxViewPeers', c.maxViewPeers, 1, 100_000)

@@ -22,6 +22,15 @@ export interface SirCounters {
   oversized: number
   /** Valid new rumors refused because their origin had maxRumorsPerOrigin stored. */
   overQuota: number
+  /** Valid new rumors refused because the peer that relayed them had maxRumorsPerPeer stored. */
+  overPeerQuota: number
+  /**
+   * Rumors refused as stale: created longer than maxRumorAgeMs ago, or no later than a rumor whose
+   * id this node had to forget while it was still fresh (a replay could not be told apart).
+   */
+  stale: number
+  /** Rumors refused because they were created more than maxClockSkewMs in this node's future. */
+  fromFuture: number
   /** Rumors evicted to make room for new ones (store full). */
   evicted: number
   /** Rumors dropped at their TTL. */
@@ -45,7 +54,7 @@ export interface SirCounters {
 export function newSirCounters (): SirCounters {
   return {
     published: 0, accepted: 0, acceptedBySync: 0, delivered: 0, duplicates: 0, forged: 0, malformed: 0,
-    oversized: 0, overQuota: 0, evicted: 0, expired: 0, removedByCoin: 0, requestsSent: 0, requestsFailed: 0,
+    oversized: 0, overQuota: 0, overPeerQuota: 0, stale: 0, fromFuture: 0, evicted: 0, expired: 0, removedByCoin: 0, requestsSent: 0, requestsFailed: 0,
     requestsSkipped: 0, requestsServed: 0, rumorsSent: 0, listenerErrors: 0
   }
 }

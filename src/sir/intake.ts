@@ -1,7 +1,10 @@
 /**
- * Taking in a rumor from a peer: duplicate, then shape, then signature, then the store's bounds.
- * Invariants: a rumor is stored only after its signature verified against its origin; each refusal
- * is counted under one reason; a known rumor (stored or remembered) is never accepted twice, so an
+ * Taking in a rumor from a peer: duplicate, then shape, then freshness, then signature, then the
+ * store's bounds. Invariants: a rumor is stored only after its signature verified against its
+ * origin; a rumor outside the freshness window (by its signed creation time), or no later than a
+ * rumor whose id was forgotten, is refused, so a replay is refused even after its id is forgotten
+ * (issue 10, item 7); the store's quota per relaying peer binds what fresh origin keys cannot buy;
+ * each refusal is counted under one reason; a known rumor (stored or remembered) is never accepted twice, so an
  * epidemic cannot loop (Demers et al. 1987 §1.3: a site that already knows the update is not
  * re-infected).
  */
@@ -24,10 +27,13 @@ export function takeIn (ctx: SirContext, from: PeerRef, rumor: Rumor, state: 'I'
     else ctx.counters.malformed++
     return 'refused'
   }
-  if (!verifies(ctx, rumor)) { ctx.counters.forged++; return 'refused' }
   const now = ctx.io.now()
-  const outcome = ctx.store.add(id, rumor, state, now, ctx.nextSlot(now))
+  if (rumor.createdAtMs > now + ctx.config.maxClockSkewMs) { ctx.counters.fromFuture++; return 'refused' }
+  if (rumor.createdAtMs < now - ctx.config.maxRumorAgeMs || rumor.createdAtMs <= ctx.store.forgottenUpToMs) { ctx.counters.stale++; return 'refused' }
+  if (!verifies(ctx, rumor)) { ctx.counters.forged++; return 'refused' }
+  const outcome = ctx.store.add(id, rumor, state, now, ctx.nextSlot(now), from.address)
   if (outcome === 'over-quota') { ctx.counters.overQuota++; return 'refused' }
+  if (outcome === 'over-peer-quota') { ctx.counters.overPeerQuota++; return 'refused' }
   ctx.counters.accepted++
   if (state === 'R') ctx.counters.acceptedBySync++
   const entry = ctx.store.get(id)

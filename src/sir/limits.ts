@@ -21,10 +21,11 @@ export const MAX_SIGNATURE_BYTES = 128
 /** Bytes of a rumor id: a SHA-256 digest. */
 export const RUMOR_ID_BYTES = 32
 /**
- * Protobuf overhead of one rumor beyond its byte fields: tags, length prefixes and a 64-bit varint
- * (generous; used by the sender's batch budget, see MAX_BATCH_BYTES).
+ * Protobuf overhead of one rumor beyond its byte fields: 6 tags, 4 length prefixes (≤ 3 bytes each)
+ * and two 64-bit varints (seq, creation time; ≤ 10 bytes each), plus the rumor's own length
+ * prefix: 48 (generous; used by the sender's batch budget, see MAX_BATCH_BYTES).
  */
-export const RUMOR_OVERHEAD_BYTES = 32
+export const RUMOR_OVERHEAD_BYTES = 48
 /**
  * The largest frame a SIR reader needs: one batch of rumors (at most MAX_BATCH_BYTES: a sender adds
  * a rumor only while the total stays within it, and one rumor always fits), a full digest

@@ -1,10 +1,11 @@
 /**
  * One node's rumors with their SIR state (Demers et al. 1987 §1.3): I (infected: spreading it) or
  * R (removed: knows it, stopped spreading); a rumor not here is S, unless its id is remembered.
- * Invariants: at most `maxRumors` stored (when full, the oldest is evicted) and at most
- * `maxPerOrigin` per origin (more are refused); a rumor leaves `ttlMs` after it was accepted; the
- * id of a rumor that left is remembered (bounded LRU), so it is never accepted twice while
- * remembered. One Map in acceptance order holds everything: the simulator keeps 10^4–10^5 stores,
+ * Invariants: at most `maxRumors` stored (when full, the oldest is evicted), at most
+ * `maxPerOrigin` per origin and `maxPerPeer` per relaying peer (more are refused); a rumor leaves
+ * `ttlMs` after it was accepted; the id of a rumor that left is remembered (bounded LRU), so it is
+ * never accepted twice while remembered, and once an id is forgotten, `forgottenUpToMs` says up to
+ * which creation time a rumor may be a replay the store can no longer recognise. One Map in acceptance order holds everything: the simulator keeps 10^4–10^5 stores,
  * and each extra structure per store is one more cache miss per message.
  */
 import { BoundedLru } from '../core/bounded.js'
@@ -21,24 +22,30 @@ export interface StoredRumor {
   /** From this local time on the rumor is served to pullers (the node's next round slot). */
   readonly servedFrom: number
   readonly originKey: string
+  /** The peer it was first received from; undefined for this node's own publications. */
+  readonly peerKey: string | undefined
 }
 
 export interface RumorStoreLimits {
   maxRumors: number
   maxPerOrigin: number
+  maxPerPeer: number
   ttlMs: number
   maxRememberedIds: number
 }
 
-/** `added` (perhaps after evicting the oldest), `known` (stored or remembered), or `over-quota`. */
-export type AddOutcome = 'added' | 'known' | 'over-quota'
+/** `added` (perhaps after evicting the oldest), `known` (stored or remembered), or over a quota (origin's or peer's). */
+export type AddOutcome = 'added' | 'known' | 'over-quota' | 'over-peer-quota'
 
 export class RumorStore {
   /** Every stored rumor, in acceptance order (expiry and eviction take from the front). */
   private readonly all = new Map<RumorId, StoredRumor>()
   private readonly perOrigin = new Map<string, number>()
-  /** Ids of rumors that left (evicted or expired); made on first use (most simulated nodes never need it). */
-  private remembered: BoundedLru<RumorId, true> | undefined = undefined
+  private readonly perPeer = new Map<string, number>()
+  /** Ids of rumors that left (evicted or expired), with their creation times; made on first use (most simulated nodes never need it). */
+  private remembered: BoundedLru<RumorId, number> | undefined = undefined
+  /** The latest creation time of a rumor whose id this store forgot (-Infinity: none forgotten). */
+  private forgottenUpTo = -Infinity
   private infected = 0
   /** No stored rumor expires before this time (a lower bound: expire() is O(1) until then). */
   private nextExpiryAt = Infinity
@@ -52,6 +59,8 @@ export class RumorStore {
   get size (): number { return this.all.size }
   get infectedCount (): number { return this.infected }
   get removedCount (): number { return this.all.size - this.infected }
+  /** A rumor created at or before this time may be a replay of one whose id was forgotten. */
+  get forgottenUpToMs (): number { return this.forgottenUpTo }
 
   get (id: RumorId): StoredRumor | undefined { return this.all.get(id) }
 
@@ -64,19 +73,25 @@ export class RumorStore {
     return this.all.has(id) || (this.remembered !== undefined && this.remembered.has(id))
   }
 
-  /** Stores a new rumor in `state`; evicts the oldest to stay within maxRumors. */
-  add (id: RumorId, rumor: Rumor, state: 'I' | 'R', now: number, servedFrom = now): AddOutcome {
+  /**
+   * Stores a new rumor in `state`, received from `peerKey` (undefined: this node's own); evicts the
+   * oldest to stay within maxRumors.
+   */
+  add (id: RumorId, rumor: Rumor, state: 'I' | 'R', now: number, servedFrom = now, peerKey?: string): AddOutcome {
     if (this.knows(id)) return 'known'
     const originKey = toHex(rumor.origin)
     const fromOrigin = this.perOrigin.get(originKey) ?? 0
     if (fromOrigin >= this.limits.maxPerOrigin) return 'over-quota'
+    const fromPeer = peerKey === undefined ? 0 : this.perPeer.get(peerKey) ?? 0
+    if (peerKey !== undefined && fromPeer >= this.limits.maxPerPeer) return 'over-peer-quota'
     while (this.all.size >= this.limits.maxRumors) {
       this.drop(this.oldest() as StoredRumor)
       this.evicted++
     }
-    this.all.set(id, { id, rumor, state, acceptedAt: now, servedFrom, originKey })
+    this.all.set(id, { id, rumor, state, acceptedAt: now, servedFrom, originKey, peerKey })
     if (state === 'I') this.infected++
     this.perOrigin.set(originKey, fromOrigin + 1)
+    if (peerKey !== undefined) this.perPeer.set(peerKey, fromPeer + 1)
     if (now + this.limits.ttlMs < this.nextExpiryAt) this.nextExpiryAt = now + this.limits.ttlMs
     return 'added'
   }
@@ -123,11 +138,17 @@ export class RumorStore {
 
   private drop (entry: StoredRumor): void {
     this.remembered ??= new BoundedLru(this.limits.maxRememberedIds)
-    this.remembered.set(entry.id, true)
+    const forgotten = this.remembered.set(entry.id, entry.rumor.createdAtMs)
+    if (forgotten !== undefined && forgotten[1] > this.forgottenUpTo) this.forgottenUpTo = forgotten[1]
     this.all.delete(entry.id)
     if (entry.state === 'I') this.infected--
-    const left = (this.perOrigin.get(entry.originKey) ?? 1) - 1
-    if (left <= 0) this.perOrigin.delete(entry.originKey)
-    else this.perOrigin.set(entry.originKey, left)
+    decrement(this.perOrigin, entry.originKey)
+    if (entry.peerKey !== undefined) decrement(this.perPeer, entry.peerKey)
   }
+}
+
+function decrement (counts: Map<string, number>, key: string): void {
+  const left = (counts.get(key) ?? 1) - 1
+  if (left <= 0) counts.delete(key)
+  else counts.set(key, left)
 }

@@ -1,9 +1,10 @@
 /**
  * A rumor (Demers et al., PODC 1987 §1.3 "rumor mongering": one update that hot sites spread), its
  * id, and the bytes its origin signs. Invariants: the id is SHA-256 over a canonical,
- * length-prefixed encoding of origin, seq, topic and payload, recomputed by every receiver and never
- * read from the wire; the origin signs SIGNING_DOMAIN ‖ id bytes; a Rumor object is immutable once built,
- * which is what lets its id be memoized per object.
+ * length-prefixed encoding of origin, seq, creation time, topic and payload, recomputed by every
+ * receiver and never read from the wire; the origin signs SIGNING_DOMAIN ‖ id bytes, so the
+ * creation time is signed and a replay cannot make an old rumor look new (issue 10, item 7); a
+ * Rumor object is immutable once built, which is what lets its id be memoized per object.
  */
 import { sha256 } from '../core/sha256.js'
 import { MAX_ORIGIN_BYTES, MAX_PAYLOAD_BYTES_LIMIT, MAX_SIGNATURE_BYTES, MAX_TOPIC_BYTES, RUMOR_ID_BYTES, RUMOR_OVERHEAD_BYTES } from './limits.js'
@@ -16,6 +17,11 @@ export interface Rumor {
   readonly origin: Uint8Array
   /** The origin's sequence number (u64); makes two equal payloads on one topic distinct rumors. */
   readonly seq: bigint
+  /**
+   * When the origin made it, in ms on the origin's clock (Unix epoch on libp2p, virtual time in
+   * the simulator); signed. Receivers refuse a rumor outside their freshness window.
+   */
+  readonly createdAtMs: number
   readonly topic: string
   readonly payload: Uint8Array
   /** The origin's signature over signedBytes(rumorId(this)). */
@@ -70,16 +76,17 @@ export function rumorIdFromBytes (bytes: Uint8Array): RumorId {
 }
 
 /**
- * The canonical bytes the id hashes: u16 origin length, origin, u64 seq (big-endian), u16 topic
- * length, topic (UTF-8), u32 payload length, payload.
+ * The canonical bytes the id hashes: u16 origin length, origin, u64 seq, u64 creation time (ms),
+ * u16 topic length, topic (UTF-8), u32 payload length, payload; all big-endian.
  */
-function canonicalBytes (origin: Uint8Array, seq: bigint, topic: Uint8Array, payload: Uint8Array): Uint8Array {
-  const out = new Uint8Array(2 + origin.length + 8 + 2 + topic.length + 4 + payload.length)
+function canonicalBytes (origin: Uint8Array, seq: bigint, createdAtMs: number, topic: Uint8Array, payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(2 + origin.length + 8 + 8 + 2 + topic.length + 4 + payload.length)
   const view = new DataView(out.buffer)
   let at = 0
   view.setUint16(at, origin.length); at += 2
   out.set(origin, at); at += origin.length
   view.setBigUint64(at, seq); at += 8
+  view.setBigUint64(at, BigInt(createdAtMs)); at += 8
   view.setUint16(at, topic.length); at += 2
   out.set(topic, at); at += topic.length
   view.setUint32(at, payload.length); at += 4
@@ -90,7 +97,7 @@ function canonicalBytes (origin: Uint8Array, seq: bigint, topic: Uint8Array, pay
 function idForms (rumor: Rumor): IdForms {
   let forms = idCache.get(rumor)
   if (forms === undefined) {
-    const bytes = sha256(canonicalBytes(rumor.origin, rumor.seq, utf8.encode(rumor.topic), rumor.payload))
+    const bytes = sha256(canonicalBytes(rumor.origin, rumor.seq, rumor.createdAtMs, utf8.encode(rumor.topic), rumor.payload))
     forms = { hex: toHex(bytes), bytes }
     idCache.set(rumor, forms)
   }
@@ -110,10 +117,11 @@ export function signedBytes (rumor: Rumor): Uint8Array {
   return out
 }
 
-/** Builds and signs a rumor; `seq` must be a u64. */
-export function createRumor (signer: RumorSigner, seq: bigint, topic: string, payload: Uint8Array): Rumor {
+/** Builds and signs a rumor made at `createdAtMs`; `seq` must be a u64. */
+export function createRumor (signer: RumorSigner, seq: bigint, topic: string, payload: Uint8Array, createdAtMs: number): Rumor {
   if (seq < 0n || seq >= U64_END) throw new RangeError('seq must be a u64')
-  const unsigned: Rumor = { origin: signer.origin, seq, topic, payload, signature: new Uint8Array(0) }
+  if (!isCreationTime(createdAtMs)) throw new RangeError('createdAtMs must be an integer in [0, 2^53 - 1]')
+  const unsigned: Rumor = { origin: signer.origin, seq, createdAtMs, topic, payload, signature: new Uint8Array(0) }
   const signature = signer.sign(signedBytes(unsigned))
   return { ...unsigned, signature }
 }
@@ -130,11 +138,17 @@ export function checkRumorShape (rumor: Rumor, maxPayloadBytes: number): RumorSh
   if (rumor.signature.length === 0) return 'malformed'
   if (rumor.signature.length > MAX_SIGNATURE_BYTES) return 'oversize'
   if (typeof rumor.seq !== 'bigint' || rumor.seq < 0n || rumor.seq >= U64_END) return 'malformed'
+  if (!isCreationTime(rumor.createdAtMs)) return 'malformed'
   if (rumor.topic.length === 0) return 'malformed'
   // A UTF-16 code unit takes 1 to 3 UTF-8 bytes: encode only when the length alone cannot decide.
   if (rumor.topic.length > MAX_TOPIC_BYTES || (3 * rumor.topic.length > MAX_TOPIC_BYTES && topicBytes(rumor.topic) > MAX_TOPIC_BYTES)) return 'oversize'
   if (rumor.payload.length > Math.min(maxPayloadBytes, MAX_PAYLOAD_BYTES_LIMIT)) return 'oversize'
   return undefined
+}
+
+/** A creation time the id can carry: a whole number of ms, 0 to 2^53 - 1. */
+export function isCreationTime (ms: number): boolean {
+  return Number.isSafeInteger(ms) && ms >= 0
 }
 
 /** UTF-8 length of a topic. */

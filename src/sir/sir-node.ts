@@ -110,7 +110,7 @@ export class SirNode implements ProtocolHandler<SirRequest, SirResponse, SirMess
     // High 32 bits random per run, low 32 bits a counter: a restarted node does not reuse ids.
     this.nextSeq = BigInt(this.timing.int(0x100000000)) << 32n
     const c = this.config
-    this.store = new RumorStore({ maxRumors: c.maxStoredRumors, maxPerOrigin: c.maxRumorsPerOrigin, ttlMs: c.rumorTtlMs, maxRememberedIds: c.maxRememberedIds })
+    this.store = new RumorStore({ maxRumors: c.maxStoredRumors, maxPerOrigin: c.maxRumorsPerOrigin, maxPerPeer: c.maxRumorsPerPeer, ttlMs: c.rumorTtlMs, maxRememberedIds: c.maxRememberedIds })
     const removeProbability = 1 / c.k
     const coinRandom = this.coinRandom
     this.ctx = {
@@ -191,7 +191,7 @@ export class SirNode implements ProtocolHandler<SirRequest, SirResponse, SirMess
     if (this.state !== 'running') throw new Error('sir: publish on a node that is not running')
     checkTopic(topic)
     if (payload.length > this.config.maxPayloadBytes) throw new RangeError(`sir: payload of ${payload.length} bytes exceeds maxPayloadBytes ${this.config.maxPayloadBytes}`)
-    const rumor = createRumor(this.signer, this.nextSeq, topic, payload)
+    const rumor = createRumor(this.signer, this.nextSeq, topic, payload, Math.floor(this.io.now()))
     this.nextSeq = (this.nextSeq + 1n) & 0xffffffffffffffffn
     const id = rumorId(rumor)
     // A signer the verifier rejects would make every rumor of this node a forgery: a bug, fail loudly.

@@ -10,6 +10,16 @@ import type { PeerRef } from '../core/port.js'
 export function malformed (message: string): never { throw new WireError('malformed', message) }
 export function oversize (message: string): never { throw new WireError('oversize', message) }
 
+/**
+ * A copy of `bytes` in a buffer of its own: what a decoder keeps must never be a view into the
+ * frame (a Buffer's `slice` is a view; this never is), or a small field pins a large frame.
+ */
+export function copyBytes (bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(bytes.byteLength)
+  out.set(bytes)
+  return out
+}
+
 /** Refuses a frame over `maxBytes` before it is parsed. */
 export function checkFrame (bytes: Uint8Array, maxBytes: number): void {
   if (bytes.length > maxBytes) oversize(`frame of ${bytes.length} bytes exceeds ${maxBytes}`)

@@ -3,16 +3,17 @@
  * "Framing"): kind (1 byte) ‖ request id (unsigned varint) ‖ body (the protocol codec's bytes).
  * Invariants: decoding yields a checked Envelope or throws WireError (malformed: empty frame,
  * unknown kind, a bad or out-of-range id); the decoded body is a copy, so a small record never
- * pins the (possibly large) frame it arrived in. Requests and responses carry ids 1..MAX_REQUEST_ID;
- * fire-and-forget messages carry id 0.
+ * pins the (possibly large) frame it arrived in. Requests, responses and refusals carry ids
+ * 1..MAX_REQUEST_ID; fire-and-forget messages carry id 0. A refusal answers a request the receiver
+ * would not serve (over a rate limit): it carries the request's id and an empty body.
  */
 import { WireError } from './peer-codec.js'
 
-export type EnvelopeKind = 'request' | 'response' | 'message'
+export type EnvelopeKind = 'request' | 'response' | 'message' | 'refused'
 
 export interface Envelope {
   readonly kind: EnvelopeKind
-  /** 1..MAX_REQUEST_ID for requests and responses, 0 for messages. */
+  /** 1..MAX_REQUEST_ID for requests, responses and refusals, 0 for messages. */
   readonly id: number
   readonly body: Uint8Array
 }
@@ -24,8 +25,8 @@ export const MAX_VARINT_BYTES = 5
 /** Longest envelope header: the kind byte and a MAX_VARINT_BYTES id. */
 export const MAX_ENVELOPE_HEADER_BYTES = 1 + MAX_VARINT_BYTES
 
-const KIND_CODES: Record<EnvelopeKind, number> = { request: 1, response: 2, message: 3 }
-const KINDS: ReadonlyArray<EnvelopeKind | undefined> = [undefined, 'request', 'response', 'message']
+const KIND_CODES: Record<EnvelopeKind, number> = { request: 1, response: 2, message: 3, refused: 4 }
+const KINDS: ReadonlyArray<EnvelopeKind | undefined> = [undefined, 'request', 'response', 'message', 'refused']
 
 /** Bytes of the unsigned varint encoding of `value` (0 <= value < 2^35). */
 export function varintLength (value: number): number {
@@ -92,6 +93,7 @@ export function decodeEnvelope (frame: Uint8Array): Envelope {
   const id = readVarint(frame, 1, MAX_REQUEST_ID, 'malformed', 'envelope id')
   if (id === undefined) throw new WireError('malformed', 'envelope ends inside its id')
   if (kind === 'message' ? id.value !== 0 : id.value === 0) throw new WireError('malformed', `envelope id ${id.value} is not valid for a ${kind}`)
+  if (kind === 'refused' && id.next !== frame.length) throw new WireError('malformed', 'a refusal with a body')
   // A copy, not a view (Buffer's `slice` is a view): the body must not pin the frame.
   const body = new Uint8Array(frame.length - id.next)
   body.set(frame.subarray(id.next))

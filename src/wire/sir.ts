@@ -3,10 +3,10 @@
  * src/sir/messages.ts. Invariants: protobuf types never leave this file; decoding returns a fully
  * checked typed value or throws WireError ('oversize': frame, list or field over its limit;
  * 'malformed': anything else: missing field, bad id length, bad UTF-8, unknown type, an origin the
- * runtime's PeerCodec refuses); decoded byte fields are copies, so a stored rumor never pins the
+ * runtime's PeerCodec refuses, a creation time beyond 2^53 - 1 ms); decoded byte fields are copies, so a stored rumor never pins the
  * frame it came in. A rumor's id and signature are checked by the protocol, not here.
  */
-import { checkFrame as checkFrameLimit, malformed, oversize, protonsDecode } from './decode.js'
+import { checkFrame as checkFrameLimit, copyBytes, malformed, oversize, protonsDecode } from './decode.js'
 import type { PeerCodec } from './peer-codec.js'
 import { WireError } from './peer-codec.js'
 import {
@@ -20,6 +20,8 @@ import * as pb from '../../protocols/sir.js'
 export { MAX_FRAME_BYTES }
 
 const utf8Encoder = new TextEncoder()
+/** The latest creation time a rumor can carry: ms as a safe integer (the year 287,396). */
+const MAX_CREATED_MS = BigInt(Number.MAX_SAFE_INTEGER)
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true })
 
 // ---- encode (a message over a limit is a bug of the caller: RangeError) ----
@@ -31,7 +33,8 @@ function encodeRumors (rumors: readonly Rumor[]): pb.Rumor[] {
     seq: r.seq,
     topic: utf8Encoder.encode(r.topic),
     payload: r.payload as Uint8Array<ArrayBuffer>,
-    signature: r.signature as Uint8Array<ArrayBuffer>
+    signature: r.signature as Uint8Array<ArrayBuffer>,
+    createdMs: BigInt(r.createdAtMs)
   }))
 }
 
@@ -90,7 +93,8 @@ function decodeRumor (r: pb.Rumor, codec: PeerCodec): Rumor {
   if (r.payload.length > MAX_PAYLOAD_BYTES_LIMIT) oversize(`payload of ${r.payload.length} bytes (at most ${MAX_PAYLOAD_BYTES_LIMIT})`)
   if (r.signature.length === 0) malformed('rumor without a signature')
   if (r.signature.length > MAX_SIGNATURE_BYTES) oversize(`signature of ${r.signature.length} bytes (at most ${MAX_SIGNATURE_BYTES})`)
-  return { origin: r.origin.slice(), seq: r.seq, topic, payload: r.payload.slice(), signature: r.signature.slice() }
+  if (r.createdMs > MAX_CREATED_MS) malformed(`creation time ${r.createdMs} exceeds 2^53 - 1`)
+  return { origin: copyBytes(r.origin), seq: r.seq, createdAtMs: Number(r.createdMs), topic, payload: copyBytes(r.payload), signature: copyBytes(r.signature) }
 }
 
 function decodeRumors (rumors: readonly pb.Rumor[], codec: PeerCodec): Rumor[] {

@@ -9,7 +9,7 @@
 import { idToBytes, type NodeId } from '../core/id.js'
 import { MAX_KEY_BYTES_LIMIT, MAX_KEY_IDS_PER_MESSAGE, MAX_RECORDS_PER_MESSAGE, MAX_SIGNATURE_BYTES, MAX_VALUE_BYTES_LIMIT } from '../dht/limits.js'
 import type { DhtRecord, KeyVersion, Refusal, RefusalReason, StorageRequest, StorageResponse } from '../dht/messages.js'
-import { decodeId, decodeIds, decodeRecord as decodeKeyValue, malformed, oversize } from './decode.js'
+import { copyBytes, decodeId, decodeIds, decodeRecord as decodeKeyValue, malformed, oversize } from './decode.js'
 
 type Bytes = Uint8Array<ArrayBuffer>
 
@@ -50,7 +50,7 @@ function decodeSeq (seq: bigint): number {
 function decodeRecord (r: PbRecord): DhtRecord {
   const { key, value } = decodeKeyValue(r, MAX_KEY_BYTES_LIMIT, MAX_VALUE_BYTES_LIMIT)
   if (r.signature.length > MAX_SIGNATURE_BYTES) oversize(`signature of ${r.signature.length} bytes (at most ${MAX_SIGNATURE_BYTES})`)
-  return { key: key.slice(), value: value.slice(), seq: decodeSeq(r.seq), signature: r.signature.slice() }
+  return { key: copyBytes(key), value: copyBytes(value), seq: decodeSeq(r.seq), signature: copyBytes(r.signature) }
 }
 
 function decodeRecords (records: readonly PbRecord[]): DhtRecord[] {

@@ -48,7 +48,7 @@ describe('SIR gossip on libp2p, 16 peers on 127.0.0.1', { timeout: 120_000 }, ()
   it('drops a rumor not signed by its origin, everywhere', async () => {
     const [attacker, target, victim] = net.live()
     const stranger = await generateKeyPair('Ed25519')
-    const forged = createRumor({ origin: victim.peerId.toMultihash().bytes, sign: (m) => stranger.sign(m) as Uint8Array }, 7n, 'news', encoder.encode('forged words'))
+    const forged = createRumor({ origin: victim.peerId.toMultihash().bytes, sign: (m) => stranger.sign(m) as Uint8Array }, 7n, 'news', encoder.encode('forged words'), Date.now())
     const before = target.libp2p.services.sir!.status().counters.forged
     const stream = await attacker.libp2p.dialProtocol(target.peerId, SIR_PROTOCOL)
     const lp = lpStream(stream)

@@ -241,6 +241,29 @@ describe('stream runtime on libp2p, 127.0.0.1', { timeout: 60_000 }, () => {
     assert.ok(hostile.libp2p.getConnections(server.libp2p.peerId).length > 0, 'the connection survives')
   })
 
+  it('answers requests over a peer\'s or the total rate limit with a refusal, counted; the stream goes on', async () => {
+    // Rates this low refill nothing during the test, so what passes is exactly the bursts.
+    const limited = await createPeer()
+    const flooder = await createPeer()
+    const honest = await createPeer()
+    peers.push(limited, flooder, honest)
+    await startRuntime(limited, { inboundRateLimit: { perPeerPerSecond: 0.001, perPeerBurst: 10, totalPerSecond: 0.001, totalBurst: 15 } })
+    await startRuntime(flooder)
+    await startRuntime(honest)
+    await flooder.libp2p.dial(limited.libp2p.getMultiaddrs()[0])
+    await honest.libp2p.dial(limited.libp2p.getMultiaddrs()[0])
+    const flood = await Promise.all(Array.from({ length: 30 }, async (_, i) => await ask(flooder, flooder.runtime!.peers.ref(limited.libp2p.peerId), body(ECHO, i))))
+    assert.equal(flood.filter(r => r.ok).length, 10, 'the peer\'s burst passes')
+    assert.deepEqual(flood.filter(r => !r.ok), Array(20).fill({ ok: false, failure: 'rejected' }), 'the rest are refused at once, as values')
+    assert.equal(limited.runtime!.counters.inboundRateLimitedPeer, 20)
+    assert.equal(flooder.runtime!.counters.refusedByRemote, 20)
+    const fair = await Promise.all(Array.from({ length: 10 }, async (_, i) => await ask(honest, honest.runtime!.peers.ref(limited.libp2p.peerId), body(ECHO, i))))
+    assert.equal(fair.filter(r => r.ok).length, 5, 'another peer gets what is left of the total burst')
+    assert.equal(limited.runtime!.counters.inboundRateLimitedTotal, 5)
+    assert.equal(limited.runtime!.counters.inboundRequests, 15, 'refused requests never reached the handler')
+    assert.equal(flooder.runtime!.counters.streamsOpened, 1, 'refusals do not cost the stream')
+  })
+
   it('closes an outbound stream left idle, and opens a new one for the next request', async () => {
     const idler = await createPeer()
     peers.push(idler)

@@ -33,7 +33,7 @@ function run (seed: string): { hash: string, delivered: number, bySync: number, 
     n.sir.subscribe('forged', () => { forgedDelivered++ })
   }
   // The forger claims to be n5, with a signature it cannot make.
-  const genuine = createRumor(simRumorSigner('n5'), 7n, 'forged', utf8.encode('send money'))
+  const genuine = createRumor(simRumorSigner('n5'), 7n, 'forged', utf8.encode('send money'), s.sim.now())
   const forged: Rumor = { ...genuine, signature: genuine.signature.map(b => b ^ 0xff) }
   const targets = s.nodes.slice(0, 100).map(n => n.sim.ref)
   let forger!: Forger

@@ -102,7 +102,7 @@ describe('SIR node at rest', () => {
     runUntil(io, node, 10 * MINUTE_MS)
     assert.ok((io.timers.get('round') as number) - io.clock > 1000)
     assert.ok((io.timers.get('anti-entropy') as number) - io.clock > 5000)
-    const r = rumorFrom('origin', 'news')
+    const r = rumorFrom('origin', 'news', 1n, 't', io.clock)
     node.onRequest(peer('a'), { type: 'push', rumors: [r] })
     assert.equal(node.rumorState(rumorId(r)), 'I')
     assert.ok((io.timers.get('round') as number) - io.clock <= 1000, 'rounds at the next slot')
@@ -112,7 +112,7 @@ describe('SIR node at rest', () => {
     // A pull that returns a rumor: the node learned something, its pulls come every interval.
     fire(pull.io, pull.node)
     const [req] = pull.io.take()
-    req.done({ ok: true, value: { type: 'rumors', rumors: [rumorFrom('origin', 'pulled')] } })
+    req.done({ ok: true, value: { type: 'rumors', rumors: [rumorFrom('origin', 'pulled', 1n, 't', pull.io.clock)] } })
     assert.ok((pull.io.timers.get('round') as number) - pull.io.clock <= 1000)
   })
 
@@ -132,7 +132,8 @@ describe('SIR node at rest', () => {
   test('anti-entropy backs off while digests match and snaps back when a sync brings a rumor', () => {
     const { io, node } = setup({ ...idleInit, mode: 'push' }, { peers: ['a'] })
     runUntil(io, node, 10 * MINUTE_MS)
-    let fresh: Rumor | undefined = rumorFrom('a', 'missed')
+    const missed = rumorFrom('a', 'missed', 1n, 't', io.clock)
+    let fresh: Rumor | undefined = missed
     // The next sync brings a rumor this node missed: the one after comes at the shortest period.
     const reply = (req: SirRequest): SirResponse => {
       const rumors = fresh === undefined ? [] : [fresh]
@@ -140,14 +141,14 @@ describe('SIR node at rest', () => {
       return req.type === 'sync' ? { type: 'rumors', rumors } : emptyReply(req)
     }
     const syncs = runUntil(io, node, io.clock + 5 * MINUTE_MS, reply).map(s => s.at)
-    assert.equal(node.rumorState(rumorId(rumorFrom('a', 'missed'))), 'R', 'learned by sync: removed, not spread')
+    assert.equal(node.rumorState(rumorId(missed)), 'R', 'learned by sync: removed, not spread')
     assert.deepEqual(gaps(syncs).slice(0, 5), [5000, 10_000, 20_000, 40_000, 60_000])
   })
 
   test('a digest naming a rumor this node lacks: the next sync goes to that peer, soon, and never within the shortest period of the last', () => {
     const { io, node } = setup({ ...idleInit, mode: 'push' }, { peers: ['a', 'b', 'c'] })
     runUntil(io, node, 10 * MINUTE_MS)
-    const unknown = rumorFrom('z', 'elsewhere')
+    const unknown = rumorFrom('z', 'elsewhere', 1n, 't', io.clock)
     node.onRequest(peer('c'), { type: 'sync', digest: [rumorId(unknown)] })
     const due = io.timers.get('anti-entropy') as number
     assert.ok(due - io.clock <= 1000, 'one round away')

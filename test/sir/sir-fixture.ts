@@ -20,9 +20,9 @@ export function setup (init: SirInit = {}, opts: { address?: string, peers?: str
   return { io, node }
 }
 
-/** A rumor signed by the stand-in key of `origin`. */
-export function rumorFrom (origin: string, text: string, seq = 1n, topic = 't'): Rumor {
-  return createRumor(simRumorSigner(origin), seq, topic, utf8.encode(text))
+/** A rumor signed by the stand-in key of `origin`, made at `createdAtMs` (the recording port's clock starts at 0). */
+export function rumorFrom (origin: string, text: string, seq = 1n, topic = 't', createdAtMs = 0): Rumor {
+  return createRumor(simRumorSigner(origin), seq, topic, utf8.encode(text), createdAtMs)
 }
 
 export function pushAck (known: boolean[]): SirResponse { return { type: 'push-ack', known } }

@@ -165,7 +165,7 @@ describe('SIR node through a recording port', () => {
     assert.equal(node.rumorState(rumorId(y)), 'R')
   })
 
-  test('the store stays within its bound under a flood from one peer', () => {
+  test('the store stays within its bound under a flood from one peer; fresh origin keys buy it no more room', () => {
     const { node } = setup({ mode: 'push', maxStoredRumors: 100, maxRumorsPerOrigin: 10, maxRememberedIds: 100 })
     const flooder = peer('a')
     // One origin: its quota caps it.
@@ -175,14 +175,19 @@ describe('SIR node through a recording port', () => {
     }
     assert.equal(node.status().storedRumors, 10)
     assert.equal(node.counters().overQuota, 5 * 64 - 10)
-    // Many origins (cheap identities): the global bound holds, the oldest are evicted.
+    // Many origins (cheap identities) through the same peer: its share (half the store) caps them.
     for (let m = 0; m < 20; m++) {
       const rumors = Array.from({ length: 64 }, (_, i) => rumorFrom(`sybil-${m}-${i}`, 'spam'))
       node.onRequest(flooder, { type: 'push', rumors })
-      assert.ok(node.status().storedRumors <= 100)
+      assert.ok(node.status().storedRumors <= 50)
     }
+    assert.equal(node.status().storedRumors, 50)
+    assert.equal(node.counters().overPeerQuota, 20 * 64 - 40)
+    // Another peer's rumors still find room, and nothing honest was evicted for the flood.
+    const honest = Array.from({ length: 50 }, (_, i) => rumorFrom(`honest-${i}`, 'news'))
+    assert.deepEqual(node.onRequest(peer('b'), { type: 'push', rumors: honest }), pushAck(honest.map(() => false)))
     assert.equal(node.status().storedRumors, 100)
-    assert.equal(node.counters().evicted, 10 + 20 * 64 - 100)
+    assert.equal(node.counters().evicted, 0)
     // A message over the per-message limit is refused whole.
     const tooMany = Array.from({ length: 65 }, (_, i) => rumorFrom('x', `${i}`))
     assert.deepEqual(node.onRequest(flooder, { type: 'push', rumors: tooMany }), pushAck(tooMany.map(() => false)))

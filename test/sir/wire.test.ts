@@ -9,7 +9,7 @@ import { decodeSirRequest, decodeSirResponse, encodeSirRequest, encodeSirRespons
 import * as pb from '../../protocols/sir.js'
 
 const utf8 = new TextEncoder()
-const rumor = (text: string, seq = 1n, topic = 'news/🌍'): Rumor => createRumor(simRumorSigner('origin'), seq, topic, utf8.encode(text))
+const rumor = (text: string, seq = 1n, topic = 'news/🌍', createdAtMs = 1_764_000_000_000): Rumor => createRumor(simRumorSigner('origin'), seq, topic, utf8.encode(text), createdAtMs)
 const big = rumor('x'.repeat(1000), 2n ** 64n - 1n)
 const ids = [rumorId(rumor('a')), rumorId(big)]
 

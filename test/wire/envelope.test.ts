@@ -16,6 +16,7 @@ describe('frame envelope', () => {
     for (const [kind, id] of [['request', 1], ['response', 127], ['response', 128], ['request', MAX_REQUEST_ID], ['message', 0]] as const) {
       assert.deepEqual(decodeEnvelope(encodeEnvelope(kind, id, body)), { kind, id, body })
     }
+    assert.deepEqual(decodeEnvelope(encodeEnvelope('refused', 9, new Uint8Array(0))), { kind: 'refused', id: 9, body: new Uint8Array(0) })
   })
 
   it('refuses bad headers with WireError and bad ids to encode with RangeError', () => {
@@ -27,7 +28,9 @@ describe('frame envelope', () => {
       Uint8Array.from([1, 0]), // a request with id 0
       Uint8Array.from([3, 5]), // a message with an id
       Uint8Array.from([2, 0x80, 0x80, 0x80, 0x80, 0x10]), // an id over 2^32 - 1
-      Uint8Array.from([2, 0x81, 0x80, 0x80, 0x80, 0x80, 0x00]) // a varint over 5 bytes
+      Uint8Array.from([2, 0x81, 0x80, 0x80, 0x80, 0x80, 0x00]), // a varint over 5 bytes
+      Uint8Array.from([4, 0]), // a refusal without an id
+      Uint8Array.from([4, 1, 7]) // a refusal with a body
     ]
     for (const frame of bad) assert.throws(() => decodeEnvelope(frame), (err: unknown) => err instanceof WireError && err.code === 'malformed', `[${[...frame].join(', ')}]`)
     assert.throws(() => encodeEnvelopeHeader('request', 0), RangeError)
