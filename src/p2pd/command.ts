@@ -57,6 +57,8 @@ export const p2pdCommand: Command = {
       ...daemon.libp2p.getMultiaddrs().map(ma => ma.toString())
     ].join('\n'))
     await stopped
-    return 0
+    // A stopped libp2p still holds a timer for about a second (measured); the harness that sent
+    // the signal waits for our exit, over a hundred times a suite run.
+    process.exit(0)
   }
 }

@@ -5,13 +5,9 @@
  * and the circuit relay beyond the main daemon's Noise + Yamux + gossipsub are the stock libp2p
  * modules, and exist only in this mode.
  */
-import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { floodsub } from '@libp2p/floodsub'
-import { mplex } from '@libp2p/mplex'
-import { plaintext } from '@libp2p/plaintext'
-import { tls } from '@libp2p/tls'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Registry } from 'prom-client'
 import { buildLibp2pOptions, OVERLAY_NAMES } from '../node/libp2p-options.js'
@@ -20,15 +16,20 @@ import type { Encryption, Muxer, P2pdOptions } from './flags.js'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 
-const ENCRYPTERS: Record<Encryption, () => NonNullable<Libp2pOptions['connectionEncrypters']>[number]> = {
-  noise: () => noise(),
-  tls: () => tls(),
-  plaintext: () => plaintext()
+type Encrypter = NonNullable<Libp2pOptions['connectionEncrypters']>[number]
+type MuxerFactory = NonNullable<Libp2pOptions['streamMuxers']>[number]
+
+// The modules the main daemon lacks load only when named: TLS alone takes about a second to
+// import (measured), and the interop suite starts this daemon over a hundred times.
+const ENCRYPTERS: Record<Encryption, () => Promise<Encrypter>> = {
+  noise: async () => noise(),
+  tls: async () => (await import('@libp2p/tls')).tls(),
+  plaintext: async () => (await import('@libp2p/plaintext')).plaintext()
 }
 
-const MUXER_FACTORIES: Record<Muxer, () => NonNullable<Libp2pOptions['streamMuxers']>[number]> = {
-  yamux: () => yamux(),
-  mplex: () => mplex()
+const MUXER_FACTORIES: Record<Muxer, () => Promise<MuxerFactory>> = {
+  yamux: async () => yamux(),
+  mplex: async () => (await import('@libp2p/mplex')).mplex()
 }
 
 /** Whether a multiaddr's IP is loopback (127.0.0.0/8 or ::1). */
@@ -66,7 +67,7 @@ export function checkHostAddress (address: string): void {
   }
 }
 
-export function buildP2pdOptions (options: P2pdOptions, privateKey: PrivateKey): Libp2pOptions<any> {
+export async function buildP2pdOptions (options: P2pdOptions, privateKey: PrivateKey): Promise<Libp2pOptions<any>> {
   options.hostAddresses.forEach(checkHostAddress)
   // The loopback profile when every address is on this host, as in every interop harness.
   const local = options.hostAddresses.every(isLoopback)
@@ -80,13 +81,13 @@ export function buildP2pdOptions (options: P2pdOptions, privateKey: PrivateKey):
     overlays: new Set(OVERLAY_NAMES)
   })
   const services = { ...base.services }
-  if (options.pubsubRouter === 'floodsub') services.pubsub = floodsub()
+  if (options.pubsubRouter === 'floodsub') services.pubsub = (await import('@libp2p/floodsub')).floodsub()
   if (options.relay) services.relay = circuitRelayServer()
   return {
     ...base,
     transports: [...(base.transports ?? []), circuitRelayTransport()],
-    connectionEncrypters: options.encryptions.map(e => ENCRYPTERS[e]()),
-    streamMuxers: options.muxers.map(m => MUXER_FACTORIES[m]()),
+    connectionEncrypters: await Promise.all(options.encryptions.map(async e => await ENCRYPTERS[e]())),
+    streamMuxers: await Promise.all(options.muxers.map(async m => await MUXER_FACTORIES[m]())),
     services
   }
 }

@@ -45,7 +45,7 @@ async function readKey (file: string): Promise<PrivateKey> {
 export async function startP2pd (options: P2pdOptions): Promise<P2pd> {
   checkControlAddress(options.controlAddress)
   const privateKey = options.keyFile === undefined ? await generateKeyPair('Ed25519') : await readKey(options.keyFile)
-  const libp2p = await createLibp2p({ ...buildP2pdOptions(options, privateKey), start: false })
+  const libp2p = await createLibp2p({ ...await buildP2pdOptions(options, privateKey), start: false })
   const server = new Server({ multiaddr: multiaddr(options.controlAddress), libp2pNode: libp2p as any })
   try {
     await server.start()
