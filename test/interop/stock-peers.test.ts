@@ -3,7 +3,8 @@
  * nothing of this project (stock-peer.ts: no validator or selector of ours), each in its own
  * process. For each major, once with each side dialling: the connection (Noise + Yamux, seen
  * from both ends), identify both ways, ping both ways, kad-dht `/pk/` records (RSA) written on one
- * side and read over the wire on the other, and a gossipsub message each way. Then, per major:
+ * side and read over the wire on the other, a gossipsub message each way, and none of our overlays
+ * taking the stock peer into its tables. Then, per major:
  * `findPeer` served by the stock peer and by ours, and the `/ov/` namespace, which a stock peer can
  * neither read nor write, and whose `replicas` never count a stock peer's echo.
  * Everything listens on 127.0.0.1; every node and process is stopped in `after`.
@@ -144,6 +145,16 @@ for (const major of [1, 2] as const) {
           const read = await ourKadGet(ours, theirs.key)
           assert.deepEqual(read.value, theirs.value)
           assert.ok(read.answeredBy.includes(stock.peerId), 'we read the stock record from the stock peer')
+        })
+
+        it('keeps the stock peer out of our overlays\' tables', { timeout: STEP_TIMEOUT_MS }, async () => {
+          const { stock, ours } = nodes()
+          // By now identify has run both ways (above): the stock peer lacks our protocols.
+          for (const overlay of ['chord', 'pastry']) {
+            assert.ok(!JSON.stringify(ours.status(overlay)).includes(stock.peerId), `${overlay} holds no stock peer`)
+          }
+          // SIR's status names no peers; the stock peer is our only one, so the view must be empty.
+          assert.equal((ours.status('sir') as { viewSize: number }).viewSize, 0)
         })
 
         it('carries a gossipsub message each way', { timeout: STEP_TIMEOUT_MS }, async () => {
