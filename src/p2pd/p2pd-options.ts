@@ -38,17 +38,21 @@ export function isLoopback (address: string): boolean {
   return ip !== undefined && (ip.name === 'ip4' ? ip.value?.startsWith('127.') === true : ip.value === '::1')
 }
 
+/** The protocol names of a multiaddr (`['ip4', 'tcp']`); a malformed one is a UsageError naming `flag`. */
+function componentNames (flag: string, address: string): string[] {
+  try {
+    return multiaddr(address).getComponents().map(c => c.name)
+  } catch (err) {
+    throw new UsageError(`p2pd: -${flag}: malformed multiaddr '${address.slice(0, 64)}': ${(err as Error).message}`)
+  }
+}
+
 /**
  * The control address: TCP on loopback only, since the control protocol has no authentication
  * and lets whoever reaches it dial, open streams and write DHT records as this peer.
  */
 export function checkControlAddress (address: string): void {
-  let names: string[]
-  try {
-    names = multiaddr(address).getComponents().map(c => c.name)
-  } catch (err) {
-    throw new UsageError(`p2pd: -listen: malformed multiaddr '${address.slice(0, 64)}': ${(err as Error).message}`)
-  }
+  const names = componentNames('listen', address)
   if (names.length !== 2 || names[1] !== 'tcp' || !isLoopback(address)) {
     throw new UsageError(`p2pd: -listen must be a TCP address on loopback such as /ip4/127.0.0.1/tcp/0, got '${address.slice(0, 64)}'`)
   }
@@ -56,12 +60,7 @@ export function checkControlAddress (address: string): void {
 
 /** Host addresses: TCP (the transport we have) or a /p2p-circuit relay address. */
 export function checkHostAddress (address: string): void {
-  let names: string[]
-  try {
-    names = multiaddr(address).getComponents().map(c => c.name)
-  } catch (err) {
-    throw new UsageError(`p2pd: -hostAddrs: malformed multiaddr '${address.slice(0, 64)}': ${(err as Error).message}`)
-  }
+  const names = componentNames('hostAddrs', address)
   if (!names.includes('p2p-circuit') && names[1] !== 'tcp') {
     throw new UsageError(`p2pd: -hostAddrs: only TCP and /p2p-circuit addresses are served, got '${address.slice(0, 64)}'`)
   }

@@ -5,17 +5,15 @@
  * user of that release would: TCP, Noise, Yamux, identify, ping, kad-dht in server mode and
  * gossipsub, and **no validator or selector of ours** (it knows nothing of the `/ov/` namespace).
  *
- * Protocol: JSON lines, as v2-peer.ts (v2-peer-process.ts drives both): a `ready` line first,
+ * Protocol: JSON lines (peer-child.ts; v2-peer-process.ts drives it): a `ready` line first,
  * then one `result` line per request on stdin, and a `message` line per gossipsub message
  * received. Only strings cross the process boundary (peer ids, multiaddrs, base64 bytes).
  *
  * Args: `--major 1|2`, `--agent <agent version>`. Exits on the `stop` op, stdin end, SIGTERM.
  */
-import { readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
+import { importFrom, peerSummary, send, serve, versionOf } from './peer-child.js'
+import type { Ops } from './peer-child.js'
 
 const { values: args } = parseArgs({
   options: {
@@ -28,32 +26,11 @@ const suffix = `-v${args.major}`
 /** How long one network operation of this peer may take. */
 const OP_TIMEOUT_MS = 10_000
 
-/** The package `name` as the aliased `libp2p-vN` resolves it, so every object is of that major. */
-async function importFromLibp2p (name: string): Promise<any> {
-  let dir = dirname(fileURLToPath(import.meta.resolve(`libp2p${suffix}`)))
-  for (;;) {
-    const pkgDir = join(dir, 'node_modules', ...name.split('/'))
-    let pkg: { exports?: Record<string, { import?: string } | string>, main?: string } | undefined
-    try {
-      pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'))
-    } catch {}
-    if (pkg != null) {
-      const dot = pkg.exports?.['.']
-      const entry = typeof dot === 'string' ? dot : dot?.import ?? pkg.main ?? 'index.js'
-      return await import(pathToFileURL(join(pkgDir, entry)).href)
-    }
-    const parent = dirname(dir)
-    if (parent === dir) throw new Error(`cannot resolve ${name} from libp2p${suffix}`)
-    dir = parent
-  }
-}
-
 const [{ createLibp2p }, { tcp }, { noise }, { yamux }, { identify }, { ping }, { kadDHT, passthroughMapper }, { gossipsub }] = await Promise.all(
   ['libp2p', 'tcp', 'noise', 'yamux', 'identify', 'ping', 'kad-dht', 'gossipsub'].map(async name => await import(`${name}${suffix}`))
 )
-const { multiaddr } = await importFromLibp2p('@multiformats/multiaddr')
-const { peerIdFromString } = await importFromLibp2p('@libp2p/peer-id')
-const libp2pVersion: string = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.resolve(`libp2p${suffix}`))), '..', '..', 'package.json'), 'utf8')).version
+const { multiaddr } = await importFrom(`libp2p${suffix}`, '@multiformats/multiaddr')
+const { peerIdFromString } = await importFrom(`libp2p${suffix}`, '@libp2p/peer-id')
 
 const encrypters = [noise()]
 const node = await createLibp2p({
@@ -77,7 +54,6 @@ const te = new TextEncoder()
 const td = new TextDecoder()
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64')
 const fromB64 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64'))
-const send = (obj: unknown): void => { process.stdout.write(JSON.stringify(obj) + '\n') }
 const signal = (): AbortSignal => AbortSignal.timeout(OP_TIMEOUT_MS)
 
 function describeConnection (c: any): unknown {
@@ -96,25 +72,13 @@ node.services.pubsub.addEventListener('message', (evt: any) => {
   send({ type: 'message', topic: msg.topic, data: td.decode(msg.data), from: msg.type === 'signed' ? msg.from.toString() : null })
 })
 
-type Req = Record<string, any> & { id: number, op: string }
-
-const ops: Record<string, (req: Req) => Promise<unknown>> = {
+const ops: Ops = {
   async dial (req) { return describeConnection(await node.dial(multiaddr(req.addr), { signal: signal() })) },
   async connections (req) {
     return node.getConnections().filter((c: any) => req.peer == null || c.remotePeer.toString() === req.peer).map(describeConnection)
   },
   /** What identify stored about a peer. */
-  async peerInfo (req) {
-    const peer = await node.peerStore.get(peerIdFromString(req.peer))
-    const agent = peer.metadata.get('AgentVersion')
-    const protocolVersion = peer.metadata.get('ProtocolVersion')
-    return {
-      agentVersion: agent == null ? null : td.decode(agent),
-      protocolVersion: protocolVersion == null ? null : td.decode(protocolVersion),
-      protocols: peer.protocols,
-      addrs: peer.addresses.map((a: any) => a.multiaddr.toString())
-    }
-  },
+  async peerInfo (req) { return peerSummary(await node.peerStore.get(peerIdFromString(req.peer))) },
   /** kad-dht's routing table size: no public API in either major, so read as v2-peer.ts does. */
   async routingTableSize () { return node.services.dht.routingTable.size },
   async ping (req) { return await node.services.ping.ping(peerIdFromString(req.peer), { signal: signal() }) },
@@ -159,51 +123,7 @@ const ops: Record<string, (req: Req) => Promise<unknown>> = {
   async publish (req) {
     const res = await node.services.pubsub.publish(req.topic, te.encode(req.data))
     return { recipients: res.recipients.map((p: any) => p.toString()) }
-  },
-  async stop () { setImmediate(() => { void shutdown() }); return null }
-}
-
-let stopping = false
-async function shutdown (): Promise<void> {
-  if (stopping) return
-  stopping = true
-  setTimeout(() => process.exit(1), 5000).unref()
-  try {
-    await node.stop()
-  } finally {
-    process.exit(0)
   }
 }
-process.on('SIGTERM', () => { void shutdown() })
-process.on('SIGINT', () => { void shutdown() })
 
-const rl = createInterface({ input: process.stdin })
-rl.on('line', (line) => {
-  if (line.trim() === '') return
-  let req: Req
-  try {
-    req = JSON.parse(line)
-  } catch (err) {
-    send({ type: 'result', id: null, ok: false, error: `bad json: ${String(err)}` })
-    return
-  }
-  const op = ops[req.op]
-  if (op == null) {
-    send({ type: 'result', id: req.id, ok: false, error: `unknown op ${req.op}` })
-    return
-  }
-  op(req).then(
-    (value) => { send({ type: 'result', id: req.id, ok: true, value }) },
-    (err: any) => { send({ type: 'result', id: req.id, ok: false, error: err?.stack ?? String(err) }) }
-  )
-})
-rl.on('close', () => { void shutdown() })
-
-send({
-  type: 'ready',
-  peerId: node.peerId.toString(),
-  addrs: node.getMultiaddrs().map((a: any) => a.toString()),
-  protocols: node.getProtocols(),
-  agentVersion: args.agent,
-  libp2pVersion
-})
+serve(node, ops, { agentVersion: args.agent, libp2pVersion: versionOf(`libp2p${suffix}`) })
