@@ -14,6 +14,7 @@ import { clientCommands } from './commands/client.js'
 import { configCommand } from './commands/config.js'
 import { daemonCommand } from './commands/daemon.js'
 import { idCommand, initCommand } from './commands/repo.js'
+import { p2pdCommand } from '../p2pd/command.js'
 import { simChordCommand } from './commands/sim.js'
 import { simPastryCommand } from './commands/sim-pastry.js'
 import { simSirCommand } from './commands/sim-sir.js'
@@ -22,7 +23,7 @@ import { versionCommand } from './commands/version.js'
 import { UsageError } from './usage-error.js'
 import type { Command, CommandContext } from './command.js'
 
-const COMMANDS: Command[] = [initCommand, daemonCommand, idCommand, configCommand, ...clientCommands, testnetCommand, simChordCommand, simPastryCommand, simSirCommand, benchCostCommand, versionCommand]
+const COMMANDS: Command[] = [initCommand, daemonCommand, idCommand, configCommand, ...clientCommands, testnetCommand, p2pdCommand, simChordCommand, simPastryCommand, simSirCommand, benchCostCommand, versionCommand]
 
 /** HTTP 400 from the API: the daemon judged the input wrong, as the CLI would have. */
 const BAD_REQUEST = 400

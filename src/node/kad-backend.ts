@@ -1,11 +1,13 @@
 /**
  * `put`/`get`/`lookup --dht kad` on the stock @libp2p/kad-dht, with the hop count derived from the
- * query events (kad-hops.ts). Keys live in the node's own namespace (kad-records.ts).
+ * query events (kad-hops.ts). Keys live in the node's own namespace (kad-records.ts). A put's
+ * `replicas` are the peers that acknowledged it and then returned the record when read back.
  */
 import { InputError, NetworkError, NotFoundError } from './errors.js'
 import { createKadHopCounter } from './kad-hops.js'
 import { checkValue, decodeKadRecord, encodeKadValue, kadKey, RecordInputError } from './kad-records.js'
 import { fullKey, isFullKey } from '../libp2p/record-keys.js'
+import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import type { DhtBackend } from './backends.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { KadDHT } from '@libp2p/kad-dht'
@@ -22,15 +24,16 @@ export function kadBackend (dht: KadDHT, self: PeerId, queryTimeoutMs: number, p
       lastSeq = Math.max(Date.now(), lastSeq + 1)
       const signed = asInput(() => encodeKadValue(privateKey, key, checkValue(value), lastSeq))
       const started = performance.now()
-      let replicas = 0
+      const acknowledged = new Set<string>()
       try {
         for await (const event of dht.put(dhtKey, signed, { signal: AbortSignal.timeout(queryTimeoutMs) })) {
-          if (event.name === 'PEER_RESPONSE' && event.messageName === 'PUT_VALUE') replicas++
+          if (event.name === 'PEER_RESPONSE' && event.messageName === 'PUT_VALUE') acknowledged.add(event.from.toString())
         }
       } catch (err) {
         throw new NetworkError(`kad put '${key}' failed: ${(err as Error).message}`)
       }
-      return { key, latencyMs: performance.now() - started, replicas }
+      const latencyMs = performance.now() - started
+      return { key, latencyMs, replicas: await readBack(dht, dhtKey, signed, acknowledged, queryTimeoutMs) }
     },
 
     async get (text) {
@@ -72,6 +75,25 @@ export function kadBackend (dht: KadDHT, self: PeerId, queryTimeoutMs: number, p
       return { owner, hops: hops.depthOf(owner), latencyMs: performance.now() - started }
     }
   }
+}
+
+/**
+ * How many of the peers that acknowledged a PUT_VALUE return the record to a GET_VALUE. A stock
+ * kad-dht peer echoes every PUT_VALUE, also one it discarded because it has no validator for our
+ * namespace (issue 13), so an acknowledgement is a claim; only a read-back counts as a copy.
+ * A read that fails part way counts the copies seen until then.
+ */
+async function readBack (dht: KadDHT, dhtKey: Uint8Array, signed: Uint8Array, acknowledged: Set<string>, queryTimeoutMs: number): Promise<number> {
+  const holders = new Set<string>()
+  if (acknowledged.size === 0) return 0
+  try {
+    for await (const event of dht.get(dhtKey, { signal: AbortSignal.timeout(queryTimeoutMs) })) {
+      if (event.name === 'PEER_RESPONSE' && event.record != null && acknowledged.has(event.from.toString()) && uint8ArrayEquals(event.record.value, signed)) {
+        holders.add(event.from.toString())
+      }
+    }
+  } catch {}
+  return holders.size
 }
 
 function asInput<T> (fn: () => T): T {

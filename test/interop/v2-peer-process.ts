@@ -1,6 +1,7 @@
 /**
- * Test-side handle on the libp2p 2.x peer (v2-peer.ts) running in a child process.
- * Spawns `node --import <polyfill> v2-peer.js`, speaks its JSON-lines protocol, and makes
+ * Test-side handle on a stock peer running in a child process: the libp2p 2.x peer (v2-peer.ts)
+ * by default, or another script of the same JSON-lines protocol (stock-peer.ts, 1.x or 2.x).
+ * Spawns `node --import <polyfill> <script>`, speaks its JSON-lines protocol, and makes
  * sure the process is gone after `stop()` (graceful first, SIGKILL after a grace period).
  * Only strings (peer ids, multiaddrs, base64/utf-8 data) cross the process boundary.
  */
@@ -65,9 +66,9 @@ export class V2PeerProcess {
 
   get peerId (): string { return this.ready.peerId }
 
-  /** Starts the 2.x peer and resolves once it listens. */
-  static async start (opts: { agent?: string, timeoutMs?: number } = {}): Promise<V2PeerProcess> {
-    const args = ['--import', POLYFILL, PEER_SCRIPT]
+  /** Starts the peer and resolves once it listens; `script` and `args` pick another peer than v2-peer.js. */
+  static async start (opts: { agent?: string, timeoutMs?: number, script?: string, args?: string[] } = {}): Promise<V2PeerProcess> {
+    const args = ['--import', POLYFILL, opts.script ?? PEER_SCRIPT, ...(opts.args ?? [])]
     if (opts.agent != null) args.push('--agent', opts.agent)
     const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] })
     const stderrTail: string[] = []

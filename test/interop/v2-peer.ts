@@ -18,10 +18,6 @@
  * (default `/ip4/127.0.0.1/tcp/0`). The process stops libp2p and exits on the `stop` op,
  * on stdin end (parent gone) and on SIGTERM/SIGINT.
  */
-import { readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { noise } from 'noise-v2'
 import { yamux } from 'yamux-v2'
@@ -33,6 +29,8 @@ import { ping } from 'ping-v2'
 import { tcp } from 'tcp-v2'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { encodeKadValue } from '../../src/node/kad-records.js'
+import { importFrom, peerSummary, send, serve, versionOf } from './peer-child.js'
+import type { Ops } from './peer-child.js'
 
 /** The record namespace overlay-node registers with kad-dht: keys are `/ov/<writer peer id>/<name>`, values signed. */
 const NAMESPACE = 'ov'
@@ -45,33 +43,9 @@ const { values: args } = parseArgs({
   }
 })
 
-/**
- * Import a package the way Node would resolve it from inside `libp2p-v2`'s own folder,
- * so we get the 2.x-compatible copy (e.g. `@multiformats/multiaddr` 12, nested under
- * node_modules/libp2p-v2/node_modules) instead of the 3.x one hoisted at the top.
- */
-async function importFromLibp2pV2<T> (name: string): Promise<T> {
-  let dir = dirname(fileURLToPath(import.meta.resolve('libp2p-v2')))
-  for (;;) {
-    const pkgDir = join(dir, 'node_modules', ...name.split('/'))
-    let pkg: { exports?: Record<string, { import?: string } | string>, main?: string } | undefined
-    try {
-      pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'))
-    } catch {}
-    if (pkg != null) {
-      const dot = pkg.exports?.['.']
-      const entry = typeof dot === 'string' ? dot : dot?.import ?? pkg.main ?? 'index.js'
-      return await import(pathToFileURL(join(pkgDir, entry)).href) as T
-    }
-    const parent = dirname(dir)
-    if (parent === dir) throw new Error(`cannot resolve ${name} from libp2p-v2`)
-    dir = parent
-  }
-}
-
 type Libp2pV2 = Awaited<ReturnType<typeof startNode>>
 type MultiaddrV2 = Parameters<Libp2pV2['dial']>[0]
-const { multiaddr } = await importFromLibp2pV2<{ multiaddr: (s: string) => MultiaddrV2 }>('@multiformats/multiaddr')
+const { multiaddr } = await importFrom<{ multiaddr: (s: string) => MultiaddrV2 }>('libp2p-v2', '@multiformats/multiaddr')
 
 /** This peer's key: libp2p 2 uses the same @libp2p/crypto 5, so it signs records as overlay-node does. */
 const privateKey = await generateKeyPair('Ed25519')
@@ -115,9 +89,6 @@ const node = await startNode()
 const te = new TextEncoder()
 const td = new TextDecoder()
 
-function send (obj: unknown): void {
-  process.stdout.write(JSON.stringify(obj) + '\n')
-}
 
 function kadKey (key: string): Uint8Array {
   return te.encode(`/${NAMESPACE}/${key}`)
@@ -155,9 +126,7 @@ node.services.pubsub.addEventListener('message', (evt) => {
   })
 })
 
-type Req = Record<string, any> & { id: number, op: string }
-
-const ops: Record<string, (req: Req) => Promise<unknown>> = {
+const ops: Ops = {
   async dial (req) {
     const conn = await node.dial(multiaddr(req.addr))
     return describeConnection(conn)
@@ -168,18 +137,7 @@ const ops: Record<string, (req: Req) => Promise<unknown>> = {
       .map(describeConnection)
   },
   /** What identify stored about a peer (null until identify has run). */
-  async peerInfo (req) {
-    const id = await peerIdOf(req.peer)
-    const peer = await node.peerStore.get(id)
-    const agent = peer.metadata.get('AgentVersion')
-    const protocolVersion = peer.metadata.get('ProtocolVersion')
-    return {
-      agentVersion: agent == null ? null : td.decode(agent),
-      protocolVersion: protocolVersion == null ? null : td.decode(protocolVersion),
-      protocols: peer.protocols,
-      addrs: peer.addresses.map(a => a.multiaddr.toString())
-    }
-  },
+  async peerInfo (req) { return peerSummary(await node.peerStore.get(await peerIdOf(req.peer))) },
   async ping (req) {
     return await node.services.ping.ping(await peerIdOf(req.peer), { signal: AbortSignal.timeout(5000) })
   },
@@ -220,55 +178,7 @@ const ops: Record<string, (req: Req) => Promise<unknown>> = {
   async publish (req) {
     const res = await node.services.pubsub.publish(req.topic, te.encode(req.data))
     return { recipients: res.recipients.map(p => p.toString()) }
-  },
-  async stop () {
-    setImmediate(() => { void shutdown() })
-    return null
   }
 }
 
-let stopping = false
-async function shutdown (): Promise<void> {
-  if (stopping) return
-  stopping = true
-  const force = setTimeout(() => process.exit(1), 5000)
-  force.unref()
-  try {
-    await node.stop()
-  } finally {
-    process.exit(0)
-  }
-}
-process.on('SIGTERM', () => { void shutdown() })
-process.on('SIGINT', () => { void shutdown() })
-
-const rl = createInterface({ input: process.stdin })
-rl.on('line', (line) => {
-  if (line.trim() === '') return
-  let req: Req
-  try {
-    req = JSON.parse(line)
-  } catch (err) {
-    send({ type: 'result', id: null, ok: false, error: `bad json: ${String(err)}` })
-    return
-  }
-  const op = ops[req.op]
-  if (op == null) {
-    send({ type: 'result', id: req.id, ok: false, error: `unknown op ${req.op}` })
-    return
-  }
-  op(req).then(
-    (value) => send({ type: 'result', id: req.id, ok: true, value }),
-    (err: any) => send({ type: 'result', id: req.id, ok: false, error: err?.stack ?? String(err) })
-  )
-})
-rl.on('close', () => { void shutdown() })
-
-send({
-  type: 'ready',
-  peerId: node.peerId.toString(),
-  addrs: node.getMultiaddrs().map(a => a.toString()),
-  protocols: node.getProtocols(),
-  agentVersion: args.agent,
-  libp2pVersion: JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.resolve('libp2p-v2'))), '..', '..', 'package.json'), 'utf8')).version
-})
+serve(node, ops, { agentVersion: args.agent, libp2pVersion: versionOf('libp2p-v2') })
