@@ -22,11 +22,12 @@ function compare (a: Version, b: Version): number {
   return 0
 }
 
-/** npm's range forms found in the lock: `>=X`, `>X`, `<X`, `<=X`, `^X`, `X`, AND by spaces, OR by `||`. */
+/** npm's range forms found in the lock: `*`, `>=X`, `>X`, `<X`, `<=X`, `^X`, `X`, AND by spaces, OR by `||`. */
 function satisfies (version: Version, range: string): boolean {
   return range.split('||').some(alternative => {
     const comparators = alternative.trim().replace(/(>=|<=|>|<|\^|=)\s+/g, '$1').split(/\s+/).filter(c => c !== '')
     return comparators.every(comparator => {
+      if (comparator === '*' || comparator === 'x') return true
       const [, op, text] = /^(>=|<=|>|<|\^|=)?(.+)$/.exec(comparator) ?? []
       const bound = parseVersion(text)
       const order = compare(version, bound)

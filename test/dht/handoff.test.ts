@@ -28,6 +28,11 @@ test('a hand-off the receiver refuses in part: refused records stay here as owne
   node.onRequest(ring[5], { type: 'store', role: 'primary', records: keys.map(k => signRecord(k, k, 1)) })
   const newcomer = { id: mid, address: 'newcomer' }
   node.onRequest(newcomer, { type: 'notify' })
+  // Adopted as predecessor only once it answers this node's own probe (first-hand routing state).
+  const probe = io.take().filter(s => s.to.address === 'newcomer')
+  assert.deepEqual(probe.map(s => s.req.type), ['ping'])
+  probe[0].done({ ok: true, value: { type: 'ack' } })
+  assert.equal(node.status().predecessor?.address, 'newcomer')
   io.take()
   const step = (): void => {
     io.clock = Math.max(io.clock, io.timers.get('replicate') as number)
