@@ -12,7 +12,7 @@ import { OVERLAY_NAMES } from './libp2p-options.js'
 import type { OverlayName } from './libp2p-options.js'
 import type { OverlayNode } from './overlay-node.js'
 
-/** A request from the driver; every field is checked before use (the driver is trusted, but a typo must fail loudly). */
+/** A request from the driver (trusted: only a WorkerNetwork starts a worker); an unknown peer or op fails loudly. */
 export type WorkerRequest =
   | { id: number, op: 'start', bootstrap: string[], links: string[] }
   | { id: number, op: 'put', peer: number, dht: string, name: string, value: string }
