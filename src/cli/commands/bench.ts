@@ -5,6 +5,8 @@
  */
 import { intFlag, stringFlag } from '../command.js'
 import { MAX_LOCAL_NODES } from '../../node/local-limits.js'
+import { MAX_WORKER_NETWORK_NODES, PEERS_PER_PROCESS } from '../../node/worker-network-limits.js'
+import { progressWriter } from '../progress.js'
 import { UsageError } from '../usage-error.js'
 import type { Command } from '../command.js'
 
@@ -40,6 +42,40 @@ export const benchCostCommand: Command = {
     const { runCostSuite, costTable } = await import('../../bench/cost.js')
     const report = await runCostSuite({ nodes, outDir, settleMs, windowMs, configs, log: line => { process.stderr.write(line + '\n') } })
     ctx.print(report, () => `${costTable(report)}\nwrote ${outDir}/report.json and report.md`)
+    return 0
+  }
+}
+
+export const benchDhtCommand: Command = {
+  name: 'bench dht',
+  args: '',
+  summary: 'kad, Chord and Pastry on the same real peers across processes: hops, latency and failures beside theory and the simulator.',
+  arity: [0, 0],
+  json: true,
+  options: { nodes: { type: 'string' }, keys: { type: 'string' }, lookups: { type: 'string' }, seed: { type: 'string' }, processes: { type: 'string' }, settle: { type: 'string' }, out: { type: 'string' } },
+  help: [
+    `--nodes N         real peers (default 48, at most ${MAX_WORKER_NETWORK_NODES})`,
+    '--keys K          keys put into each DHT (default 100)',
+    '--lookups L       gets per DHT, the same (key, peer) pairs for each (default 500)',
+    '--seed S          draws the gets, and seeds the simulator at the same N (default 1)',
+    `--processes P     worker processes holding the peers (default ceil(N / ${PEERS_PER_PROCESS}))`,
+    '--settle S        seconds between the Chord ring closing and the puts (default 10)',
+    '--out DIR         where report.json, report.md and samples.csv go (default bench-results/<date>-dht/)'
+  ],
+  async run (ctx) {
+    const nodes = intFlag(ctx, 'nodes', 48, 3, MAX_WORKER_NETWORK_NODES)
+    const keys = intFlag(ctx, 'keys', 100, 1, 1_000_000)
+    const lookups = intFlag(ctx, 'lookups', 500, 1, 1_000_000)
+    const processes = ctx.flags.processes === undefined ? undefined : intFlag(ctx, 'processes', 1, 1, nodes)
+    const settleS = intFlag(ctx, 'settle', 10, 0, 3600)
+    const seed = stringFlag(ctx, 'seed') ?? '1'
+    if (seed.trim() === '') throw new UsageError('--seed must not be empty')
+    const outDir = stringFlag(ctx, 'out') ?? defaultOutDir('dht')
+    const progress = progressWriter()
+    const { runDhtSuite, dhtTable } = await import('../../bench/dht.js')
+    const report = await runDhtSuite({ nodes, keys, lookups, seed, processes, settleS, outDir, log: line => { progress.line(line) } })
+    progress.end()
+    ctx.print({ ...report, samples: undefined }, () => `${dhtTable(report)}\nwrote ${outDir}/report.json, report.md and samples.csv`)
     return 0
   }
 }

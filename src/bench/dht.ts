@@ -1,0 +1,238 @@
+/**
+ * `overlay-node bench dht` (issue 11): kad, chord and pastry on the same N real peers spread over
+ * worker processes (src/node/worker-network.ts). The same K keys are put into each DHT, then the
+ * same L gets are made from the same peers; hops, latency, failures and the network-wide requests
+ * and bytes per get are reported beside theory (THEORY.md) and beside the simulator at the same N,
+ * run in the same command. Invariant: every worker is killed before this returns, whatever failed.
+ */
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { createRandom } from '../core/random.js'
+import { idFromHex } from '../core/id.js'
+import { summarizeHops, type HopSummary } from '../experiments/dht-experiment.js'
+import { percentile, round } from '../experiments/stats.js'
+import { WorkerNetwork } from '../node/worker-network.js'
+import { benchEnvironment } from './environment.js'
+
+export const DHTS = ['kad', 'chord', 'pastry'] as const
+export type DhtName = typeof DHTS[number]
+
+/** Gets (and puts) in flight at once network-wide: enough to keep kad's slow queries from dominating the run, few enough not to load 2 cores. */
+const OPS_IN_FLIGHT = 4
+/** How long the Chord ring may take to close after the last peer is up (real-dht measured < 60 s at 100 peers). */
+const RING_TIMEOUT_MS = 300_000
+const RING_POLL_MS = 1000
+
+export interface DhtBenchOptions {
+  nodes: number
+  keys: number
+  lookups: number
+  seed: string
+  processes?: number
+  outDir: string
+  /** Seconds between the ring closing and the puts (kad's routing tables and Chord's fingers fill on their own timers). */
+  settleS: number
+  log: (line: string) => void
+}
+
+export interface DhtSample {
+  dht: DhtName
+  from: number
+  key: number
+  ok: boolean
+  hops: number | null
+  latencyMs: number | null
+  /** Why a failed get failed (key names elided). */
+  error?: string
+}
+
+export interface DhtResult {
+  hops: HopSummary
+  latencyMs: { p50: number, p95: number, p99: number, mean: number }
+  getFailures: number
+  /** Gets that returned a value other than the one put. */
+  wrongValues: number
+  putFailures: number
+  failureReasons: Record<string, number>
+  /** Network-wide counters over the get phase, divided by gets (includes the maintenance traffic of that time). */
+  perGet: { requests: number | null, bytesSent: number | null }
+  theory: { meanHops: number, source: string } | null
+  /** The simulator's lookups at the same N and seed (chord, pastry). */
+  simHops?: HopSummary
+}
+
+export interface DhtBenchReport {
+  benchmark: 'dht'
+  nodes: number
+  keys: number
+  lookups: number
+  seed: string
+  processes: number
+  settleS: number
+  method: string
+  environment: Record<string, unknown>
+  timingsMs: Record<string, number>
+  results: Partial<Record<DhtName, DhtResult>>
+  samples: DhtSample[]
+}
+
+export function theoryFor (dht: DhtName, n: number): DhtResult['theory'] {
+  if (dht === 'chord') return { meanHops: 0.5 * Math.log2(n), source: '½·log2 N (Stoica et al. 2001)' }
+  if (dht === 'pastry') return { meanHops: Math.log(n) / Math.log(16), source: 'log16 N (Rowstron & Druschel 2001)' }
+  return null
+}
+
+/** Runs `work` over `items` with at most `limit` in flight, in order of start. */
+async function pool<T> (items: readonly T[], limit: number, work: (item: T, i: number) => Promise<void>): Promise<void> {
+  let next = 0
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++
+      await work(items[i], i)
+    }
+  }))
+}
+
+/** True when every live peer's first Chord successor is the next id clockwise. */
+export function ringClosed (ring: Array<{ peerId: string, id: string, successor: string | null }>): boolean {
+  const sorted = ring.slice().sort((a, b) => (idFromHex(a.id) < idFromHex(b.id) ? -1 : 1))
+  return sorted.every((p, i) => p.successor === sorted[(i + 1) % sorted.length].peerId)
+}
+
+async function waitForRing (net: WorkerNetwork): Promise<void> {
+  const deadline = Date.now() + RING_TIMEOUT_MS
+  for (;;) {
+    if (ringClosed(await net.chordRing())) return
+    if (Date.now() > deadline) throw new Error(`the Chord ring did not close within ${RING_TIMEOUT_MS / 1000} s`)
+    await new Promise(resolve => setTimeout(resolve, RING_POLL_MS))
+  }
+}
+
+function simulate (dht: 'chord' | 'pastry', options: DhtBenchOptions, run: { chord: typeof import('../experiments/chord-experiment.js'), pastry: typeof import('../experiments/pastry-experiment.js') }): HopSummary {
+  const simOptions = { nodes: options.nodes, lookups: options.lookups, seed: options.seed }
+  return dht === 'chord' ? run.chord.runChordExperiment(simOptions).hops : run.pastry.runPastryExperiment(simOptions).hops
+}
+
+const valueOf = (name: string): string => `value of ${name}`
+
+async function measureDht (net: WorkerNetwork, dht: DhtName, names: string[], lookups: Array<{ key: number, from: number }>, options: DhtBenchOptions, samples: DhtSample[]): Promise<DhtResult> {
+  const fullKeys: Array<string | undefined> = []
+  let putFailures = 0
+  await pool(names, OPS_IN_FLIGHT, async (name, i) => {
+    try {
+      fullKeys[i] = (await net.put(i % net.peers.length, dht, name, valueOf(name))).key
+    } catch {
+      putFailures++
+    }
+  })
+  options.log(`${dht}: put ${names.length - putFailures}/${names.length} keys`)
+  const before = await net.counters()
+  const hops: number[] = []
+  const latency: number[] = []
+  const failureReasons: Record<string, number> = {}
+  let wrongValues = 0
+  let done = 0
+  await pool(lookups, OPS_IN_FLIGHT, async ({ key, from }) => {
+    const full = fullKeys[key] ?? `${net.peers[key % net.peers.length].peerId}/${names[key]}`
+    try {
+      const got = await net.get(from, dht, full)
+      if (got.value !== valueOf(names[key])) wrongValues++
+      hops.push(got.hops)
+      latency.push(got.latencyMs)
+      samples.push({ dht, from, key, ok: true, hops: got.hops, latencyMs: round(got.latencyMs) })
+    } catch (err) {
+      const why = (err as Error).message.replace(/'[^']*'/g, "'…'")
+      failureReasons[why] = (failureReasons[why] ?? 0) + 1
+      samples.push({ dht, from, key, ok: false, hops: null, latencyMs: null, error: why })
+    }
+    if (++done % Math.max(1, Math.floor(lookups.length / 10)) === 0) options.log(`${dht}: gets ${done}/${lookups.length}`)
+  })
+  const after = await net.counters()
+  const delta = (name: string): number | null => after[name] === undefined ? null : round((after[name] - (before[name] ?? 0)) / lookups.length)
+  const getFailures = lookups.length - hops.length
+  if (getFailures > 0) options.log(`${dht}: failed gets by reason: ${JSON.stringify(failureReasons)}`)
+  return {
+    hops: summarizeHops(hops),
+    latencyMs: { p50: round(percentile(latency, 50)), p95: round(percentile(latency, 95)), p99: round(percentile(latency, 99)), mean: round(latency.reduce((a, b) => a + b, 0) / Math.max(1, latency.length)) },
+    getFailures,
+    wrongValues,
+    putFailures,
+    failureReasons,
+    perGet: { requests: delta(`requests.${dht}`), bytesSent: delta(`bytesSent.${dht}`) },
+    theory: theoryFor(dht, options.nodes)
+  }
+}
+
+const cell = (x: number | null | undefined): string => x === null || x === undefined || Number.isNaN(x) ? '—' : String(round(x, 2))
+
+/** The markdown summary: one row per DHT. */
+export function dhtTable (report: DhtBenchReport): string {
+  const env = report.environment
+  return [
+    `# DHT lookups on ${report.nodes} real peers in ${report.processes} processes: ${report.keys} keys, ${report.lookups} gets (seed ${report.seed})`,
+    '',
+    `TCP on 127.0.0.1; ${String(env.cpus)} cores (${String(env.cpuModel)}), Node ${String(env.node)}, commit ${String(env.commit).slice(0, 12)}.`,
+    'Hops: Chord and Pastry count the nodes asked in sequence; Kademlia the depth, in its query tree, of the nearest peer that returned the record.',
+    '',
+    '| DHT | mean hops | p50 | p99 | sim mean hops | theory (mean) | latency p50 ms | p95 | p99 | requests per get | bytes sent per get | failed gets | wrong values |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...DHTS.flatMap(dht => {
+      const r = report.results[dht]
+      if (r === undefined) return []
+      return [`| ${dht} | ${cell(r.hops.mean)} | ${cell(r.hops.p50)} | ${cell(r.hops.p99)} | ${cell(r.simHops?.mean)} | ${r.theory === null ? '—' : `${cell(r.theory.meanHops)} (${r.theory.source})`} | ${cell(r.latencyMs.p50)} | ${cell(r.latencyMs.p95)} | ${cell(r.latencyMs.p99)} | ${cell(r.perGet.requests)} | ${cell(r.perGet.bytesSent)} | ${r.getFailures} | ${r.wrongValues} |`]
+    }),
+    ''
+  ].join('\n')
+}
+
+function samplesCsv (samples: DhtSample[]): string {
+  return ['dht,from,key,ok,hops,latencyMs', ...samples.map(s => `${s.dht},${s.from},${s.key},${s.ok},${s.hops ?? ''},${s.latencyMs ?? ''}`)].join('\n') + '\n'
+}
+
+export async function runDhtSuite (options: DhtBenchOptions): Promise<DhtBenchReport> {
+  await mkdir(options.outDir, { recursive: true })
+  const timingsMs: Record<string, number> = {}
+  const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now()
+    try { return await work() } finally { timingsMs[name] = Math.round(performance.now() - t0) }
+  }
+  const [chord, pastry] = await Promise.all([import('../experiments/chord-experiment.js'), import('../experiments/pastry-experiment.js')])
+  const simHops = await timed('simulator', async () => ({ chord: simulate('chord', options, { chord, pastry }), pastry: simulate('pastry', options, { chord, pastry }) }))
+  options.log(`simulator at N = ${options.nodes}: chord mean hops ${round(simHops.chord.mean)}, pastry ${round(simHops.pastry.mean)}`)
+
+  const random = createRandom(options.seed).fork('bench-dht')
+  const names = Array.from({ length: options.keys }, (_, i) => `bench-${options.seed}-${i}`)
+  const lookups = Array.from({ length: options.lookups }, () => ({ key: random.int(names.length), from: random.int(options.nodes) }))
+  const net = await timed('startup', async () => await WorkerNetwork.start(options.nodes, { processes: options.processes, overlays: ['chord', 'pastry'], log: options.log }))
+  const report: DhtBenchReport = {
+    benchmark: 'dht',
+    nodes: options.nodes,
+    keys: options.keys,
+    lookups: options.lookups,
+    seed: options.seed,
+    processes: net.processes,
+    settleS: options.settleS,
+    method: `N peers (kad, Chord, Pastry, gossipsub; no SIR) over TCP on 127.0.0.1, round-robin over worker processes; each peer bootstraps to peer 0 and dials 2 random earlier peers. After the Chord ring closes and settleS seconds, for each DHT in turn: K keys put, key i from peer i mod N; then the same L gets (key, peer) drawn from the seed, ${OPS_IN_FLIGHT} in flight network-wide. perGet: network-wide outbound requests and bytes sent on the DHT's protocol over the get phase, divided by L (maintenance of that time included). simHops: the simulator at the same N, L and seed.`,
+    environment: benchEnvironment(),
+    timingsMs,
+    results: {},
+    samples: []
+  }
+  try {
+    await timed('ring', async () => { await waitForRing(net) })
+    options.log(`Chord ring closed; settling ${options.settleS} s`)
+    await new Promise(resolve => setTimeout(resolve, options.settleS * 1000))
+    for (const dht of DHTS) {
+      const result = await timed(dht, async () => await measureDht(net, dht, names, lookups, options, report.samples))
+      if (dht !== 'kad') result.simHops = simHops[dht]
+      report.results[dht] = result
+      options.log(`${dht}: hops mean ${round(result.hops.mean)} p99 ${result.hops.p99}; latency p50 ${result.latencyMs.p50} ms; failed gets ${result.getFailures}`)
+    }
+  } finally {
+    await net.stop()
+  }
+  await writeFile(join(options.outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n')
+  await writeFile(join(options.outDir, 'samples.csv'), samplesCsv(report.samples))
+  await writeFile(join(options.outDir, 'report.md'), dhtTable(report))
+  return report
+}

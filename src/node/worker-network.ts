@@ -1,0 +1,251 @@
+/**
+ * A local network across processes (issue 11): N peers on 127.0.0.1 shared round-robin among P
+ * worker processes (network-worker.ts), so no process nears its file-descriptor limit and the
+ * peers use every core. Peer 0 seeds the network; every other peer bootstraps to it and dials
+ * EXTRA_LINKS random earlier peers, as in LocalNetwork. Invariant: every worker is killed when
+ * `stop()` ends, when start-up fails, and when this process exits; a worker also exits by itself
+ * when this process dies (its IPC channel closes).
+ */
+import { fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { EXTRA_LINKS, JOIN_BATCH } from './local-network.js'
+import { OVERLAY_NAMES } from './libp2p-options.js'
+import { PEERS_PER_PROCESS } from './worker-network-limits.js'
+import type { ChildProcess } from 'node:child_process'
+import type { OverlayName } from './libp2p-options.js'
+import type { DhtLookupResult, DhtPutResult } from './backends.js'
+import type { WorkerReply } from './network-worker.js'
+
+export { PEERS_PER_PROCESS }
+/** A worker that does not say it is ready in this long is treated as failed. */
+const WORKER_READY_TIMEOUT_MS = 30_000
+
+const WORKER = fileURLToPath(new URL('./network-worker.js', import.meta.url))
+const POLYFILL = fileURLToPath(new URL('../polyfill.js', import.meta.url))
+
+/** Every worker of every WorkerNetwork in this process, killed on exit whatever happened. */
+const liveWorkers = new Set<ChildProcess>()
+let exitHookInstalled = false
+function killOnExit (): void {
+  if (exitHookInstalled) return
+  exitHookInstalled = true
+  process.once('exit', () => { for (const child of liveWorkers) child.kill('SIGKILL') })
+}
+
+export const defaultProcesses = (nodes: number): number => Math.max(1, Math.ceil(nodes / PEERS_PER_PROCESS))
+
+export interface WorkerNetworkInit {
+  /** Worker processes. @default ceil(N / PEERS_PER_PROCESS) */
+  processes?: number
+  /** Our overlays on every peer (kad and gossipsub are always on). @default all */
+  overlays?: readonly OverlayName[]
+  /** @default 30_000 */
+  queryTimeoutMs?: number
+  /** Progress and worker output, one line at a time. */
+  log?: (line: string) => void
+}
+
+export interface WorkerPeer {
+  /** Index in the whole network. */
+  index: number
+  worker: number
+  /** Index inside its worker. */
+  local: number
+  peerId: string
+  address: string
+}
+
+export interface WorkerGetResult {
+  hops: number
+  latencyMs: number
+  value: string
+}
+
+/** One worker process and its pending requests. */
+class Worker {
+  private nextId = 1
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void, reject: (e: Error) => void }>()
+  readonly exited: Promise<number | null>
+  private exitCode: number | null | undefined
+
+  constructor (readonly child: ChildProcess, readonly index: number) {
+    this.exited = new Promise(resolve => {
+      child.once('exit', (code) => {
+        this.exitCode = code
+        liveWorkers.delete(child)
+        for (const p of this.pending.values()) p.reject(new Error(`worker ${index} exited (${String(code)})`))
+        this.pending.clear()
+        resolve(code)
+      })
+    })
+    child.on('message', (reply: WorkerReply) => {
+      const p = this.pending.get(reply.id)
+      if (p === undefined) return
+      this.pending.delete(reply.id)
+      if ('error' in reply) p.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name }))
+      else p.resolve(reply.result)
+    })
+  }
+
+  get pid (): number | undefined { return this.child.pid }
+
+  async call<T> (op: string, args: Record<string, unknown> = {}): Promise<T> {
+    if (this.exitCode !== undefined) throw new Error(`worker ${this.index} has exited`)
+    const id = this.nextId++
+    return await new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject })
+      this.child.send({ id, op, ...args })
+    })
+  }
+
+  kill (): void {
+    if (this.exitCode === undefined) this.child.kill('SIGKILL')
+  }
+}
+
+async function startWorker (index: number, init: WorkerNetworkInit): Promise<Worker> {
+  const child = fork(WORKER, [], {
+    execArgv: ['--import', POLYFILL],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    env: {
+      ...process.env,
+      OVERLAY_NODE_WORKER_OVERLAYS: (init.overlays ?? OVERLAY_NAMES).join(','),
+      OVERLAY_NODE_WORKER_QUERY_TIMEOUT_MS: String(init.queryTimeoutMs ?? 30_000)
+    }
+  })
+  liveWorkers.add(child)
+  killOnExit()
+  const worker = new Worker(child, index)
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    for (const line of chunk.split('\n')) if (line.trim() !== '' && !line.startsWith('    at ')) init.log?.(`worker ${index}: ${line}`)
+  })
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => { reject(new Error(`worker ${index} not ready within ${WORKER_READY_TIMEOUT_MS} ms`)) }, WORKER_READY_TIMEOUT_MS)
+    child.once('message', () => { clearTimeout(timer); resolve() })
+    void worker.exited.then((code) => { clearTimeout(timer); reject(new Error(`worker ${index} exited (${String(code)}) before it was ready`)) })
+  })
+  init.log?.(`worker ${index} started (pid ${String(child.pid)})`)
+  return worker
+}
+
+export class WorkerNetwork {
+  readonly peers: WorkerPeer[] = []
+  private readonly stoppedPeers = new Set<number>()
+
+  private constructor (private readonly workers: Worker[]) {}
+
+  /** The workers' process ids (for tests that check they are gone). */
+  pids (): number[] {
+    return this.workers.map(w => w.pid).filter((p): p is number => p !== undefined)
+  }
+
+  get processes (): number { return this.workers.length }
+
+  /** Starts the workers and `nodes` peers; on any failure, kills every worker and throws. */
+  static async start (nodes: number, init: WorkerNetworkInit = {}): Promise<WorkerNetwork> {
+    const processes = init.processes ?? defaultProcesses(nodes)
+    if (!Number.isInteger(nodes) || nodes < 1) throw new RangeError(`nodes must be a positive integer, got ${nodes}`)
+    if (!Number.isInteger(processes) || processes < 1 || processes > nodes) throw new RangeError(`processes must be from 1 to ${nodes}, got ${processes}`)
+    const started = await Promise.allSettled(Array.from({ length: processes }, async (_, i) => await startWorker(i, init)))
+    const workers = started.flatMap(s => s.status === 'fulfilled' ? [s.value] : [])
+    const network = new WorkerNetwork(workers)
+    try {
+      const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected')
+      if (failed !== undefined) throw failed.reason
+      await network.grow(nodes, init.log)
+      return network
+    } catch (err) {
+      await network.stop()
+      throw err
+    }
+  }
+
+  private async startPeer (index: number): Promise<void> {
+    const worker = index % this.workers.length
+    const earlier = this.peers.slice(1).map(p => p.address)
+    const links: string[] = []
+    for (let i = 0; i < EXTRA_LINKS && earlier.length > 0; i++) links.push(earlier.splice(Math.floor(Math.random() * earlier.length), 1)[0])
+    const bootstrap = this.peers.length === 0 ? [] : [this.peers[0].address]
+    const r = await this.workers[worker].call<{ peer: number, peerId: string, address: string }>('start', { bootstrap, links })
+    this.peers[index] = { index, worker, local: r.peer, peerId: r.peerId, address: r.address }
+  }
+
+  /** Peer 0 first, then JOIN_BATCH peers per worker at a time. */
+  private async grow (nodes: number, log?: (line: string) => void): Promise<void> {
+    await this.startPeer(0)
+    const batch = JOIN_BATCH * this.workers.length
+    for (let next = 1; next < nodes; next += batch) {
+      const size = Math.min(batch, nodes - next)
+      const results = await Promise.allSettled(Array.from({ length: size }, async (_, i) => { await this.startPeer(next + i) }))
+      const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+      if (failure !== undefined) throw failure.reason
+      log?.(`started ${next + size}/${nodes} peers`)
+    }
+  }
+
+  private at (index: number): { worker: Worker, local: number } {
+    const p = this.peers[index]
+    if (p === undefined) throw new RangeError(`no peer ${index}`)
+    return { worker: this.workers[p.worker], local: p.local }
+  }
+
+  live (): WorkerPeer[] {
+    return this.peers.filter(p => !this.stoppedPeers.has(p.index))
+  }
+
+  async put (index: number, dht: string, name: string, value: string): Promise<DhtPutResult> {
+    const { worker, local } = this.at(index)
+    return await worker.call('put', { peer: local, dht, name, value })
+  }
+
+  async get (index: number, dht: string, key: string): Promise<WorkerGetResult> {
+    const { worker, local } = this.at(index)
+    return await worker.call('get', { peer: local, dht, key })
+  }
+
+  async lookup (index: number, dht: string, key: string): Promise<DhtLookupResult> {
+    const { worker, local } = this.at(index)
+    return await worker.call('lookup', { peer: local, dht, key })
+  }
+
+  /** Stops a peer without a goodbye from our DHTs. */
+  async crash (index: number): Promise<void> {
+    const { worker, local } = this.at(index)
+    this.stoppedPeers.add(index)
+    await worker.call('crash', { peer: local })
+  }
+
+  /** Stops a peer gracefully (Chord and Pastry hand their records on). */
+  async leave (index: number): Promise<void> {
+    const { worker, local } = this.at(index)
+    this.stoppedPeers.add(index)
+    await worker.call('leave', { peer: local })
+  }
+
+  /** Every live peer's Chord id and first successor, from every worker. */
+  async chordRing (): Promise<Array<{ peerId: string, id: string, successor: string | null }>> {
+    const parts = await Promise.all(this.workers.map(async w => await w.call<Array<{ peerId: string, id: string, successor: string | null }>>('chordRing')))
+    return parts.flat()
+  }
+
+  /** Network-wide sums of the workers' counters (`requests.<dht>`, `bytesSent.<dht>`). */
+  async counters (): Promise<Record<string, number>> {
+    const out: Record<string, number> = {}
+    for (const part of await Promise.all(this.workers.map(async w => await w.call<Record<string, number>>('counters')))) {
+      for (const [name, value] of Object.entries(part)) out[name] = (out[name] ?? 0) + value
+    }
+    return out
+  }
+
+  /** Stops every peer (briefly waiting for the workers), then kills every worker. */
+  async stop (): Promise<void> {
+    const STOP_GRACE_MS = 10_000
+    await Promise.all(this.workers.map(async w => {
+      const timer = setTimeout(() => { w.kill() }, STOP_GRACE_MS)
+      await w.call('stopAll').catch(() => {})
+      clearTimeout(timer)
+      w.kill()
+      await w.exited
+    }))
+  }
+}
