@@ -7,6 +7,7 @@
  * `maxQueuedBytes` wait to be written; a response for an unknown id is dropped and counted; after
  * `stop()` nothing is written.
  */
+import { RttEstimator } from '../core/rtt-estimator.js'
 import { decodeEnvelope, encodeEnvelopeHeader, MAX_REQUEST_ID } from '../wire/envelope.js'
 import { WireError } from '../wire/peer-codec.js'
 import { FrameReader, frameOf } from './frames.js'
@@ -39,7 +40,19 @@ interface QueuedFrame {
 interface PendingRequest {
   readonly done: (result: Result<Uint8Array>) => void
   readonly timer: ReturnType<typeof setTimeout>
+  /** performance.now() when it was queued, for the round-trip estimate. */
+  readonly sentAtMs: number
 }
+
+/**
+ * A protocol's timeout is stretched by this peer's measured round trips up to this many times
+ * itself (8 s for the DHTs' 2 s): enough to ride out an overloaded event loop, short enough that a
+ * dead peer is still found within seconds. Per peer, so a peer that answers late only slows
+ * requests to itself.
+ */
+const MAX_TIMEOUT_STRETCH = 4
+/** Requests that timed out, remembered so that a late answer still counts as a round trip. */
+const MAX_TIMED_OUT_REMEMBERED = 64
 
 const fail = (failure: Failure): Result<never> => ({ ok: false, failure })
 
@@ -61,6 +74,10 @@ export class OutboundStream {
   private lastUsedMs = 0
   private lastId = 0
   private stopped = false
+  /** Round trips to this peer, answers late or not; stretches the protocol's timeouts. */
+  private readonly rtt = new RttEstimator()
+  /** Request id -> when it was sent, for requests that timed out (oldest first, bounded). */
+  private readonly timedOut = new Map<number, number>()
 
   constructor (init: OutboundStreamInit) {
     this.init = init
@@ -86,10 +103,14 @@ export class OutboundStream {
     const id = this.nextId()
     const frame = frameOf(encodeEnvelopeHeader('request', id), body)
     if (!this.fits(frame)) return done(fail('unreachable'))
+    const sentAtMs = performance.now()
     const timer = setTimeout(() => {
-      if (this.pending.delete(id)) done(fail('timeout'))
-    }, timeoutMs)
-    this.pending.set(id, { done, timer })
+      if (!this.pending.delete(id)) return
+      this.timedOut.set(id, sentAtMs)
+      if (this.timedOut.size > MAX_TIMED_OUT_REMEMBERED) this.timedOut.delete(this.timedOut.keys().next().value as number)
+      done(fail('timeout'))
+    }, this.rtt.timeoutMs(timeoutMs, MAX_TIMEOUT_STRETCH * timeoutMs))
+    this.pending.set(id, { done, timer, sentAtMs })
     this.enqueue({ frame, message: false })
   }
 
@@ -203,11 +224,17 @@ export class OutboundStream {
         const request = this.pending.get(envelope.id)
         if (request === undefined) {
           this.init.counters.lateResponses++
+          const sentAtMs = this.timedOut.get(envelope.id)
+          if (sentAtMs !== undefined) {
+            this.timedOut.delete(envelope.id)
+            this.rtt.sample(performance.now() - sentAtMs)
+          }
           continue
         }
         this.pending.delete(envelope.id)
         clearTimeout(request.timer)
         this.lastUsedMs = performance.now()
+        this.rtt.sample(this.lastUsedMs - request.sentAtMs)
         if (envelope.kind === 'refused') {
           // Over the remote's rate limit: a failure of this request only; the stream stays.
           this.init.counters.refusedByRemote++

@@ -183,6 +183,20 @@ describe('stream runtime on libp2p, 127.0.0.1', { timeout: 60_000 }, () => {
     assert.equal(rawSeen.streams, 1, 'all on one stream')
   })
 
+  it('a late answer stretches the next timeouts to that peer (never past 4 times the asked one)', async () => {
+    // The answers come LATE_MS after the request, later than the 200 ms asked for: each late one
+    // is a round-trip sample (the test above left one too), so the timeout soon fits them.
+    const outcomes: boolean[] = []
+    for (let i = 0; i < 4 && !outcomes.includes(true); i++) {
+      const late = client.runtime!.counters.lateResponses
+      const result = await ask(client, rawRef, body(LATE, 2 + i), 200)
+      outcomes.push(result.ok)
+      if (!result.ok) await waitFor(() => client.runtime!.counters.lateResponses === late + 1, { timeoutMs: 5_000, what: 'the late answer counted' })
+    }
+    assert.ok(outcomes.includes(true), `the same ${LATE_MS} ms answer fits a stretched 200 ms timeout: ${JSON.stringify(outcomes)}`)
+    assert.deepEqual(await ask(client, rawRef, body(SILENT, 9), 50), { ok: false, failure: 'timeout' }, 'a silent peer still times out')
+  })
+
   it('refuses a request over the in-flight bound at once, as a value; a dead stream fails the rest and is replaced', async () => {
     const opened = client.runtime!.counters.streamsOpened
     let settled = 0
