@@ -28,7 +28,10 @@ test('a hand-off the receiver refuses in part: refused records stay here as owne
   node.onRequest(ring[5], { type: 'store', role: 'primary', records: keys.map(k => signRecord(k, k, 1)) })
   const newcomer = { id: mid, address: 'newcomer' }
   node.onRequest(newcomer, { type: 'notify' })
-  io.take()
+  // Routing state is first-hand: the node probes the newcomer before adopting it as predecessor.
+  for (let sent = io.take(); sent.length > 0; sent = io.take()) {
+    for (const s of sent) if (s.req.type === 'ping') s.done({ ok: true, value: { type: 'ack' } })
+  }
   const step = (): void => {
     io.clock = Math.max(io.clock, io.timers.get('replicate') as number)
     io.timers.delete('replicate')
