@@ -63,7 +63,11 @@ function startGet<Req, Res> (io: RecordingIo<Req, Res>, node: Getter, key: Uint8
   }
 }
 
-test('Chord: a stale owner and a forged newer answer do not hide the newer version a replica holds', () => {
+/**
+ * A Chord node with r = 3 over ten peers (its successors, nearest first), and a key the first
+ * successor owns: the key's holders are the first three successors, no lookup needed.
+ */
+function chordSetup (): { io: RecordingIo<ChordRequest, ChordResponse>, node: ChordNode, ring: PeerRef[], key: Uint8Array } {
   const self = peer('self')
   const io = new RecordingIo<ChordRequest, ChordResponse>(self)
   const node = new ChordNode(io, { replicas: 3, successorListLength: 4, requestTimeoutMs: 100 })
@@ -71,8 +75,11 @@ test('Chord: a stale owner and a forged newer answer do not hide the newer versi
   node.seedRouting({ predecessor: ring[9], successors: ring.slice(0, 4), fingers: [] })
   node.start()
   io.take()
-  // A key the first successor owns: its holders are the first three successors, no lookup needed.
-  const key = keyWhere(id => inOpenClosed(id, self.id, ring[0].id))
+  return { io, node, ring, key: keyWhere(id => inOpenClosed(id, self.id, ring[0].id)) }
+}
+
+test('Chord: a stale owner and a forged newer answer do not hide the newer version a replica holds', () => {
+  const { io, node, ring, key } = chordSetup()
   const v1 = signRecord(key, utf8.encode('v1'), 1)
   const v2 = signRecord(key, utf8.encode('v2'), 2)
   const forged = { ...signRecord(key, utf8.encode('v3'), 3), value: utf8.encode('evil') }
@@ -96,14 +103,7 @@ test('Chord: a stale owner and a forged newer answer do not hide the newer versi
 })
 
 test('Chord: a holder that fails drops out; the others still give the highest version', () => {
-  const self = peer('self')
-  const io = new RecordingIo<ChordRequest, ChordResponse>(self)
-  const node = new ChordNode(io, { replicas: 3, successorListLength: 4, requestTimeoutMs: 100 })
-  const ring = Array.from({ length: 10 }, (_, i) => peer(`p${i}`)).sort((a, b) => (ringDistance(self.id, a.id) < ringDistance(self.id, b.id) ? -1 : 1))
-  node.seedRouting({ predecessor: ring[9], successors: ring.slice(0, 4), fingers: [] })
-  node.start()
-  io.take()
-  const key = keyWhere(id => inOpenClosed(id, self.id, ring[0].id))
+  const { io, node, key } = chordSetup()
   const outcome = startGet(io, node, key)
   const fetches = io.take()
   fetches[2].done({ ok: true, value: { type: 'value', record: signRecord(key, utf8.encode('v7'), 7) } })
