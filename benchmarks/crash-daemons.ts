@@ -8,7 +8,7 @@
  *
  *   node dist/benchmarks/crash-daemons.js --daemons 16 --keys 200 --crashes 5 --gap 10 --seed 1
  *
- * Writes benchmarks/results/crash-daemons-<N>.json; exits 1 if phase 1 lost or misread a key, or
+ * Writes benchmarks/results/crash-daemons-<N>-seed<S>.json; exits 1 if phase 1 lost or misread a key, or
  * phase 2 lost more keys than had every copy killed (or misread one).
  */
 import '../src/polyfill.js'
@@ -135,5 +135,5 @@ try {
   killAll()
   await dir.remove()
 }
-await writeFile(`${flags.out}/crash-daemons-${n}.json`, JSON.stringify(report, null, 2) + '\n')
+await writeFile(`${flags.out}/crash-daemons-${n}-seed${flags.seed}.json`, JSON.stringify(report, null, 2) + '\n')
 process.exit(ok ? 0 : 1)
