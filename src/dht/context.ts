@@ -34,10 +34,12 @@ export interface StorageCounters {
   recordsStale: number
   /** Records refused, or answers to a get skipped, for a signature that does not verify. */
   recordsInvalid: number
+  /** Answers to a get from a holder with an older version than another holder had (each sent the newer one). */
+  staleReads: number
 }
 
 export function newStorageCounters (): StorageCounters {
-  return { replicaCopiesMade: 0, primaryCopiesReceived: 0, promotions: 0, handoffRecordsSent: 0, replicasDropped: 0, storesRefused: 0, storesRefusedFull: 0, storesRefusedQuota: 0, recordsStale: 0, recordsInvalid: 0 }
+  return { replicaCopiesMade: 0, primaryCopiesReceived: 0, promotions: 0, handoffRecordsSent: 0, replicasDropped: 0, storesRefused: 0, storesRefusedFull: 0, storesRefusedQuota: 0, recordsStale: 0, recordsInvalid: 0, staleReads: 0 }
 }
 
 /** The options the engine reads (a subset of ChordConfig and PastryConfig). */

@@ -1,15 +1,17 @@
 /**
  * The put and get loops over a key's holders, the same for every DHT once its lookup has named
  * them (owner first): a put stores at the first holder that answers (its replicas follow from
- * there, replication.ts); a get reads from the owner, then the replicas in order, so a crashed
- * owner's replicas answer. Invariants: each ends exactly once with a value or a named failure; a
- * failed holder moves it to the next; this node is never asked over the network.
+ * there, replication.ts); a get asks all of them and returns the highest valid version, so a
+ * crashed owner's replicas answer and a stale owner does not hide a newer replica. Invariants: each
+ * ends exactly once with a value or a named failure; a failed holder moves a put to the next and
+ * only drops out of a get; this node is never asked over the network.
  */
 import type { DhtFailure, Outcome } from '../core/dht-outcome.js'
 import type { NodeId } from '../core/id.js'
 import type { PeerRef } from '../core/port.js'
 import type { StorageContext } from './context.js'
 import type { DhtRecord, RefusalReason, StorageResponse } from './messages.js'
+import { compareVersions } from './record.js'
 import { onStore, recordKeyId } from './replication.js'
 
 export interface PutResult {
@@ -72,37 +74,56 @@ export function putToHolders (ctx: StorageContext, record: DhtRecord, holders: r
 }
 
 /**
- * Reads `id` from `holders` in order; a holder that answers without it, or with a record whose
- * signature does not verify (counted), sends the read on. The first valid version found is the
- * answer: owner first, so during a partition a get returns what the reachable holders have.
+ * Reads `id` from every one of `holders` at once (at most r of them) and waits for each to answer
+ * or fail: the answer is the highest valid version any of them has, so an owner that missed an
+ * overwrite (it was down or cut off) does not hide the newer version a replica holds. A record whose
+ * signature does not verify, or whose key is not `id`, is skipped and counted. A holder that
+ * answered with an older version than the one returned is counted (`staleReads`) and sent the
+ * newer record as a replica copy (read repair, as kad-dht does for its records); one that lacks the
+ * key is left to the owner's digest. During a partition a get returns the highest version among
+ * the holders it can reach.
  */
 export function getFromHolders (ctx: StorageContext, id: NodeId, holders: readonly PeerRef[], hops: number, done: (o: Outcome<GetResult>) => void): void {
-  let i = 0
-  let answered = false
-  const tryNext = (): void => {
-    const target = holders[i++]
-    if (target === undefined) {
-      done(answered ? { ok: true, value: { value: undefined, seq: 0, holder: undefined, hops } } : { ok: false, failure: 'unreachable' })
-      return
+  const targets = holders.filter((h, i) => holders.findIndex(o => o.address === h.address) === i)
+  const answers: Array<{ readonly holder: PeerRef, readonly record: DhtRecord | undefined }> = []
+  let pending = targets.length
+  const settle = (): void => {
+    if (--pending > 0) return
+    if (answers.length === 0) { done({ ok: false, failure: 'unreachable' }); return }
+    let best: { readonly holder: PeerRef, readonly record: DhtRecord } | undefined
+    for (const a of answers) if (a.record !== undefined && (best === undefined || compareVersions(a.record, best.record) > 0)) best = { holder: a.holder, record: a.record }
+    if (best === undefined) { done({ ok: true, value: { value: undefined, seq: 0, holder: undefined, hops } }); return }
+    for (const a of answers) {
+      if (a.record === undefined || compareVersions(a.record, best.record) >= 0) continue
+      ctx.counters.staleReads++
+      repair(ctx, a.holder, best.record)
     }
+    done({ ok: true, value: { value: best.record.value, seq: best.record.seq, holder: best.holder, hops } })
+  }
+  if (pending === 0) { done({ ok: false, failure: 'unreachable' }); return }
+  for (const target of targets) {
     if (target.address === ctx.self.address) {
-      answered = true
-      const s = ctx.store.get(id)
-      if (s !== undefined) done({ ok: true, value: { value: s.record.value, seq: s.record.seq, holder: target, hops } })
-      else tryNext()
-      return
+      answers.push({ holder: target, record: ctx.store.get(id)?.record })
+      settle()
+      continue
     }
     ctx.request(target, { type: 'fetch', keyId: id }, res => {
-      if (res?.type === 'value') {
-        answered = true
-        const record = res.record
-        if (record !== undefined && recordKeyId(record.key) === id) {
-          if (ctx.verify(record)) { done({ ok: true, value: { value: record.value, seq: record.seq, holder: target, hops } }); return }
-          ctx.counters.recordsInvalid++
-        }
-      }
-      tryNext()
+      if (res?.type === 'value') answers.push({ holder: target, record: verified(ctx, id, res.record) })
+      settle()
     })
   }
-  tryNext()
+}
+
+/** `record` if it is a valid version of `id`; undefined (and counted when its signature fails) otherwise. */
+function verified (ctx: StorageContext, id: NodeId, record: DhtRecord | undefined): DhtRecord | undefined {
+  if (record === undefined || recordKeyId(record.key) !== id) return undefined
+  if (ctx.verify(record)) return record
+  ctx.counters.recordsInvalid++
+  return undefined
+}
+
+/** Read repair: gives `holder` the newer `record` (this node itself keeps it through its own store rules). */
+function repair (ctx: StorageContext, holder: PeerRef, record: DhtRecord): void {
+  if (holder.address === ctx.self.address) { onStore(ctx, 'replica', [record]); return }
+  ctx.request(holder, { type: 'store', role: 'replica', records: [record] }, () => {})
 }
