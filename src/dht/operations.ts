@@ -81,17 +81,26 @@ export function putToHolders (ctx: StorageContext, record: DhtRecord, holders: r
  * answered with an older version than the one returned is counted (`staleReads`) and sent the
  * newer record as a replica copy (read repair, as kad-dht does for its records); one that lacks the
  * key is left to the owner's digest. During a partition a get returns the highest version among
- * the holders it can reach.
+ * the holders it can reach. Only the version returned has its signature checked: a forged
+ * higher one is counted and the next is tried.
  */
 export function getFromHolders (ctx: StorageContext, id: NodeId, holders: readonly PeerRef[], hops: number, done: (o: Outcome<GetResult>) => void): void {
   const targets = holders.filter((h, i) => holders.findIndex(o => o.address === h.address) === i)
-  const answers: Array<{ readonly holder: PeerRef, readonly record: DhtRecord | undefined }> = []
+  /** `checked`: this node's own copy, which its store took only after checking it. */
+  const answers: Array<{ readonly holder: PeerRef, readonly record: DhtRecord | undefined, readonly checked: boolean }> = []
   let pending = targets.length
   const settle = (): void => {
     if (--pending > 0) return
     if (answers.length === 0) { done({ ok: false, failure: 'unreachable' }); return }
+    // Highest version first; only the one returned needs its signature checked (one verify per
+    // get, not one per holder): older copies are repaired, not returned.
+    const offered = answers.filter(a => a.record !== undefined).sort((a, b) => compareVersions(b.record as DhtRecord, a.record as DhtRecord))
     let best: { readonly holder: PeerRef, readonly record: DhtRecord } | undefined
-    for (const a of answers) if (a.record !== undefined && (best === undefined || compareVersions(a.record, best.record) > 0)) best = { holder: a.holder, record: a.record }
+    for (const a of offered) {
+      const record = a.record as DhtRecord
+      if (a.checked || ctx.verify(record)) { best = { holder: a.holder, record }; break }
+      ctx.counters.recordsInvalid++
+    }
     if (best === undefined) { done({ ok: true, value: { value: undefined, seq: 0, holder: undefined, hops } }); return }
     for (const a of answers) {
       if (a.record === undefined || compareVersions(a.record, best.record) >= 0) continue
@@ -103,23 +112,15 @@ export function getFromHolders (ctx: StorageContext, id: NodeId, holders: readon
   if (pending === 0) { done({ ok: false, failure: 'unreachable' }); return }
   for (const target of targets) {
     if (target.address === ctx.self.address) {
-      answers.push({ holder: target, record: ctx.store.get(id)?.record })
+      answers.push({ holder: target, record: ctx.store.get(id)?.record, checked: true })
       settle()
       continue
     }
     ctx.request(target, { type: 'fetch', keyId: id }, res => {
-      if (res?.type === 'value') answers.push({ holder: target, record: verified(ctx, id, res.record) })
+      if (res?.type === 'value') answers.push({ holder: target, record: res.record !== undefined && recordKeyId(res.record.key) === id ? res.record : undefined, checked: false })
       settle()
     })
   }
-}
-
-/** `record` if it is a valid version of `id`; undefined (and counted when its signature fails) otherwise. */
-function verified (ctx: StorageContext, id: NodeId, record: DhtRecord | undefined): DhtRecord | undefined {
-  if (record === undefined || recordKeyId(record.key) !== id) return undefined
-  if (ctx.verify(record)) return record
-  ctx.counters.recordsInvalid++
-  return undefined
 }
 
 /** Read repair: gives `holder` the newer `record` (this node itself keeps it through its own store rules). */
