@@ -17,8 +17,8 @@ import { benchEnvironment } from './environment.js'
 export const DHTS = ['kad', 'chord', 'pastry'] as const
 export type DhtName = typeof DHTS[number]
 
-/** Gets (and puts) in flight at once network-wide: enough to keep kad's slow queries from dominating the run, few enough not to load 2 cores. */
-const OPS_IN_FLIGHT = 4
+/** Default gets (and puts) in flight at once network-wide: enough to keep kad's slow queries from dominating the run, few enough not to load 2 cores. 1 measures an otherwise idle network (issue 8's per-hop cost). */
+export const DEFAULT_OPS_IN_FLIGHT = 4
 /** How long the Chord ring may take to close after the last peer is up (real-dht measured < 60 s at 100 peers). */
 const RING_TIMEOUT_MS = 300_000
 const RING_POLL_MS = 1000
@@ -32,6 +32,8 @@ export interface DhtBenchOptions {
   outDir: string
   /** Seconds between the ring closing and the puts (kad's routing tables and Chord's fingers fill on their own timers). */
   settleS: number
+  /** Gets and puts in flight at once, network-wide. @default DEFAULT_OPS_IN_FLIGHT */
+  concurrency?: number
   log: (line: string) => void
 }
 
@@ -49,6 +51,8 @@ export interface DhtSample {
 export interface DhtResult {
   hops: HopSummary
   latencyMs: { p50: number, p95: number, p99: number, mean: number }
+  /** A get's latency divided by its hops, over the gets that left their peer (issue 8). */
+  perHopMs: { p50: number, p99: number }
   getFailures: number
   /** Gets that returned a value other than the one put. */
   wrongValues: number
@@ -69,6 +73,7 @@ export interface DhtBenchReport {
   seed: string
   processes: number
   settleS: number
+  concurrency: number
   method: string
   environment: Record<string, unknown>
   timingsMs: Record<string, number>
@@ -116,9 +121,10 @@ function simulate (dht: 'chord' | 'pastry', options: DhtBenchOptions, run: { cho
 const valueOf = (name: string): string => `value of ${name}`
 
 async function measureDht (net: WorkerNetwork, dht: DhtName, names: string[], lookups: Array<{ key: number, from: number }>, options: DhtBenchOptions, samples: DhtSample[]): Promise<DhtResult> {
+  const concurrency = options.concurrency ?? DEFAULT_OPS_IN_FLIGHT
   const fullKeys: Array<string | undefined> = []
   let putFailures = 0
-  await pool(names, OPS_IN_FLIGHT, async (name, i) => {
+  await pool(names, concurrency, async (name, i) => {
     try {
       fullKeys[i] = (await net.put(i % net.peers.length, dht, name, valueOf(name))).key
     } catch {
@@ -129,16 +135,18 @@ async function measureDht (net: WorkerNetwork, dht: DhtName, names: string[], lo
   const before = await net.counters()
   const hops: number[] = []
   const latency: number[] = []
+  const perHop: number[] = []
   const failureReasons: Record<string, number> = {}
   let wrongValues = 0
   let done = 0
-  await pool(lookups, OPS_IN_FLIGHT, async ({ key, from }) => {
+  await pool(lookups, concurrency, async ({ key, from }) => {
     const full = fullKeys[key] ?? `${net.peers[key % net.peers.length].peerId}/${names[key]}`
     try {
       const got = await net.get(from, dht, full)
       if (got.value !== valueOf(names[key])) wrongValues++
       hops.push(got.hops)
       latency.push(got.latencyMs)
+      if (got.hops > 0) perHop.push(got.latencyMs / got.hops)
       samples.push({ dht, from, key, ok: true, hops: got.hops, latencyMs: round(got.latencyMs) })
     } catch (err) {
       const why = (err as Error).message.replace(/'[^']*'/g, "'…'")
@@ -154,6 +162,7 @@ async function measureDht (net: WorkerNetwork, dht: DhtName, names: string[], lo
   return {
     hops: summarizeHops(hops),
     latencyMs: { p50: round(percentile(latency, 50)), p95: round(percentile(latency, 95)), p99: round(percentile(latency, 99)), mean: round(latency.reduce((a, b) => a + b, 0) / Math.max(1, latency.length)) },
+    perHopMs: { p50: round(percentile(perHop, 50)), p99: round(percentile(perHop, 99)) },
     getFailures,
     wrongValues,
     putFailures,
@@ -174,12 +183,12 @@ export function dhtTable (report: DhtBenchReport): string {
     `TCP on 127.0.0.1; ${String(env.cpus)} cores (${String(env.cpuModel)}), Node ${String(env.node)}, commit ${String(env.commit).slice(0, 12)}.`,
     'Hops: Chord and Pastry count the nodes asked in sequence; Kademlia the depth, in its query tree, of the nearest peer that returned the record.',
     '',
-    '| DHT | mean hops | p50 | p99 | sim mean hops | theory (mean) | latency p50 ms | p95 | p99 | requests per get | bytes sent per get | failed gets | wrong values |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| DHT | mean hops | p50 | p99 | sim mean hops | theory (mean) | latency p50 ms | p95 | p99 | per hop p50 ms | requests per get | bytes sent per get | failed gets | wrong values |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...DHTS.flatMap(dht => {
       const r = report.results[dht]
       if (r === undefined) return []
-      return [`| ${dht} | ${cell(r.hops.mean)} | ${cell(r.hops.p50)} | ${cell(r.hops.p99)} | ${cell(r.simHops?.mean)} | ${r.theory === null ? '—' : `${cell(r.theory.meanHops)} (${r.theory.source})`} | ${cell(r.latencyMs.p50)} | ${cell(r.latencyMs.p95)} | ${cell(r.latencyMs.p99)} | ${cell(r.perGet.requests)} | ${cell(r.perGet.bytesSent)} | ${r.getFailures} | ${r.wrongValues} |`]
+      return [`| ${dht} | ${cell(r.hops.mean)} | ${cell(r.hops.p50)} | ${cell(r.hops.p99)} | ${cell(r.simHops?.mean)} | ${r.theory === null ? '—' : `${cell(r.theory.meanHops)} (${r.theory.source})`} | ${cell(r.latencyMs.p50)} | ${cell(r.latencyMs.p95)} | ${cell(r.latencyMs.p99)} | ${cell(r.perHopMs.p50)} | ${cell(r.perGet.requests)} | ${cell(r.perGet.bytesSent)} | ${r.getFailures} | ${r.wrongValues} |`]
     }),
     ''
   ].join('\n')
@@ -204,6 +213,7 @@ export async function runDhtSuite (options: DhtBenchOptions): Promise<DhtBenchRe
   const names = Array.from({ length: options.keys }, (_, i) => `bench-${options.seed}-${i}`)
   const lookups = Array.from({ length: options.lookups }, () => ({ key: random.int(names.length), from: random.int(options.nodes) }))
   const net = await timed('startup', async () => await WorkerNetwork.start(options.nodes, { processes: options.processes, overlays: ['chord', 'pastry'], log: options.log }))
+  const concurrency = options.concurrency ?? DEFAULT_OPS_IN_FLIGHT
   const report: DhtBenchReport = {
     benchmark: 'dht',
     nodes: options.nodes,
@@ -212,7 +222,8 @@ export async function runDhtSuite (options: DhtBenchOptions): Promise<DhtBenchRe
     seed: options.seed,
     processes: net.processes,
     settleS: options.settleS,
-    method: `N peers (kad, Chord, Pastry, gossipsub; no SIR) over TCP on 127.0.0.1, round-robin over worker processes; each peer bootstraps to peer 0 and dials 2 random earlier peers. After the Chord ring closes and settleS seconds, for each DHT in turn: K keys put, key i from peer i mod N; then the same L gets (key, peer) drawn from the seed, ${OPS_IN_FLIGHT} in flight network-wide. perGet: network-wide outbound requests and bytes sent on the DHT's protocol over the get phase, divided by L (maintenance of that time included). simHops: the simulator at the same N, L and seed.`,
+    concurrency,
+    method: `N peers (kad, Chord, Pastry, gossipsub; no SIR) over TCP on 127.0.0.1, round-robin over worker processes; each peer bootstraps to peer 0 and dials 2 random earlier peers. After the Chord ring closes and settleS seconds, for each DHT in turn: K keys put, key i from peer i mod N; then the same L gets (key, peer) drawn from the seed, ${concurrency} in flight network-wide. perGet: network-wide outbound requests and bytes sent on the DHT's protocol over the get phase, divided by L (maintenance of that time included). simHops: the simulator at the same N, L and seed.`,
     environment: benchEnvironment(),
     timingsMs,
     results: {},
@@ -226,7 +237,7 @@ export async function runDhtSuite (options: DhtBenchOptions): Promise<DhtBenchRe
       const result = await timed(dht, async () => await measureDht(net, dht, names, lookups, options, report.samples))
       if (dht !== 'kad') result.simHops = simHops[dht]
       report.results[dht] = result
-      options.log(`${dht}: hops mean ${round(result.hops.mean)} p99 ${result.hops.p99}; latency p50 ${result.latencyMs.p50} ms; failed gets ${result.getFailures}`)
+      options.log(`${dht}: hops mean ${round(result.hops.mean)} p99 ${result.hops.p99}; latency p50 ${result.latencyMs.p50} ms, per hop ${result.perHopMs.p50} ms; failed gets ${result.getFailures}`)
     }
   } finally {
     await net.stop()

@@ -54,7 +54,7 @@ describe('bench dht', { timeout: 150_000 }, () => {
 
   it('runs kad, chord and pastry on 12 peers in 2 processes and writes report.json', async () => {
     const out = join(dir.path, 'dht')
-    const r = await runCli(['bench', 'dht', '--nodes', '12', '--processes', '2', '--keys', '4', '--lookups', '12', '--settle', '1', '--seed', '7', '--out', out], 90_000)
+    const r = await runCli(['bench', 'dht', '--nodes', '12', '--processes', '2', '--keys', '4', '--lookups', '12', '--settle', '1', '--seed', '7', '--concurrency', '2', '--out', out], 90_000)
     const pids = workerPids(r.stderr)
     stray.push(...pids)
     assert.equal(r.code, 0, r.stderr)
@@ -66,6 +66,7 @@ describe('bench dht', { timeout: 150_000 }, () => {
     assert.equal(report.benchmark, 'dht')
     assert.equal(report.nodes, 12)
     assert.equal(report.processes, 2)
+    assert.equal(report.concurrency, 2)
     assert.equal(report.samples.length, 3 * 12)
     assert.match(report.environment.commit, /^[0-9a-f]{40}|unknown/)
     for (const dht of ['kad', 'chord', 'pastry']) {
@@ -74,6 +75,7 @@ describe('bench dht', { timeout: 150_000 }, () => {
       for (const field of ['mean', 'p50', 'p99']) assert.equal(typeof res.hops[field], 'number', `${dht}.hops.${field}`)
       assert.ok(Array.isArray(res.hops.distribution), `${dht}.hops.distribution`)
       for (const field of ['p50', 'p95', 'p99']) assert.equal(typeof res.latencyMs[field], 'number', `${dht}.latencyMs.${field}`)
+      assert.equal(typeof res.perHopMs.p50, 'number', `${dht}.perHopMs.p50`)
       assert.equal(typeof res.getFailures, 'number')
       const samples = report.samples.filter((s: { dht: string }) => s.dht === dht)
       // The distribution counts exactly the gets that succeeded.
@@ -114,7 +116,7 @@ describe('bench dht', { timeout: 150_000 }, () => {
   })
 
   it('refuses bad flags with one line and exit 2', async () => {
-    for (const args of [['--nodes', '2'], ['--processes', '0'], ['--processes', '13', '--nodes', '12'], ['--keys', 'x'], ['--frob']]) {
+    for (const args of [['--nodes', '2'], ['--processes', '0'], ['--processes', '13', '--nodes', '12'], ['--keys', 'x'], ['--concurrency', '0'], ['--frob']]) {
       const r = await runCli(['bench', 'dht', ...args])
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`)
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr)

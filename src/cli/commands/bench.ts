@@ -52,7 +52,7 @@ export const benchDhtCommand: Command = {
   summary: 'kad, Chord and Pastry on the same real peers across processes: hops, latency and failures beside theory and the simulator.',
   arity: [0, 0],
   json: true,
-  options: { nodes: { type: 'string' }, keys: { type: 'string' }, lookups: { type: 'string' }, seed: { type: 'string' }, processes: { type: 'string' }, settle: { type: 'string' }, out: { type: 'string' } },
+  options: { nodes: { type: 'string' }, keys: { type: 'string' }, lookups: { type: 'string' }, seed: { type: 'string' }, processes: { type: 'string' }, settle: { type: 'string' }, concurrency: { type: 'string' }, out: { type: 'string' } },
   help: [
     `--nodes N         real peers (default 48, at most ${MAX_WORKER_NETWORK_NODES})`,
     '--keys K          keys put into each DHT (default 100)',
@@ -60,6 +60,7 @@ export const benchDhtCommand: Command = {
     '--seed S          draws the gets, and seeds the simulator at the same N (default 1)',
     `--processes P     worker processes holding the peers (default ceil(N / ${PEERS_PER_PROCESS}))`,
     '--settle S        seconds between the Chord ring closing and the puts (default 10)',
+    '--concurrency C   gets and puts in flight network-wide (default 4; 1 for an idle network)',
     '--out DIR         where report.json, report.md and samples.csv go (default bench-results/<date>-dht/)'
   ],
   async run (ctx) {
@@ -68,12 +69,13 @@ export const benchDhtCommand: Command = {
     const lookups = intFlag(ctx, 'lookups', 500, 1, 1_000_000)
     const processes = ctx.flags.processes === undefined ? undefined : intFlag(ctx, 'processes', 1, 1, nodes)
     const settleS = intFlag(ctx, 'settle', 10, 0, 3600)
+    const concurrency = intFlag(ctx, 'concurrency', 4, 1, 64)
     const seed = stringFlag(ctx, 'seed') ?? '1'
     if (seed.trim() === '') throw new UsageError('--seed must not be empty')
     const outDir = stringFlag(ctx, 'out') ?? defaultOutDir('dht')
     const progress = progressWriter()
     const { runDhtSuite, dhtTable } = await import('../../bench/dht.js')
-    const report = await runDhtSuite({ nodes, keys, lookups, seed, processes, settleS, outDir, log: line => { progress.line(line) } })
+    const report = await runDhtSuite({ nodes, keys, lookups, seed, processes, settleS, concurrency, outDir, log: line => { progress.line(line) } })
     progress.end()
     ctx.print({ ...report, samples: undefined }, () => `${dhtTable(report)}\nwrote ${outDir}/report.json, report.md and samples.csv`)
     return 0
