@@ -42,6 +42,8 @@ async function node (): Promise<{ libp2p: BareNode, runtime: StreamRuntime<Uint8
     protocol: PROTOCOL,
     codec: { maxFrameBytes: MAX_FRAME_BYTES, encodeRequest: r => r, encodeResponse: r => r, decodeResponse: b => b, decodeInbound: b => ({ request: b }) },
     maxInboundStreams: 4,
+    // The runtime's own cost is measured, not its inbound rate limit (100 frames/s per peer by default).
+    inboundRateLimit: { perPeerPerSecond: 1e9, perPeerBurst: 1e9, totalPerSecond: 1e9, totalBurst: 1e9 },
     maxOutboundStreams: 4,
     inboundTimeoutMs: REQUEST_TIMEOUT_MS,
     logName: 'overlay:request-cost'
