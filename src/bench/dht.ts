@@ -120,11 +120,10 @@ function simulate (dht: 'chord' | 'pastry', options: DhtBenchOptions, run: { cho
 
 const valueOf = (name: string): string => `value of ${name}`
 
-async function measureDht (net: WorkerNetwork, dht: DhtName, names: string[], lookups: Array<{ key: number, from: number }>, options: DhtBenchOptions, samples: DhtSample[]): Promise<DhtResult> {
-  const concurrency = options.concurrency ?? DEFAULT_OPS_IN_FLIGHT
+async function measureDht (net: WorkerNetwork, dht: DhtName, names: string[], lookups: Array<{ key: number, from: number }>, options: DhtBenchOptions & { concurrency: number }, samples: DhtSample[]): Promise<DhtResult> {
   const fullKeys: Array<string | undefined> = []
   let putFailures = 0
-  await pool(names, concurrency, async (name, i) => {
+  await pool(names, options.concurrency, async (name, i) => {
     try {
       fullKeys[i] = (await net.put(i % net.peers.length, dht, name, valueOf(name))).key
     } catch {
@@ -139,7 +138,7 @@ async function measureDht (net: WorkerNetwork, dht: DhtName, names: string[], lo
   const failureReasons: Record<string, number> = {}
   let wrongValues = 0
   let done = 0
-  await pool(lookups, concurrency, async ({ key, from }) => {
+  await pool(lookups, options.concurrency, async ({ key, from }) => {
     const full = fullKeys[key] ?? `${net.peers[key % net.peers.length].peerId}/${names[key]}`
     try {
       const got = await net.get(from, dht, full)
@@ -234,7 +233,7 @@ export async function runDhtSuite (options: DhtBenchOptions): Promise<DhtBenchRe
     options.log(`Chord ring closed; settling ${options.settleS} s`)
     await new Promise(resolve => setTimeout(resolve, options.settleS * 1000))
     for (const dht of DHTS) {
-      const result = await timed(dht, async () => await measureDht(net, dht, names, lookups, options, report.samples))
+      const result = await timed(dht, async () => await measureDht(net, dht, names, lookups, { ...options, concurrency }, report.samples))
       if (dht !== 'kad') result.simHops = simHops[dht]
       report.results[dht] = result
       options.log(`${dht}: hops mean ${round(result.hops.mean)} p99 ${result.hops.p99}; latency p50 ${result.latencyMs.p50} ms, per hop ${result.perHopMs.p50} ms; failed gets ${result.getFailures}`)
