@@ -10,7 +10,7 @@
 import { createServer } from 'node:http'
 import { InputError, NetworkError, NotFoundError } from './errors.js'
 import { AGENT_NAME, AGENT_VERSION } from './libp2p-options.js'
-import { inputProblem } from './input-limits.js'
+import { inputProblem, isBase64, sizeProblem } from './input-limits.js'
 import { describeSeries } from './metrics-help.js'
 import type { InputKind } from './input-limits.js'
 import type { OverlayNode } from './overlay-node.js'
@@ -77,6 +77,26 @@ function optionalField (body: Body, name: string, fallback: string): string {
   return body[name] === undefined ? fallback : field(body, name)
 }
 
+/** A put's value: `value` as UTF-8 text, or `valueBase64` for binary, never both; within the value limit. */
+function valueField (body: Body): Uint8Array {
+  if (body.valueBase64 === undefined) return encoder.encode(input(body, 'value', 'value'))
+  if (body.value !== undefined) throw new InputError("give 'value' or 'valueBase64', not both")
+  const text = field(body, 'valueBase64')
+  if (!isBase64(text)) throw new InputError("'valueBase64' is not base64")
+  const value = new Uint8Array(Buffer.from(text, 'base64'))
+  const problem = sizeProblem('value', value.byteLength)
+  if (problem !== undefined) throw new InputError(problem)
+  return value
+}
+
+/** Whether a put or get is raw (`--raw`: a kad record under any key); only kad has raw records. */
+function isRaw (body: Body, dht: string): boolean {
+  if (body.raw === undefined || body.raw === false) return false
+  if (body.raw !== true) throw new InputError("'raw' must be true or false")
+  if (dht !== 'kad') throw new InputError(`raw records are kad-dht's: raw takes dht 'kad', not '${dht}'`)
+  return true
+}
+
 /** A value as JSON: UTF-8 text when it is text, base64 otherwise. */
 export function valueJson (value: Uint8Array): { value: string } | { valueBase64: string } {
   try {
@@ -105,17 +125,20 @@ function routes (node: OverlayNode, onShutdown: () => void): Map<string, { metho
     if (peer === self || peer.endsWith(`/p2p/${self}`)) throw new InputError(`cannot ping ${self}: it is this node's own peer id`)
     return { peer, rttMs: await node.ping(peer) }
   })
+  route('POST', '/api/v0/findpeer', async (body) => node.findPeer(field(body, 'peer')))
   route('POST', '/api/v0/put', async (body) => {
     const dht = optionalField(body, 'dht', 'kad')
     const key = input(body, 'key', 'key')
-    const result = await node.dht(dht).put(key, encoder.encode(input(body, 'value', 'value')))
+    if (isRaw(body, dht)) return { dht, raw: true, key, ...await node.kadRaw.put(key, valueField(body)) }
+    const result = await node.dht(dht).put(key, valueField(body))
     return { dht, name: key, ...result }
   })
   route('POST', '/api/v0/get', async (body) => {
     const dht = optionalField(body, 'dht', 'kad')
     const key = input(body, 'key', 'key')
-    const { value, ...rest } = await node.dht(dht).get(key)
-    return { dht, key, ...valueJson(value), ...rest }
+    const raw = isRaw(body, dht)
+    const { value, ...rest } = raw ? await node.kadRaw.get(key) : await node.dht(dht).get(key)
+    return { dht, ...(raw ? { raw } : {}), key, ...valueJson(value), ...rest }
   })
   route('POST', '/api/v0/lookup', async (body) => {
     const dht = optionalField(body, 'dht', 'kad')

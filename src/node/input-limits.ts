@@ -37,9 +37,18 @@ export function quote (text: string): string {
 
 /** Why `text` is refused as a `kind`, or undefined when it is fine. */
 export function inputProblem (kind: InputKind, text: string): string | undefined {
+  return sizeProblem(kind, encoder.encode(text).byteLength)
+}
+
+/** Why an input of `bytes` bytes (a binary value, a file) is refused as a `kind`, or undefined. */
+export function sizeProblem (kind: InputKind, bytes: number): string | undefined {
   const { maxBytes, allowEmpty } = RULES[kind]
-  if (!allowEmpty && text.length === 0) return `${kind} must not be empty`
-  const bytes = encoder.encode(text).byteLength
+  if (!allowEmpty && bytes === 0) return `${kind} must not be empty`
   if (bytes > maxBytes) return `${kind} is ${bytes} bytes, over the limit of ${maxBytes}`
   return undefined
+}
+
+/** Whether `text` is standard padded base64 (how the API and the CLI take binary values). */
+export function isBase64 (text: string): boolean {
+  return text.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(text)
 }

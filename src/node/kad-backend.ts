@@ -1,16 +1,19 @@
 /**
  * `put`/`get`/`lookup --dht kad` on the stock @libp2p/kad-dht, with the hop count derived from the
- * query events (kad-hops.ts). Keys live in the node's own namespace (kad-records.ts). A put's
- * `replicas` are the peers that acknowledged it and then returned the record when read back.
+ * query events (kad-hops.ts). Keys live in the node's own namespace (kad-records.ts); raw records
+ * (`--raw`, kadRawBackend) in any namespace this node has a validator for. A put's `replicas` are
+ * the peers that acknowledged it and then returned the record when read back.
  */
 import { InputError, NetworkError, NotFoundError } from './errors.js'
 import { createKadHopCounter } from './kad-hops.js'
 import { checkValue, decodeKadRecord, encodeKadValue, kadKey, RecordInputError } from './kad-records.js'
+import { rawKadKey, RawKeyError } from './kad-raw-keys.js'
+import { sizeProblem } from './input-limits.js'
 import { fullKey, isFullKey } from '../libp2p/record-keys.js'
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
-import type { DhtBackend } from './backends.js'
+import type { DhtBackend, DhtGetResult } from './backends.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
-import type { KadDHT } from '@libp2p/kad-dht'
+import type { KadDHT, ValidateFn } from '@libp2p/kad-dht'
 
 /** `privateKey` signs this peer's records (kad-records.ts); a newer seq than any this backend wrote. */
 export function kadBackend (dht: KadDHT, self: PeerId, queryTimeoutMs: number, privateKey: PrivateKey): DhtBackend {
@@ -23,38 +26,13 @@ export function kadBackend (dht: KadDHT, self: PeerId, queryTimeoutMs: number, p
       const dhtKey = asInput(() => kadKey(key))
       lastSeq = Math.max(Date.now(), lastSeq + 1)
       const signed = asInput(() => encodeKadValue(privateKey, key, checkValue(value), lastSeq))
-      const started = performance.now()
-      const acknowledged = new Set<string>()
-      try {
-        for await (const event of dht.put(dhtKey, signed, { signal: AbortSignal.timeout(queryTimeoutMs) })) {
-          if (event.name === 'PEER_RESPONSE' && event.messageName === 'PUT_VALUE') acknowledged.add(event.from.toString())
-        }
-      } catch (err) {
-        throw new NetworkError(`kad put '${key}' failed: ${(err as Error).message}`)
-      }
-      const latencyMs = performance.now() - started
-      return { key, latencyMs, replicas: await readBack(dht, dhtKey, signed, acknowledged, queryTimeoutMs) }
+      return { key, ...await putCounted(dht, dhtKey, signed, `'${key}'`, queryTimeoutMs) }
     },
 
     async get (text) {
       const key = keyOf(text)
       const dhtKey = asInput(() => kadKey(key))
-      const started = performance.now()
-      const hops = createKadHopCounter(selfId)
-      let value: Uint8Array | undefined
-      try {
-        for await (const event of dht.get(dhtKey, { signal: AbortSignal.timeout(queryTimeoutMs) })) {
-          hops.observe(event)
-          if (event.name === 'VALUE') value = decodeKadRecord(dhtKey, event.value).value
-        }
-      } catch (err) {
-        // A query that ends badly after a value was found (no peers to ask, a timeout) still found it.
-        if (value === undefined && (err as Error).name !== 'NotFoundError') {
-          throw new NetworkError(`kad get '${key}' failed: ${(err as Error).message}`)
-        }
-      }
-      if (value === undefined) throw new NotFoundError(`no peer holds key '${key}' in the kad DHT`)
-      return { value, hops: hops.valueHops ?? 0, latencyMs: performance.now() - started }
+      return await getValue(dht, selfId, dhtKey, `'${key}'`, queryTimeoutMs, (value) => decodeKadRecord(dhtKey, value).value)
     },
 
     async lookup (key) {
@@ -75,6 +53,82 @@ export function kadBackend (dht: KadDHT, self: PeerId, queryTimeoutMs: number, p
       return { owner, hops: hops.depthOf(owner), latencyMs: performance.now() - started }
     }
   }
+}
+
+/** What `put`/`get --dht kad --raw` offer: a record under any key of a namespace this node validates. */
+export interface KadRawBackend {
+  put(key: string, value: Uint8Array): Promise<{ latencyMs: number, replicas: number }>
+  get(key: string): Promise<DhtGetResult>
+}
+
+/**
+ * Raw records (kad-raw-keys.ts reads the key). kad-dht stores a put locally before it checks
+ * anything, and a get finds nothing in a namespace without a validator, so both refuse such a
+ * namespace up front, and a put runs the namespace's validator first: a record this node would
+ * not accept from a peer is not sent to any.
+ */
+export function kadRawBackend (dht: KadDHT, self: PeerId, queryTimeoutMs: number): KadRawBackend {
+  const selfId = self.toString()
+  const validatedKey = (text: string): { bytes: Uint8Array, validate: ValidateFn } => {
+    const { bytes, namespace } = asInput(() => rawKadKey(text))
+    const validate = dht.validators[namespace]
+    if (validate === undefined) {
+      throw new InputError(`no kad validator for namespace '${namespace}' on this node (known: ${Object.keys(dht.validators).join(', ')}); no peer would keep such a record`)
+    }
+    return { bytes, validate }
+  }
+  return {
+    async put (key, value) {
+      const { bytes, validate } = validatedKey(key)
+      const size = sizeProblem('value', value.byteLength)
+      if (size !== undefined) throw new InputError(size)
+      try {
+        await validate(bytes, value)
+      } catch (err) {
+        throw new InputError(`the record for '${key}' is not valid: ${(err as Error).message}`)
+      }
+      return await putCounted(dht, bytes, value, `'${key}'`, queryTimeoutMs)
+    },
+
+    async get (key) {
+      return await getValue(dht, selfId, validatedKey(key).bytes, `'${key}'`, queryTimeoutMs, (value) => value)
+    }
+  }
+}
+
+/** Puts `value` under `dhtKey` and counts the copies (readBack); `what` names the key in errors. */
+async function putCounted (dht: KadDHT, dhtKey: Uint8Array, value: Uint8Array, what: string, queryTimeoutMs: number): Promise<{ latencyMs: number, replicas: number }> {
+  const started = performance.now()
+  const acknowledged = new Set<string>()
+  try {
+    for await (const event of dht.put(dhtKey, value, { signal: AbortSignal.timeout(queryTimeoutMs) })) {
+      if (event.name === 'PEER_RESPONSE' && event.messageName === 'PUT_VALUE') acknowledged.add(event.from.toString())
+    }
+  } catch (err) {
+    throw new NetworkError(`kad put ${what} failed: ${(err as Error).message}`)
+  }
+  const latencyMs = performance.now() - started
+  return { latencyMs, replicas: await readBack(dht, dhtKey, value, acknowledged, queryTimeoutMs) }
+}
+
+/** Reads `dhtKey`, with the hop count of the lookup that found it; `decode` checks the value. */
+async function getValue (dht: KadDHT, selfId: string, dhtKey: Uint8Array, what: string, queryTimeoutMs: number, decode: (value: Uint8Array) => Uint8Array): Promise<DhtGetResult> {
+  const started = performance.now()
+  const hops = createKadHopCounter(selfId)
+  let value: Uint8Array | undefined
+  try {
+    for await (const event of dht.get(dhtKey, { signal: AbortSignal.timeout(queryTimeoutMs) })) {
+      hops.observe(event)
+      if (event.name === 'VALUE') value = decode(event.value)
+    }
+  } catch (err) {
+    // A query that ends badly after a value was found (no peers to ask, a timeout) still found it.
+    if (value === undefined && (err as Error).name !== 'NotFoundError') {
+      throw new NetworkError(`kad get ${what} failed: ${(err as Error).message}`)
+    }
+  }
+  if (value === undefined) throw new NotFoundError(`no peer holds key ${what} in the kad DHT`)
+  return { value, hops: hops.valueHops ?? 0, latencyMs: performance.now() - started }
 }
 
 /**
@@ -100,7 +154,7 @@ function asInput<T> (fn: () => T): T {
   try {
     return fn()
   } catch (err) {
-    if (err instanceof RecordInputError) throw new InputError(err.message)
+    if (err instanceof RecordInputError || err instanceof RawKeyError) throw new InputError(err.message)
     throw err
   }
 }

@@ -8,14 +8,15 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { Registry } from 'prom-client'
-import { InputError, NetworkError } from './errors.js'
+import { InputError, NetworkError, NotFoundError } from './errors.js'
 import { gossipsubBackend } from './gossipsub-backend.js'
-import { kadBackend } from './kad-backend.js'
+import { kadBackend, kadRawBackend } from './kad-backend.js'
 import { sirBackend } from './sir-backend.js'
 import { buildLibp2pOptions, OVERLAY_NAMES } from './libp2p-options.js'
 import { registerOverlaySeries } from './metrics.js'
 import type { OverlayName } from './libp2p-options.js'
 import type { DhtBackend, PubsubBackend } from './backends.js'
+import type { KadRawBackend } from './kad-backend.js'
 import type { ChordService } from '../libp2p/chord-service.js'
 import type { PastryService } from '../libp2p/pastry-service.js'
 import type { SirService } from '../libp2p/sir-service.js'
@@ -66,6 +67,10 @@ export interface PeerSummary {
   addresses: string[]
 }
 
+export interface FoundPeer extends PeerSummary {
+  latencyMs: number
+}
+
 export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/4001']
 export const DEFAULT_LOCAL_LISTEN = ['/ip4/127.0.0.1/tcp/0']
 export const DEFAULT_QUERY_TIMEOUT_MS = 30_000
@@ -84,8 +89,15 @@ export interface OverlayNode {
   connect(address: string): Promise<PeerSummary>
   /** Round-trip time in milliseconds. */
   ping(peer: string): Promise<number>
+  /**
+   * A peer's addresses through libp2p's peer routing (kad-dht's findPeer: this node's peer store
+   * and routing table first, then a FIND_NODE walk). NotFoundError when no peer knows one.
+   */
+  findPeer(peer: string): Promise<FoundPeer>
   /** The named DHT (`kad`, `chord`, `pastry`); InputError for an unknown name. */
   dht(name: string): DhtBackend
+  /** kad-dht records under raw keys in any namespace this node validates (`/pk/…`, `/ov/…`). */
+  readonly kadRaw: KadRawBackend
   /** The named publish/subscribe overlay (`gossipsub`, `sir`); InputError for an unknown name. */
   pubsub(name: string): PubsubBackend
   /** The state of one of our overlays (`chord`, `pastry`, `sir`), as plain JSON. */
@@ -198,7 +210,29 @@ export async function createOverlayNode (config: OverlayNodeConfig = {}): Promis
       }
     },
 
+    async findPeer (peer) {
+      let id: PeerId
+      try {
+        id = peerIdFromString(peer)
+      } catch {
+        throw new InputError(`'${peer}' is not a peer id`)
+      }
+      if (id.equals(libp2p.peerId)) throw new InputError(`cannot find ${peer}: it is this node's own peer id`)
+      const started = performance.now()
+      let found
+      try {
+        found = await libp2p.peerRouting.findPeer(id, { signal: AbortSignal.timeout(queryTimeoutMs) })
+      } catch (err) {
+        // libp2p's peer routing logs each router's failure and then reports NotFoundError.
+        if ((err as Error).name === 'NotFoundError') throw new NotFoundError(`no peer knows an address of ${peer} (kad-dht findPeer)`)
+        throw new NetworkError(`cannot find ${peer}: ${(err as Error).message}`)
+      }
+      if (found.multiaddrs.length === 0) throw new NotFoundError(`no peer knows an address of ${peer} (kad-dht findPeer)`)
+      return { peerId: found.id.toString(), addresses: found.multiaddrs.map(ma => ma.toString()), latencyMs: performance.now() - started }
+    },
+
     dht: (name) => pick(dhts, 'DHT', name),
+    kadRaw: kadRawBackend(libp2p.services.dht, libp2p.peerId, queryTimeoutMs),
     pubsub: (name) => pick(pubsubs, 'pubsub overlay', name),
     status: (overlay) => pick(statuses, 'overlay', overlay)(),
 

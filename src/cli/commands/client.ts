@@ -6,11 +6,12 @@
  */
 import { callApi, findApi, streamApi } from '../api-client.js'
 import { API_HELP, API_OPTION, stringFlag } from '../command.js'
-import { checkKey, checkMessage, checkMultiaddr, checkName, checkPeer, checkTopic, checkValue, DHT_NAMES, peerIdInMultiaddr, PUBSUB_NAMES } from '../input-check.js'
+import { checkKey, checkMessage, checkMultiaddr, checkName, checkPeer, checkPeerId, checkRawKey, checkTopic, checkValue, checkValueBytes, DHT_NAMES, peerIdInMultiaddr, PUBSUB_NAMES, readValueFile } from '../input-check.js'
+import { isBase64 } from '../../node/input-limits.js'
 import { UsageError } from '../usage-error.js'
 import type { Command, CommandContext, Options } from '../command.js'
 
-interface ClientSpec {
+interface ClientSpec<Checked = void> {
   name: string
   args: string
   summary: string
@@ -18,12 +19,15 @@ interface ClientSpec {
   options?: Options
   help?: string[]
   json?: boolean
-  /** Checks the arguments and flags before the daemon is looked for; throws a UsageError. */
-  check?(ctx: CommandContext): void | Promise<void>
-  call(ctx: CommandContext, url: string): Promise<void>
+  /**
+   * Checks the arguments and flags before the daemon is looked for; throws a UsageError. What it
+   * returns (a value read from a file, say) is handed to `call`.
+   */
+  check?(ctx: CommandContext): Checked | Promise<Checked>
+  call(ctx: CommandContext, url: string, checked: Checked): Promise<void>
 }
 
-function clientCommand (spec: ClientSpec): Command {
+function clientCommand<Checked = void> (spec: ClientSpec<Checked>): Command {
   return {
     name: spec.name,
     args: spec.args,
@@ -33,8 +37,8 @@ function clientCommand (spec: ClientSpec): Command {
     options: { ...API_OPTION, ...spec.options },
     help: [...(spec.help ?? []), API_HELP],
     async run (ctx) {
-      await spec.check?.(ctx)
-      await spec.call(ctx, await findApi(ctx.repo, stringFlag(ctx, 'api')))
+      const checked = await spec.check?.(ctx) as Checked
+      await spec.call(ctx, await findApi(ctx.repo, stringFlag(ctx, 'api')), checked)
       return 0
     }
   }
@@ -49,6 +53,41 @@ const VIA_OPTION: Options = { via: { type: 'string', default: 'gossipsub' } }
 const VIA_HELP = '--via NAME        which overlay: gossipsub (default), sir'
 
 const dhtOf = (ctx: CommandContext): string => checkName('dht', stringFlag(ctx, 'dht') ?? 'kad', DHT_NAMES)
+
+const RAW_OPTION: Options = { raw: { type: 'boolean' } }
+const RAW_HELP = '--raw             a kad-dht record under any key /<namespace>/<rest> (e.g. /pk/<peer id>; a peer id\n' +
+  '                    after the namespace stands for its multihash bytes, as in Kubo); takes --dht kad'
+
+/** Checks --dht and the key (raw or not); returns whether the operation is raw. */
+async function checkDhtKey (ctx: CommandContext, key: string): Promise<boolean> {
+  const dht = dhtOf(ctx)
+  if (ctx.flags.raw !== true) {
+    checkKey(key)
+    return false
+  }
+  if (dht !== 'kad') throw new UsageError(`--raw takes --dht kad: raw records are kad-dht's (${dht} keys are <peer id>/<name>)`)
+  await checkRawKey(key)
+  return true
+}
+
+/** The value a put sends: UTF-8 text, base64 (--base64), or a file's bytes (--value-file), each within the value limit. */
+async function putValue (ctx: CommandContext): Promise<{ value: string } | { valueBase64: string }> {
+  const [, text] = ctx.positionals
+  const file = stringFlag(ctx, 'value-file')
+  if (file !== undefined) {
+    if (text !== undefined) throw new UsageError('put takes <value> or --value-file FILE, not both')
+    if (ctx.flags.base64 === true) throw new UsageError('--base64 reads <value> as base64; a --value-file is read as it is')
+    return { valueBase64: Buffer.from(await readValueFile(file)).toString('base64') }
+  }
+  if (text === undefined) throw new UsageError("put takes <name> <value>, or <name> --value-file FILE (see 'overlay-node put --help')")
+  if (ctx.flags.base64 !== true) {
+    checkValue(text)
+    return { value: text }
+  }
+  if (!isBase64(text)) throw new UsageError('--base64: <value> is not base64')
+  checkValueBytes(Buffer.from(text, 'base64').byteLength)
+  return { valueBase64: text }
+}
 const viaOf = (ctx: CommandContext): string => checkName('via', stringFlag(ctx, 'via') ?? 'gossipsub', PUBSUB_NAMES)
 
 const valueText = (reply: { value?: string, valueBase64?: string }): string => reply.value ?? `(binary, base64) ${reply.valueBase64 ?? ''}`
@@ -154,36 +193,47 @@ export const clientCommands: Command[] = [
   }),
   clientCommand({
     name: 'put',
-    args: '<name> <value>',
-    summary: 'Store a value under this peer\'s key <peer id>/<name> in a DHT (signed; prints the full key).',
-    arity: [2, 2],
-    options: DHT_OPTION,
-    help: [DHT_HELP],
-    check (ctx) {
-      dhtOf(ctx)
-      checkKey(ctx.positionals[0])
-      checkValue(ctx.positionals[1])
+    args: '<name> [<value>]',
+    summary: 'Store a value under this peer\'s key <peer id>/<name> in a DHT (signed; prints the full key), or with --raw a kad record under any key.',
+    arity: [1, 2],
+    options: { ...DHT_OPTION, ...RAW_OPTION, base64: { type: 'boolean' }, 'value-file': { type: 'string' } },
+    help: [
+      DHT_HELP,
+      RAW_HELP,
+      '--base64          <value> is base64 (for binary values)',
+      '--value-file FILE the value is FILE\'s bytes (at most 16 KiB), in place of <value>'
+    ],
+    async check (ctx) {
+      return { raw: await checkDhtKey(ctx, ctx.positionals[0]), value: await putValue(ctx) }
     },
-    async call (ctx, url) {
-      const [key, value] = ctx.positionals
-      const reply = await callApi(url, 'POST', '/api/v0/put', { dht: dhtOf(ctx), key, value })
+    async call (ctx, url, { raw, value }) {
+      const key = ctx.positionals[0]
+      const reply = await callApi(url, 'POST', '/api/v0/put', { dht: dhtOf(ctx), key, ...(raw ? { raw } : {}), ...value })
       ctx.print(reply, `stored ${reply.key} in ${reply.dht} on ${reply.replicas} peer(s) in ${ms(reply.latencyMs)}`)
     }
   }),
   clientCommand({
     name: 'get',
     args: '<key>',
-    summary: 'Read a full key (<peer id>/<name>, from any peer; a bare name is this peer\'s) from a DHT, with hop count and latency.',
+    summary: 'Read a full key (<peer id>/<name>, from any peer; a bare name is this peer\'s) from a DHT, or with --raw a kad record under any key, with hop count and latency.',
     arity: [1, 1],
-    options: DHT_OPTION,
-    help: [DHT_HELP],
-    check (ctx) {
-      dhtOf(ctx)
-      checkKey(ctx.positionals[0])
-    },
-    async call (ctx, url) {
-      const reply = await callApi(url, 'POST', '/api/v0/get', { dht: dhtOf(ctx), key: ctx.positionals[0] })
+    options: { ...DHT_OPTION, ...RAW_OPTION },
+    help: [DHT_HELP, RAW_HELP],
+    async check (ctx) { return await checkDhtKey(ctx, ctx.positionals[0]) },
+    async call (ctx, url, raw) {
+      const reply = await callApi(url, 'POST', '/api/v0/get', { dht: dhtOf(ctx), key: ctx.positionals[0], ...(raw ? { raw } : {}) })
       ctx.print(reply, () => `${valueText(reply)}\n(${reply.dht}: ${reply.hops} hop(s), ${ms(reply.latencyMs)})`)
+    }
+  }),
+  clientCommand({
+    name: 'findpeer',
+    args: '<peer id>',
+    summary: 'Find a peer\'s addresses through the kad DHT (libp2p peer routing).',
+    arity: [1, 1],
+    check: async (ctx) => { await checkPeerId(ctx.positionals[0]) },
+    async call (ctx, url) {
+      const reply = await callApi(url, 'POST', '/api/v0/findpeer', { peer: ctx.positionals[0] })
+      ctx.print(reply, () => [...reply.addresses, `(found in ${ms(reply.latencyMs)})`].join('\n'))
     }
   }),
   clientCommand({
