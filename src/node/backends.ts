@@ -10,6 +10,11 @@ export interface DhtPutResult {
   latencyMs: number
   /** Nodes that accepted a copy. */
   replicas: number
+  /**
+   * Kademlia only: peers that acknowledged the PUT_VALUE. A claim, not a copy: libp2p 1.x and
+   * 2.x echo every PUT_VALUE, also one they discarded (issue 13); `replicas` counts the read-back.
+   */
+  acknowledged?: number
 }
 
 export interface DhtGetResult {

@@ -11,7 +11,7 @@ import { rawKadKey, RawKeyError } from './kad-raw-keys.js'
 import { sizeProblem } from './input-limits.js'
 import { fullKey, isFullKey } from '../libp2p/record-keys.js'
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
-import type { DhtBackend, DhtGetResult } from './backends.js'
+import type { DhtBackend, DhtGetResult, DhtPutResult } from './backends.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { KadDHT, ValidateFn } from '@libp2p/kad-dht'
 
@@ -57,7 +57,7 @@ export function kadBackend (dht: KadDHT, self: PeerId, queryTimeoutMs: number, p
 
 /** What `put`/`get --dht kad --raw` offer: a record under any key of a namespace this node validates. */
 export interface KadRawBackend {
-  put(key: string, value: Uint8Array): Promise<{ latencyMs: number, replicas: number }>
+  put(key: string, value: Uint8Array): Promise<Omit<DhtPutResult, 'key'>>
   get(key: string): Promise<DhtGetResult>
 }
 
@@ -97,7 +97,7 @@ export function kadRawBackend (dht: KadDHT, self: PeerId, queryTimeoutMs: number
 }
 
 /** Puts `value` under `dhtKey` and counts the copies (readBack); `what` names the key in errors. */
-async function putCounted (dht: KadDHT, dhtKey: Uint8Array, value: Uint8Array, what: string, queryTimeoutMs: number): Promise<{ latencyMs: number, replicas: number }> {
+async function putCounted (dht: KadDHT, dhtKey: Uint8Array, value: Uint8Array, what: string, queryTimeoutMs: number): Promise<Omit<DhtPutResult, 'key'>> {
   const started = performance.now()
   const acknowledged = new Set<string>()
   try {
@@ -108,7 +108,7 @@ async function putCounted (dht: KadDHT, dhtKey: Uint8Array, value: Uint8Array, w
     throw new NetworkError(`kad put ${what} failed: ${(err as Error).message}`)
   }
   const latencyMs = performance.now() - started
-  return { latencyMs, replicas: await readBack(dht, dhtKey, value, acknowledged, queryTimeoutMs) }
+  return { latencyMs, replicas: await readBack(dht, dhtKey, value, acknowledged, queryTimeoutMs), acknowledged: acknowledged.size }
 }
 
 /** Reads `dhtKey`, with the hop count of the lookup that found it; `decode` checks the value. */

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { stat } from 'node:fs/promises'
+import { stat, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { BINARY, killAll, runCli, startDaemonProcess, tempDir } from '../helpers/cli.js'
@@ -33,6 +33,8 @@ describe('overlay-node CLI', { timeout: 180_000 }, () => {
   it('refuses wrong input before asking a daemon, with exit 2, one line, and the same words for every DHT and pubsub', async () => {
     const nobody = ['--repo', `${dir.path}/nobody`]
     const longKey = 'k'.repeat(600)
+    const bigFile = `${dir.path}/big-value`
+    await writeFile(bigFile, Buffer.alloc(20_000))
     const cases: Array<[string[], RegExp]> = [
       [['get', 'k', '--dht', 'foo'], /unknown --dht 'foo' \(known: kad, chord, pastry\)/],
       [['publish', 't', 'm', '--via', 'carrier-pigeon'], /unknown --via 'carrier-pigeon' \(known: gossipsub, sir\)/],
@@ -45,7 +47,20 @@ describe('overlay-node CLI', { timeout: 180_000 }, () => {
       [['subscribe', '', '--via', 'sir'], /topic must not be empty/],
       [['put', 'big', 'x'.repeat(17_000)], /value is 17000 bytes, over the limit of 16384/],
       [['publish', 'news', 'x'.repeat(17_000), '--via', 'sir'], /message is 17000 bytes, over the limit of 16384/],
-      [['publish', 't'.repeat(300), 'm'], /topic is 300 bytes, over the limit of 256/]
+      [['publish', 't'.repeat(300), 'm'], /topic is 300 bytes, over the limit of 256/],
+      [['findpeer', 'not-a-peer'], /^overlay-node: 'not-a-peer' is not a peer id$/],
+      [['findpeer', '/ip4/127.0.0.1/tcp/1'], /is not a peer id$/],
+      [['put', '/pk/x', 'v', '--raw', '--dht', 'chord'], /^overlay-node: --raw takes --dht kad: raw records are kad-dht's \(chord keys are <peer id>\/<name>\)$/],
+      [['get', '/pk/x', '--raw', '--dht', 'pastry'], /--raw takes --dht kad/],
+      [['get', 'pk', '--raw'], /^overlay-node: a raw kad key is \/<namespace>\/<rest> \(e\.g\. \/pk\/<peer id>\), got 'pk'$/],
+      [['get', `/pk/${longKey}`, '--raw'], /^overlay-node: key is 604 bytes, over the limit of 512$/],
+      [['put', 'k'], /^overlay-node: put takes <name> <value>, or <name> --value-file FILE/],
+      [['put', 'k', 'v', '--value-file', '/etc/hostname'], /put takes <value> or --value-file FILE, not both/],
+      [['put', 'k', '--value-file', `${dir.path}/no-such-file`], /^overlay-node: --value-file: cannot read '\S+' \(ENOENT\)$/],
+      [['put', 'k', '--value-file', bigFile], /^overlay-node: --value-file: '\S+' is over the value limit of 16384 bytes$/],
+      [['put', 'k', '--value-file', bigFile, '--base64'], /--base64 reads <value> as base64/],
+      [['put', 'k', 'not base64!', '--base64'], /^overlay-node: --base64: <value> is not base64$/],
+      [['put', 'k', Buffer.alloc(17_000).toString('base64'), '--base64'], /^overlay-node: value is 17000 bytes, over the limit of 16384$/]
     ]
     for (const dht of ['kad', 'chord', 'pastry']) {
       cases.push([['get', '', '--dht', dht], /^overlay-node: key must not be empty$/])

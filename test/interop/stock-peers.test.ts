@@ -231,6 +231,7 @@ for (const major of [1, 2] as const) {
           await waitFor(async () => await other.routingTableSize() > 0 && await ourKadReaches(lone, other.peerId), { what: 'the routing tables to hold each other' })
           const put = await lone.dht('kad').put('interop', te.encode('ours'))
           assert.equal(put.replicas, 0, 'a stock peer without our validator stores nothing')
+          assert.equal(put.acknowledged, 1, 'it echoed the PUT_VALUE all the same: an acknowledgement, not a copy')
           await assert.rejects(other.call('kadGet', { key: b64(te.encode(`/ov/${put.key}`)) }), /not found|invalid|keytype/i)
 
           // A stock peer cannot write one either: it has no signing key for the namespace, and we refuse unsigned values.

@@ -6,6 +6,8 @@ import { request } from 'node:http'
 import { after, before, describe, it } from 'node:test'
 import { MAX_API_BODY_BYTES, startApiServer } from '../../src/node/api-server.js'
 import { createOverlayNode } from '../../src/node/overlay-node.js'
+import { generateKeyPair, publicKeyToProtobuf } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { ApiServer } from '../../src/node/api-server.js'
 import type { OverlayNode } from '../../src/node/overlay-node.js'
 
@@ -23,6 +25,9 @@ async function call (url: string, method: string, path: string, body?: string): 
     req.end(body)
   })
 }
+
+/** A peer id no node here has. */
+const STRANGER = '12D3KooWGaRqXe9Yn4M42XoNeoWLjn8xb7vwnUeWKPvoTA8Rkpis'
 
 describe('control API', { timeout: 60_000 }, () => {
   let node: OverlayNode
@@ -62,7 +67,20 @@ describe('control API', { timeout: 60_000 }, () => {
       ['POST', '/api/v0/connect', '{"address": "/ip4/127.0.0.1/tcp/1/p2p/12D3KooWGaRqXe9Yn4M42XoNeoWLjn8xb7vwnUeWKPvoTA8Rkpis"}', 502, /cannot connect/],
       ['POST', '/api/v0/status', '{"overlay": "nonesuch"}', 400, /unknown overlay/],
       ['POST', '/api/v0/ping', JSON.stringify({ peer: node.peerId.toString() }), 400, /this node's own peer id/],
-      ['POST', '/api/v0/ping', JSON.stringify({ peer: `${node.addresses()[0]}` }), 400, /this node's own peer id/]
+      ['POST', '/api/v0/ping', JSON.stringify({ peer: `${node.addresses()[0]}` }), 400, /this node's own peer id/],
+      ['POST', '/api/v0/findpeer', '{}', 400, /'peer' is required/],
+      ['POST', '/api/v0/findpeer', '{"peer": "not-a-peer"}', 400, /'not-a-peer' is not a peer id/],
+      ['POST', '/api/v0/findpeer', JSON.stringify({ peer: node.peerId.toString() }), 400, /this node's own peer id/],
+      ['POST', '/api/v0/findpeer', JSON.stringify({ peer: STRANGER }), 404, /no peer knows an address of/],
+      ['POST', '/api/v0/put', '{"key": "/pk/x", "value": "v", "raw": true, "dht": "chord"}', 400, /raw takes dht 'kad', not 'chord'/],
+      ['POST', '/api/v0/put', '{"key": "/pk/x", "value": "v", "raw": "yes"}', 400, /'raw' must be true or false/],
+      ['POST', '/api/v0/put', '{"key": "pk", "value": "v", "raw": true}', 400, /a raw kad key is \/<namespace>\/<rest>/],
+      ['POST', '/api/v0/put', '{"key": "/ipns/x", "value": "v", "raw": true}', 400, /no kad validator for namespace 'ipns' on this node \(known: pk, ov\)/],
+      ['POST', '/api/v0/get', '{"key": "/ipns/x", "raw": true}', 400, /no kad validator for namespace 'ipns'/],
+      ['POST', '/api/v0/put', JSON.stringify({ key: `/pk/${STRANGER}`, value: 'not a key', raw: true }), 400, /the record for '\/pk\/\S+' is not valid/],
+      ['POST', '/api/v0/put', '{"key": "k", "value": "v", "valueBase64": "dg=="}', 400, /'value' or 'valueBase64', not both/],
+      ['POST', '/api/v0/put', '{"key": "k", "valueBase64": "d g="}', 400, /'valueBase64' is not base64/],
+      ['POST', '/api/v0/put', JSON.stringify({ key: 'k', valueBase64: Buffer.alloc(17_000).toString('base64') }), 400, /value is 17000 bytes, over the limit of 16384/]
     ]
     for (const [method, path, body, expected, message] of cases) {
       const { status, json } = await call(api.url, method, path, body)
@@ -107,6 +125,26 @@ describe('control API', { timeout: 60_000 }, () => {
     const get = await call(api.url, 'POST', '/api/v0/get', JSON.stringify({ dht: 'chord', key: 'k1' }))
     assert.equal(get.status, 200, get.text)
     assert.deepEqual([get.json.value, get.json.hops], ['v1', 0])
+  })
+
+  it('puts and gets a raw /pk/ record (RSA) under the key a peer id names, as Kubo reads it', async () => {
+    const privateKey = await generateKeyPair('RSA', 2048)
+    const peerId = peerIdFromPrivateKey(privateKey)
+    const value = publicKeyToProtobuf(privateKey.publicKey)
+    const key = `/pk/${peerId.toString()}`
+    const put = await call(api.url, 'POST', '/api/v0/put', JSON.stringify({ key, raw: true, valueBase64: Buffer.from(value).toString('base64') }))
+    assert.equal(put.status, 200, put.text)
+    assert.deepEqual([put.json.dht, put.json.raw, put.json.key, put.json.replicas], ['kad', true, key, 0])
+    const get = await call(api.url, 'POST', '/api/v0/get', JSON.stringify({ key, raw: true }))
+    assert.equal(get.status, 200, get.text)
+    assert.deepEqual(new Uint8Array(Buffer.from(get.json.valueBase64, 'base64')), value)
+    assert.equal(get.json.hops, 0)
+    // The bytes kad-dht holds are under /pk/ + the multihash, where a stock peer looks for them.
+    const stored = []
+    for await (const ev of node.libp2p.services.dht.get(new Uint8Array([...new TextEncoder().encode('/pk/'), ...peerId.toMultihash().bytes]))) {
+      if (ev.name === 'VALUE') stored.push(ev.value)
+    }
+    assert.deepEqual(stored, [value])
   })
 
   it('serves Prometheus metrics from its own registry', async () => {

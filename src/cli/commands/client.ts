@@ -209,7 +209,9 @@ export const clientCommands: Command[] = [
     async call (ctx, url, { raw, value }) {
       const key = ctx.positionals[0]
       const reply = await callApi(url, 'POST', '/api/v0/put', { dht: dhtOf(ctx), key, ...(raw ? { raw } : {}), ...value })
-      ctx.print(reply, `stored ${reply.key} in ${reply.dht} on ${reply.replicas} peer(s) in ${ms(reply.latencyMs)}`)
+      // A kad peer's acknowledgement is not a copy (DhtPutResult.acknowledged): say so when they differ.
+      const echoes = reply.acknowledged !== undefined && reply.acknowledged !== reply.replicas ? ` (${reply.acknowledged} acknowledged it)` : ''
+      ctx.print(reply, `stored ${reply.key} in ${reply.dht} on ${reply.replicas} peer(s)${echoes} in ${ms(reply.latencyMs)}`)
     }
   }),
   clientCommand({
