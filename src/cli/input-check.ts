@@ -1,6 +1,6 @@
 /**
  * The one place the CLI checks what a user typed before any daemon is asked: DHT and pubsub
- * names, keys, values, topics, messages, multiaddrs and peers. Keys, values, topics and messages
+ * names, keys (raw kad keys too), values (value files too), topics, messages, multiaddrs and peers. Keys, values, topics and messages
  * go through the node's own rule (src/node/input-limits.ts), which the API applies too, so every
  * DHT and pubsub refuses the same input with the same words. Every failure is a UsageError (exit 2).
  */
