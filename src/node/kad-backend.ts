@@ -8,7 +8,7 @@ import { InputError, NetworkError, NotFoundError } from './errors.js'
 import { createKadHopCounter } from './kad-hops.js'
 import { checkValue, decodeKadRecord, encodeKadValue, kadKey, RecordInputError } from './kad-records.js'
 import { rawKadKey, RawKeyError } from './kad-raw-keys.js'
-import { sizeProblem } from './input-limits.js'
+import { quote, sizeProblem } from './input-limits.js'
 import { fullKey, isFullKey } from '../libp2p/record-keys.js'
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import type { DhtBackend, DhtGetResult, DhtPutResult } from './backends.js'
@@ -73,7 +73,7 @@ export function kadRawBackend (dht: KadDHT, self: PeerId, queryTimeoutMs: number
     const { bytes, namespace } = asInput(() => rawKadKey(text))
     const validate = dht.validators[namespace]
     if (validate === undefined) {
-      throw new InputError(`no kad validator for namespace '${namespace}' on this node (known: ${Object.keys(dht.validators).join(', ')}); no peer would keep such a record`)
+      throw new InputError(`no kad validator for namespace ${quote(namespace)} on this node (known: ${Object.keys(dht.validators).join(', ')}): it could neither check nor find such a record`)
     }
     return { bytes, validate }
   }
@@ -85,13 +85,13 @@ export function kadRawBackend (dht: KadDHT, self: PeerId, queryTimeoutMs: number
       try {
         await validate(bytes, value)
       } catch (err) {
-        throw new InputError(`the record for '${key}' is not valid: ${(err as Error).message}`)
+        throw new InputError(`the record for ${quote(key)} is not valid: ${(err as Error).message.split('\n')[0]}`)
       }
-      return await putCounted(dht, bytes, value, `'${key}'`, queryTimeoutMs)
+      return await putCounted(dht, bytes, value, quote(key), queryTimeoutMs)
     },
 
     async get (key) {
-      return await getValue(dht, selfId, validatedKey(key).bytes, `'${key}'`, queryTimeoutMs, (value) => value)
+      return await getValue(dht, selfId, validatedKey(key).bytes, quote(key), queryTimeoutMs, (value) => value)
     }
   }
 }
