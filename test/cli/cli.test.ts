@@ -12,6 +12,9 @@ import { BINARY, killAll, runCli, startDaemonProcess, tempDir } from '../helpers
 import { waitFor } from '../helpers/wait-for.js'
 import type { AddressInfo } from 'node:net'
 
+/** A well-formed peer id no daemon here has. */
+const PEER_ID = '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA'
+
 const oneLine = (text: string): boolean => text.trim().split('\n').length === 1 && text.startsWith('overlay-node: ')
 
 describe('overlay-node CLI', { timeout: 180_000 }, () => {
@@ -70,6 +73,25 @@ describe('overlay-node CLI', { timeout: 180_000 }, () => {
     assert.equal(failure.code, 1)
     assert.equal(JSON.parse(failure.stdout).error.name, 'DaemonNotRunningError')
     assert.equal(failure.stderr, '')
+
+    // Every command: a bad flag is a JSON usage error (exit 2); a client command with no daemon is
+    // a JSON failure while running (exit 1); nothing on stderr either way.
+    const help = (await runCli(['--help'])).stdout
+    const names = [...help.matchAll(/^ {2}(\S+(?: [a-z]+)?) {2,}/gm)].map(m => m[1])
+    assert.ok(names.length >= 20, names.join(','))
+    for (const name of names) {
+      const bad = await runCli([...name.split(' '), '--json', '--frobnicate'])
+      assert.equal(bad.code, 2, `${name}: ${bad.stderr}`)
+      assert.equal(JSON.parse(bad.stdout).error.name, 'UsageError', name)
+      assert.equal(bad.stderr, '', name)
+    }
+    const valid: Record<string, string[]> = { connect: [`/ip4/127.0.0.1/tcp/1/p2p/${PEER_ID}`], ping: [PEER_ID], put: ['k', 'v'], get: ['k'], lookup: ['k'], publish: ['t', 'm'], subscribe: ['t'] }
+    for (const name of ['status chord', 'status pastry', 'status sir', 'peers', 'shutdown', ...Object.keys(valid)]) {
+      const r = await runCli([...name.split(' '), ...(valid[name] ?? []), '--json', '--repo', `${dir.path}/nobody`])
+      assert.equal(r.code, 1, `${name}: ${r.stdout}${r.stderr}`)
+      assert.equal(JSON.parse(r.stdout).error.name, 'DaemonNotRunningError', name)
+      assert.equal(r.stderr, '', name)
+    }
   })
 
   it('prints help for every command and family, help <command>, and the versions', async () => {
@@ -80,12 +102,13 @@ describe('overlay-node CLI', { timeout: 180_000 }, () => {
     assert.equal(put.code, 0)
     assert.match(put.stdout, /--dht NAME/)
     assert.equal((await runCli(['help', 'put'])).stdout, put.stdout)
-    const names = [...r.stdout.matchAll(/^ {2}(\S+(?: (?:chord|pastry|sir|cost))?) {2,}/gm)].map(m => m[1])
-    assert.ok(names.length >= 20, names.join(','))
+    const names = [...r.stdout.matchAll(/^ {2}(\S+(?: [a-z]+)?) {2,}/gm)].map(m => m[1])
+    assert.ok(names.length >= 24 && names.includes('bench dht') && names.includes('status sir'), names.join(','))
     for (const name of names) {
       const help = await runCli([...name.split(' '), '--help'])
       assert.equal(help.code, 0, `${name} --help: ${help.stderr}`)
       assert.match(help.stdout, new RegExp(`^usage: overlay-node ${name}`), name)
+      assert.equal((await runCli(['help', ...name.split(' ')])).stdout, help.stdout, `help ${name}`)
     }
     for (const family of ['status', 'sim', 'bench']) {
       for (const args of [[family, '--help'], ['help', family]]) {
