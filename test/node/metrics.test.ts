@@ -153,6 +153,20 @@ describe('/metrics of a running daemon', { timeout: 120_000 }, () => {
     }
   })
 
+  it('every overlay series it serves is in the README\'s table of series', async () => {
+    const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8')
+    const table = readme.slice(readme.indexOf('### Metrics'), readme.indexOf('### Our overlays'))
+    const documented = new Set([...table.matchAll(/^\| `(overlay_[^`]+)`/gm)].flatMap(m => {
+      const name = m[1].replace('<dht>', '{kad,chord,pastry}')
+      const set = /\{([a-z,]+)\}/.exec(name)
+      return set === null ? [name] : set[1].split(',').map(part => name.replace(set[0], part))
+    }))
+    const { help } = await scrape(b.info.api)
+    const served = [...help.keys()].filter(name => name.startsWith('overlay_'))
+    assert.ok(served.length >= 30, served.join(', '))
+    for (const name of served) assert.ok(documented.has(name), `${name} is served but not in the README's table`)
+  })
+
   it('serves every series the Grafana dashboard (docs/grafana-dashboard.json) queries', async () => {
     const dashboard = JSON.parse(await readFile(new URL('../../../docs/grafana-dashboard.json', import.meta.url), 'utf8'))
     const dhts: string[] = dashboard.templating.list.find((v: { name: string }) => v.name === 'dht').query.split(',')
