@@ -45,12 +45,17 @@ describe('overlay-node CLI', { timeout: 180_000 }, () => {
       [['daemon', '--bootstrap', '/ip4/127.0.0.1/tcp/4001'], /--bootstrap takes a multiaddr ending in \/p2p\/<peer id>/],
       [['daemon', '--api', 'http://127.0.0.1'], /--api: API address/],
       [['peers', '--api', 'somewhere'], /--api: API address 'somewhere' must look like/],
-      [['subscribe', '', '--via', 'sir'], /topic must not be empty/],
-      [['put', 'big', 'x'.repeat(17_000)], /value is 17000 bytes, over the limit of 16384/],
-      [['publish', 'news', 'x'.repeat(17_000), '--via', 'sir'], /message is 17000 bytes, over the limit of 16384/],
-      [['publish', 't'.repeat(300), 'm'], /topic is 300 bytes, over the limit of 256/]
+      [['ping', 'not-a-peer', '--api', 'http://127.0.0.1:1'], /'not-a-peer' is neither a peer id nor a multiaddr/]
     ]
+    for (const via of ['gossipsub', 'sir']) {
+      cases.push([['subscribe', '', '--via', via], /^overlay-node: topic must not be empty$/])
+      cases.push([['publish', '', 'm', '--via', via], /^overlay-node: topic must not be empty$/])
+      cases.push([['publish', 'news', 'x'.repeat(17_000), '--via', via], /^overlay-node: message is 17000 bytes, over the limit of 16384$/])
+      cases.push([['publish', 't'.repeat(300), 'm', '--via', via], /^overlay-node: topic is 300 bytes, over the limit of 256$/])
+    }
     for (const dht of ['kad', 'chord', 'pastry']) {
+      cases.push([['put', 'big', 'x'.repeat(17_000), '--dht', dht], /^overlay-node: value is 17000 bytes, over the limit of 16384$/])
+      cases.push([['lookup', longKey, '--dht', dht], /^overlay-node: key is 600 bytes, over the limit of 512$/])
       cases.push([['get', '', '--dht', dht], /^overlay-node: key must not be empty$/])
       cases.push([['get', longKey, '--dht', dht], /^overlay-node: key is 600 bytes, over the limit of 512$/])
       cases.push([['put', longKey, 'v', '--dht', dht], /^overlay-node: key is 600 bytes, over the limit of 512$/])
