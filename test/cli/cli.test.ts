@@ -186,7 +186,10 @@ describe('overlay-node CLI', { timeout: 180_000 }, () => {
         const second = await runCli(['daemon', '--repo', repo, '--local'])
         assert.equal(second.code, 1)
         assert.ok(oneLine(second.stderr), second.stderr)
-        assert.match(second.stderr, /in use by a running daemon/)
+        assert.match(second.stderr, /in use by a running daemon \(pid \d+\); stop it with 'overlay-node shutdown --repo \S+', or choose another --repo\n$/)
+        const again = await runCli(['init', '--repo', repo])
+        assert.equal(again.code, 1, again.stderr)
+        assert.match(again.stderr, /already initialized \(choose another --repo for a new identity\)\n$/)
         const still = await runCli(['id', '--repo', repo, '--json'])
         assert.equal(JSON.parse(still.stdout).online, true, 'the first daemon still answers')
       }
