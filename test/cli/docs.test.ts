@@ -21,7 +21,7 @@ const PAGES = ['README.md', 'docs/design.md']
 
 const read = async (page: string): Promise<string> => await readFile(join(ROOT, page), 'utf8')
 
-test('the README links the design page, the benchmarks and the metrics', async () => {
+test('the README links the design page, the benchmarks and the metrics; the design page links the last two', async () => {
   const readme = await read('README.md')
   for (const target of ['docs/design.md', 'benchmarks/README.md', 'docs/grafana-dashboard.json']) {
     assert.ok(readme.includes(`](${target})`), `the README links ${target}`)
@@ -29,6 +29,10 @@ test('the README links the design page, the benchmarks and the metrics', async (
   assert.match(readme, /^### Metrics$/m)
   assert.match(readme, /`GET \/metrics`/)
   assert.match(readme, /first `\{subscribed, via\}`/, 'the subscribe stream\'s first line is documented')
+  const design = await read('docs/design.md')
+  for (const target of ['../benchmarks/README.md', '../README.md#metrics', 'grafana-dashboard.json']) {
+    assert.ok(design.includes(`](${target})`), `the design page links ${target}`)
+  }
 })
 
 test('every link and repository path the README and the design page name exists', async () => {
