@@ -161,22 +161,30 @@ describe('daemon configuration and notices', { timeout: 180_000 }, () => {
     assert.equal(await configured.stop(), 0)
   })
 
-  it('subscribe ends with exit 0 and a clear line when its daemon stops', async () => {
+  it('subscribe ends with exit 0 and a clear line when its daemon stops (with --json, its first line says it is subscribed)', async () => {
     const daemon = await startDaemonProcess(['--repo', `${dir.path}/sub`, '--local'])
-    const subscriber = spawn(process.execPath, [BINARY, 'subscribe', 'news', '--repo', daemon.info.repo], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stderr = ''
-    subscriber.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d })
-    const closed = new Promise<number | null>(resolve => subscriber.on('close', resolve))
-    const timer = setTimeout(() => subscriber.kill('SIGKILL'), 60_000)
+    const subscribers = [[], ['--json']].map(extra => {
+      const child = spawn(process.execPath, [BINARY, 'subscribe', 'news', '--repo', daemon.info.repo, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] })
+      const printed = { stdout: '', stderr: '' }
+      child.stdout.setEncoding('utf8').on('data', (d: string) => { printed.stdout += d })
+      child.stderr.setEncoding('utf8').on('data', (d: string) => { printed.stderr += d })
+      const closed = new Promise<number | null>(resolve => child.on('close', resolve))
+      return { child, printed, closed }
+    })
+    const [text, json] = subscribers
+    const timer = setTimeout(() => { for (const s of subscribers) s.child.kill('SIGKILL') }, 60_000)
     try {
-      await waitFor(() => stderr.includes('subscribed'), { timeoutMs: 20_000, what: 'the subscription' })
+      await waitFor(() => text.printed.stderr.includes('subscribed') && json.printed.stdout.includes('\n'), { timeoutMs: 20_000, what: 'the subscriptions' })
+      assert.deepEqual(JSON.parse(json.printed.stdout), { subscribed: 'news', via: 'gossipsub' })
       assert.equal((await runCli(['shutdown', '--repo', daemon.info.repo])).code, 0)
-      assert.equal(await closed, 0, stderr)
-      assert.match(stderr, /the daemon at \S+ stopped; subscription to 'news' ended\n$/)
-      assert.doesNotMatch(stderr, /aborted/)
+      for (const s of subscribers) {
+        assert.equal(await s.closed, 0, s.printed.stderr)
+        assert.match(s.printed.stderr, /the daemon at \S+ stopped; subscription to 'news' ended\n$/)
+        assert.doesNotMatch(s.printed.stderr, /aborted/)
+      }
     } finally {
       clearTimeout(timer)
-      subscriber.kill('SIGKILL')
+      for (const s of subscribers) s.child.kill('SIGKILL')
       await daemon.stop()
     }
   })
