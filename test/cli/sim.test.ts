@@ -63,12 +63,14 @@ describe('sim commands', { timeout: 120_000 }, () => {
     for (const protocol of ['chord', 'pastry']) {
       const text = await runCli(['sim', protocol, ...args])
       assert.equal(text.code, 0, text.stderr)
-      // Progress inside the phases, as plain lines: the build, the stores and the lookups count up.
+      // Progress inside the phases, as plain lines: the build (nodes in place while a wave of joins
+      // settles), Chord's fix-finger periods, the stores and the lookups count up.
       assert.ok(!text.stderr.includes('\r'))
-      for (const line of [/^build: \d+\/40 nodes$/m, /^build: 40\/40 nodes$/m, /^store: 50\/50 keys$/m, /^lookup: 30\/30 lookups$/m, /^after-churn: 30\/30 lookups$/m]) {
-        assert.match(text.stderr, line, `${protocol}: ${String(line)}`)
-      }
-      assert.ok((text.stderr.match(/^build: \d+\/40 nodes$/gm) ?? []).length >= 3, `${protocol}: build progress before its end`)
+      const expected = [/^build: 40\/40 nodes$/m, /^store: 50\/50 keys$/m, /^lookup: 30\/30 lookups$/m, /^after-churn: 30\/30 lookups$/m]
+      if (protocol === 'chord') expected.push(/^converge: \d+\/15 fix-finger periods$/m, /^converge: 15\/15 fix-finger periods$/m)
+      for (const line of expected) assert.match(text.stderr, line, `${protocol}: ${String(line)}`)
+      const inPlace = [...text.stderr.matchAll(/^build: (\d+)\/40 nodes in place$/gm)].map(m => Number(m[1]))
+      assert.ok(inPlace.filter(k => k < 40).length >= 3, `${protocol}: build progress before its end: ${inPlace.join(', ')}`)
       const json = await runCli(['sim', protocol, ...args, '--json', '--quiet'])
       assert.equal(json.code, 0, json.stderr)
       const report = JSON.parse(json.stdout)
