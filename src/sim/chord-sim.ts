@@ -73,11 +73,7 @@ export class ChordSimulation extends DhtSimulation<ChordSimNode, ChordNode> {
 
   /** Runs until every successor and predecessor is right, checking each `checkEveryMs` (`onCheck` gets the count still wrong). */
   runUntilConverged (checkEveryMs: number, maxMs: number, onCheck: (wrong: number) => void = () => {}): boolean {
-    return this.sim.runUntilTrue(() => {
-      const wrong = this.wrongNeighbours()
-      onCheck(wrong)
-      return wrong === 0
-    }, checkEveryMs, maxMs)
+    return this.sim.runUntilNone(() => this.wrongNeighbours(), checkEveryMs, maxMs, onCheck)
   }
 
   /**

@@ -97,11 +97,7 @@ export class PastrySimulation extends DhtSimulation<PastrySimNode, PastryNode> {
 
   /** Runs until every leaf set is the true one, checking each `checkEveryMs` (`onCheck` gets the count still wrong). */
   runUntilConverged (checkEveryMs: number, maxMs: number, onCheck: (wrong: number) => void = () => {}): boolean {
-    return this.sim.runUntilTrue(() => {
-      const wrong = this.wrongLeafSets()
-      onCheck(wrong)
-      return wrong === 0
-    }, checkEveryMs, maxMs)
+    return this.sim.runUntilNone(() => this.wrongLeafSets(), checkEveryMs, maxMs, onCheck)
   }
 
   /**
