@@ -140,12 +140,17 @@ function buildByJoins (cs: ChordSimulation, n: number, log: (line: string) => vo
     const add = Math.min(cs.size, n - cs.size)
     for (let i = 0; i < add; i++) sim.after(sim.random.int(stabilizeMs), () => cs.join())
     sim.runFor(stabilizeMs)
-    if (!cs.runUntilConverged(stabilizeMs, 600 * stabilizeMs)) throw new Error(`ring of ${cs.size} did not converge`)
+    // Progress inside a wave: the nodes whose neighbours are already right.
+    if (!cs.runUntilConverged(stabilizeMs, 600 * stabilizeMs, wrong => { log(`build: ${cs.size - wrong}/${n} nodes in place`) })) throw new Error(`ring of ${cs.size} did not converge`)
     log(`build: ${cs.size}/${n} nodes`)
   }
-  // Let fix-fingers finish a few cycles (about log2 N lookups per cycle).
+  // Let fix-fingers finish a few cycles (about log2 N lookups per cycle), one period at a time.
   phase('converge')
   const fixMs = cs.chordInit.fixFingersIntervalMs ?? 1000
-  sim.runFor(Math.ceil(2 * Math.log2(Math.max(2, n)) + 4) * fixMs)
+  const periods = Math.ceil(2 * Math.log2(Math.max(2, n)) + 4)
+  for (let i = 1; i <= periods; i++) {
+    sim.runFor(fixMs)
+    log(`converge: ${i}/${periods} fix-finger periods`)
+  }
   log(`built a ring of ${n} nodes by joins; converged at virtual ${sim.now()} ms`)
 }

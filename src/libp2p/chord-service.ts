@@ -44,7 +44,6 @@ export function chord (init: ChordServiceInit = {}): (components: DhtServiceComp
         decodeResponse: decodeChordResponse,
         decodeInbound: (bytes, peers) => ({ request: decodeChordRequest(bytes, peers) })
       },
-      metricsPrefix: 'overlay_chord',
       logName: 'overlay:chord',
       create: (io, records) => new ChordNode(io, chordInit, records),
       alone: (node) => node.status().successors.length === 0,

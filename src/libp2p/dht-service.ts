@@ -70,7 +70,6 @@ export interface DhtProtocol<Req, Res, N extends DhtNode<Req, Res>, S> {
   name: string
   protocol: string
   codec: FrameCodec<Req, Res, never>
-  metricsPrefix: string
   logName: string
   /** `records`: the Ed25519 record verifier and this peer's signer (record-keys.ts). */
   create(io: Parameters<Parameters<StreamRuntime<Req, Res, never>['start']>[0]>[0], records: DhtComponents): N

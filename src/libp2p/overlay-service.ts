@@ -4,11 +4,9 @@
  * counters reach /metrics through their `status()` (src/node/metrics.ts), read at each scrape.
  */
 import type { StreamRuntimeComponents } from './stream-runtime.js'
-import type { Metrics } from '@libp2p/interface'
 
-export interface OverlayComponents extends StreamRuntimeComponents {
-  metrics?: Metrics
-}
+/** What an overlay service takes from libp2p: the stream runtime's components, nothing more. */
+export type OverlayComponents = StreamRuntimeComponents
 
 /** Runs a callback-style protocol operation as a Promise, timing it. */
 export async function timed<T> (operation: (done: (outcome: T) => void) => void): Promise<{ outcome: T, latencyMs: number }> {

@@ -45,7 +45,6 @@ export function pastry (init: PastryServiceInit = {}): (components: DhtServiceCo
         decodeResponse: decodePastryResponse,
         decodeInbound: (bytes, peers) => ({ request: decodePastryRequest(bytes, peers) })
       },
-      metricsPrefix: 'overlay_pastry',
       logName: 'overlay:pastry',
       create: (io, records) => new PastryNode(io, pastryInit, records),
       alone: (node) => {

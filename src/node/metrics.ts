@@ -62,6 +62,11 @@ const DHT_PLACEMENT = new Map<string, Placement>([
   ['recordsInvalid', ['records_rejected_total', { reason: 'bad_signature' }]],
   ['inboundRequests', ['requests_total', { direction: 'inbound' }]],
   ['outboundRequests', ['requests_total', { direction: 'outbound' }]],
+  ['staleReads', ['stale_reads_total', {}]],
+  ['candidatesQueued', ['candidates_total', { event: 'queued' }]],
+  ['candidatesDropped', ['candidates_total', { event: 'dropped' }]],
+  ['candidateProbes', ['candidates_total', { event: 'probed' }]],
+  ['candidateProbesFailed', ['candidates_total', { event: 'probe_failed' }]],
   ...RUNTIME_BAD_FRAMES
 ])
 
@@ -88,8 +93,8 @@ const SIR_PLACEMENT = new Map<string, Placement>([
 
 const sirPlacement = (key: string): Placement | undefined => SIR_PLACEMENT.get(key)
 
-/** Each counter series: the label that names its parts, and its HELP text. */
-type SeriesSpec = Record<string, [label: string, help: string]>
+/** Each counter series: the label that names its parts (none: one value), and its HELP text. */
+type SeriesSpec = Record<string, [label: string | undefined, help: string]>
 
 const DHT_SERIES: SeriesSpec = {
   repairs_total: ['kind', 'Replication and routing repairs, by kind: replica copies made, replicas promoted to primary, records handed to a new owner, replicas dropped at lease end; for Pastry also leaf-set and routing-table repairs'],
@@ -98,6 +103,8 @@ const DHT_SERIES: SeriesSpec = {
   bad_frames_total: ['kind', 'Frames that failed to decode or went over the size limit, by kind (each resets its stream; the sender pays)'],
   requests_total: ['direction', 'Protocol requests, by direction (inbound: answered for peers; outbound: sent by this node)'],
   requests_failed_total: ['reason', 'Outbound protocol requests that failed, by reason'],
+  stale_reads_total: [undefined, 'Answers to a get from a holder with an older version than another holder had (each such holder was sent the newer one: read repair)'],
+  candidates_total: ['event', 'Peers others named, before they may enter the routing state (first-hand rule): queued for a probe, dropped (over a limit, or named by a peer without standing), probed, probe failed'],
   events_total: ['event', 'Other protocol events, by name (the counters `overlay-node status` shows)']
 }
 
@@ -168,7 +175,7 @@ function exportCounters (registry: Registry, prefix: string, series: SeriesSpec,
     return [...rows.values()]
   }
   for (const [name, [label, help]] of Object.entries(series)) {
-    readCounter(registry, `${prefix}_${name}`, help, [label], () => rowsOf(name))
+    readCounter(registry, `${prefix}_${name}`, help, label === undefined ? [] : [label], () => rowsOf(name))
   }
 }
 

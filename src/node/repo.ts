@@ -99,7 +99,7 @@ export class Repo {
 
   /** Creates the folder, a new key pair and the config. Refuses an initialized repo. */
   async init (overrides: Partial<RepoConfig> = {}): Promise<{ peerId: string, config: RepoConfig }> {
-    if (await this.isInitialized()) throw new RepoError(`repo ${this.path} is already initialized`)
+    if (await this.isInitialized()) throw new RepoError(`repo ${this.path} is already initialized (choose another --repo for a new identity)`)
     await mkdir(this.path, { recursive: true, mode: 0o700 })
     const { generateKeyPair, privateKeyToProtobuf } = await import('@libp2p/crypto/keys')
     const { peerIdFromPrivateKey } = await import('@libp2p/peer-id')
@@ -172,7 +172,7 @@ export class Repo {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
         const holder = Number.parseInt(await readFile(file, 'utf8').catch(() => ''), 10)
         if (Number.isInteger(holder) && holder !== process.pid && isRunning(holder)) {
-          throw new RepoLockedError(`repo ${this.path} is in use by a running daemon (pid ${holder})`)
+          throw new RepoLockedError(`repo ${this.path} is in use by a running daemon (pid ${holder}); stop it with 'overlay-node shutdown --repo ${this.path}', or choose another --repo`)
         }
         await rm(file, { force: true })
       }

@@ -71,9 +71,9 @@ export class ChordSimulation extends DhtSimulation<ChordSimNode, ChordNode> {
     return wrong
   }
 
-  /** Runs until every successor and predecessor is right, checking each `checkEveryMs`. */
-  runUntilConverged (checkEveryMs: number, maxMs: number): boolean {
-    return this.sim.runUntilTrue(() => this.wrongNeighbours() === 0, checkEveryMs, maxMs)
+  /** Runs until every successor and predecessor is right, checking each `checkEveryMs` (`onCheck` gets the count still wrong). */
+  runUntilConverged (checkEveryMs: number, maxMs: number, onCheck: (wrong: number) => void = () => {}): boolean {
+    return this.sim.runUntilNone(() => this.wrongNeighbours(), checkEveryMs, maxMs, onCheck)
   }
 
   /**

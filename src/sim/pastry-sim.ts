@@ -95,9 +95,9 @@ export class PastrySimulation extends DhtSimulation<PastrySimNode, PastryNode> {
     return wrong
   }
 
-  /** Runs until every leaf set is the true one, checking each `checkEveryMs`. */
-  runUntilConverged (checkEveryMs: number, maxMs: number): boolean {
-    return this.sim.runUntilTrue(() => this.wrongLeafSets() === 0, checkEveryMs, maxMs)
+  /** Runs until every leaf set is the true one, checking each `checkEveryMs` (`onCheck` gets the count still wrong). */
+  runUntilConverged (checkEveryMs: number, maxMs: number, onCheck: (wrong: number) => void = () => {}): boolean {
+    return this.sim.runUntilNone(() => this.wrongLeafSets(), checkEveryMs, maxMs, onCheck)
   }
 
   /**

@@ -243,6 +243,15 @@ export class Simulator {
     return condition()
   }
 
+  /** Runs until `count()` is 0 (checked every `checkEveryMs`, each value handed to `onCheck`) or `maxMs` pass; returns whether it reached 0. */
+  runUntilNone (count: () => number, checkEveryMs: number, maxMs: number, onCheck: (left: number) => void = () => {}): boolean {
+    return this.runUntilTrue(() => {
+      const left = count()
+      onCheck(left)
+      return left === 0
+    }, checkEveryMs, maxMs)
+  }
+
   /** The running hash of the event trace, as 16 hex digits. */
   traceHash (): string {
     return (this.hashA >>> 0).toString(16).padStart(8, '0') + (this.hashB >>> 0).toString(16).padStart(8, '0')

@@ -12,6 +12,9 @@ import { BINARY, killAll, runCli, startDaemonProcess, tempDir } from '../helpers
 import { waitFor } from '../helpers/wait-for.js'
 import type { AddressInfo } from 'node:net'
 
+/** A well-formed peer id no daemon here has. */
+const PEER_ID = '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA'
+
 const oneLine = (text: string): boolean => text.trim().split('\n').length === 1 && text.startsWith('overlay-node: ')
 
 describe('overlay-node CLI', { timeout: 180_000 }, () => {
@@ -44,10 +47,6 @@ describe('overlay-node CLI', { timeout: 180_000 }, () => {
       [['daemon', '--bootstrap', '/ip4/127.0.0.1/tcp/4001'], /--bootstrap takes a multiaddr ending in \/p2p\/<peer id>/],
       [['daemon', '--api', 'http://127.0.0.1'], /--api: API address/],
       [['peers', '--api', 'somewhere'], /--api: API address 'somewhere' must look like/],
-      [['subscribe', '', '--via', 'sir'], /topic must not be empty/],
-      [['put', 'big', 'x'.repeat(17_000)], /value is 17000 bytes, over the limit of 16384/],
-      [['publish', 'news', 'x'.repeat(17_000), '--via', 'sir'], /message is 17000 bytes, over the limit of 16384/],
-      [['publish', 't'.repeat(300), 'm'], /topic is 300 bytes, over the limit of 256/],
       [['findpeer', 'not-a-peer'], /^overlay-node: 'not-a-peer' is not a peer id$/],
       [['findpeer', '/ip4/127.0.0.1/tcp/1'], /is not a peer id$/],
       [['put', '/pk/x', 'v', '--raw', '--dht', 'chord'], /^overlay-node: --raw takes --dht kad: raw records are kad-dht's \(chord keys are <peer id>\/<name>\)$/],
@@ -60,9 +59,18 @@ describe('overlay-node CLI', { timeout: 180_000 }, () => {
       [['put', 'k', '--value-file', bigFile], /^overlay-node: --value-file: '\S+' is over the value limit of 16384 bytes$/],
       [['put', 'k', '--value-file', bigFile, '--base64'], /--base64 reads <value> as base64/],
       [['put', 'k', 'not base64!', '--base64'], /^overlay-node: --base64: <value> is not base64$/],
-      [['put', 'k', Buffer.alloc(17_000).toString('base64'), '--base64'], /^overlay-node: value is 17000 bytes, over the limit of 16384$/]
+      [['put', 'k', Buffer.alloc(17_000).toString('base64'), '--base64'], /^overlay-node: value is 17000 bytes, over the limit of 16384$/],
+      [['ping', 'not-a-peer', '--api', 'http://127.0.0.1:1'], /'not-a-peer' is neither a peer id nor a multiaddr/]
     ]
+    for (const via of ['gossipsub', 'sir']) {
+      cases.push([['subscribe', '', '--via', via], /^overlay-node: topic must not be empty$/])
+      cases.push([['publish', '', 'm', '--via', via], /^overlay-node: topic must not be empty$/])
+      cases.push([['publish', 'news', 'x'.repeat(17_000), '--via', via], /^overlay-node: message is 17000 bytes, over the limit of 16384$/])
+      cases.push([['publish', 't'.repeat(300), 'm', '--via', via], /^overlay-node: topic is 300 bytes, over the limit of 256$/])
+    }
     for (const dht of ['kad', 'chord', 'pastry']) {
+      cases.push([['put', 'big', 'x'.repeat(17_000), '--dht', dht], /^overlay-node: value is 17000 bytes, over the limit of 16384$/])
+      cases.push([['lookup', longKey, '--dht', dht], /^overlay-node: key is 600 bytes, over the limit of 512$/])
       cases.push([['get', '', '--dht', dht], /^overlay-node: key must not be empty$/])
       cases.push([['get', longKey, '--dht', dht], /^overlay-node: key is 600 bytes, over the limit of 512$/])
       cases.push([['put', longKey, 'v', '--dht', dht], /^overlay-node: key is 600 bytes, over the limit of 512$/])
@@ -85,6 +93,25 @@ describe('overlay-node CLI', { timeout: 180_000 }, () => {
     assert.equal(failure.code, 1)
     assert.equal(JSON.parse(failure.stdout).error.name, 'DaemonNotRunningError')
     assert.equal(failure.stderr, '')
+
+    // Every command: a bad flag is a JSON usage error (exit 2); a client command with no daemon is
+    // a JSON failure while running (exit 1); nothing on stderr either way.
+    const help = (await runCli(['--help'])).stdout
+    const names = [...help.matchAll(/^ {2}(\S+(?: [a-z]+)?) {2,}/gm)].map(m => m[1])
+    assert.ok(names.length >= 20, names.join(','))
+    for (const name of names) {
+      const bad = await runCli([...name.split(' '), '--json', '--frobnicate'])
+      assert.equal(bad.code, 2, `${name}: ${bad.stderr}`)
+      assert.equal(JSON.parse(bad.stdout).error.name, 'UsageError', name)
+      assert.equal(bad.stderr, '', name)
+    }
+    const valid: Record<string, string[]> = { connect: [`/ip4/127.0.0.1/tcp/1/p2p/${PEER_ID}`], ping: [PEER_ID], put: ['k', 'v'], get: ['k'], lookup: ['k'], publish: ['t', 'm'], subscribe: ['t'] }
+    for (const name of ['status chord', 'status pastry', 'status sir', 'peers', 'shutdown', ...Object.keys(valid)]) {
+      const r = await runCli([...name.split(' '), ...(valid[name] ?? []), '--json', '--repo', `${dir.path}/nobody`])
+      assert.equal(r.code, 1, `${name}: ${r.stdout}${r.stderr}`)
+      assert.equal(JSON.parse(r.stdout).error.name, 'DaemonNotRunningError', name)
+      assert.equal(r.stderr, '', name)
+    }
   })
 
   it('prints help for every command and family, help <command>, and the versions', async () => {
@@ -95,12 +122,13 @@ describe('overlay-node CLI', { timeout: 180_000 }, () => {
     assert.equal(put.code, 0)
     assert.match(put.stdout, /--dht NAME/)
     assert.equal((await runCli(['help', 'put'])).stdout, put.stdout)
-    const names = [...r.stdout.matchAll(/^ {2}(\S+(?: (?:chord|pastry|sir|cost))?) {2,}/gm)].map(m => m[1])
-    assert.ok(names.length >= 20, names.join(','))
+    const names = [...r.stdout.matchAll(/^ {2}(\S+(?: [a-z]+)?) {2,}/gm)].map(m => m[1])
+    assert.ok(names.length >= 24 && names.includes('bench dht') && names.includes('status sir'), names.join(','))
     for (const name of names) {
       const help = await runCli([...name.split(' '), '--help'])
       assert.equal(help.code, 0, `${name} --help: ${help.stderr}`)
       assert.match(help.stdout, new RegExp(`^usage: overlay-node ${name}`), name)
+      assert.equal((await runCli(['help', ...name.split(' ')])).stdout, help.stdout, `help ${name}`)
     }
     for (const family of ['status', 'sim', 'bench']) {
       for (const args of [[family, '--help'], ['help', family]]) {
@@ -173,7 +201,10 @@ describe('overlay-node CLI', { timeout: 180_000 }, () => {
         const second = await runCli(['daemon', '--repo', repo, '--local'])
         assert.equal(second.code, 1)
         assert.ok(oneLine(second.stderr), second.stderr)
-        assert.match(second.stderr, /in use by a running daemon/)
+        assert.match(second.stderr, /in use by a running daemon \(pid \d+\); stop it with 'overlay-node shutdown --repo \S+', or choose another --repo\n$/)
+        const again = await runCli(['init', '--repo', repo])
+        assert.equal(again.code, 1, again.stderr)
+        assert.match(again.stderr, /already initialized \(choose another --repo for a new identity\)\n$/)
         const still = await runCli(['id', '--repo', repo, '--json'])
         assert.equal(JSON.parse(still.stdout).online, true, 'the first daemon still answers')
       }

@@ -6,14 +6,19 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { BINARY, killAll, runCli, startDaemonProcess, tempDir } from '../helpers/cli.js'
 import { waitFor } from '../helpers/wait-for.js'
 import type { DaemonProcess } from '../helpers/cli.js'
+import type { AddressInfo } from 'node:net'
 
 /** The JSON notices a daemon started with --json printed after its ready line. */
 const notices = (d: DaemonProcess): Array<Record<string, string>> =>
   d.output().split('\n').filter(l => l.startsWith('{"notice"')).map(l => JSON.parse(l))
+
+/** A well-formed peer id that no daemon here has. */
+const ABSENT_PEER = '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA'
 
 const readConfig = async (repo: string): Promise<Record<string, unknown>> => JSON.parse(await readFile(`${repo}/config.json`, 'utf8'))
 
@@ -90,6 +95,44 @@ describe('daemon configuration and notices', { timeout: 180_000 }, () => {
     assert.equal(await lonely.stop(), 0)
   })
 
+  it('prints without --json, on stderr, each bootstrap failure naming the flag to change and that it is alone; a busy port from config.json names its key', async () => {
+    const repo = `${dir.path}/plain`
+    const dead = `/ip4/127.0.0.1/tcp/1/p2p/${ABSENT_PEER}`
+    const daemon = spawn(process.execPath, [BINARY, 'daemon', '--repo', repo, '--local', '--bootstrap', dead], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stderr = ''
+    let stdout = ''
+    daemon.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d })
+    daemon.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d })
+    const closed = new Promise<number | null>(resolve => daemon.on('close', resolve))
+    const timer = setTimeout(() => daemon.kill('SIGKILL'), 60_000)
+    try {
+      await waitFor(() => stderr.includes('no peers'), { timeoutMs: 30_000, what: 'the no-peers line' })
+      const lines = stderr.trim().split('\n')
+      const failed = lines.findIndex(l => l.startsWith(`bootstrap peer ${dead} did not answer: `))
+      assert.ok(failed >= 0, stderr)
+      assert.match(lines[failed], /\(check it, or change --bootstrap\)$/)
+      assert.match(lines[failed + 1], /^no peers: this daemon is alone \(start others with --bootstrap/)
+      assert.match(stdout, /daemon is ready\n/)
+      daemon.kill('SIGTERM')
+      assert.equal(await closed, 0, stderr)
+    } finally {
+      clearTimeout(timer)
+      daemon.kill('SIGKILL')
+    }
+
+    const blocker = createServer()
+    await new Promise<void>(resolve => blocker.listen(0, '127.0.0.1', resolve))
+    const port = (blocker.address() as AddressInfo).port
+    try {
+      assert.equal((await runCli(['config', 'listen', `/ip4/127.0.0.1/tcp/${port}`, '--repo', repo])).code, 0)
+      const busy = await runCli(['daemon', '--repo', repo, '--local'])
+      assert.equal(busy.code, 1, busy.stderr)
+      assert.match(busy.stderr, new RegExp(`${port}: address already in use; choose another with 'listen' in config.json \\(change it with 'overlay-node config listen …' or --listen\\)\n$`))
+    } finally {
+      blocker.close()
+    }
+  })
+
   it('a --local repo comes back on the ports it got first; --api takes a multiaddr or a URL', async () => {
     const repo = `${dir.path}/ports`
     const first = await startDaemonProcess(['--repo', repo, '--local'])
@@ -107,24 +150,41 @@ describe('daemon configuration and notices', { timeout: 180_000 }, () => {
     } finally {
       assert.equal(await again.stop(), 0)
     }
+    // The daemon takes the URL form too, and the config the multiaddr form.
+    const url = await startDaemonProcess(['--repo', repo, '--local', '--api', again.info.api])
+    assert.equal(url.info.api, again.info.api)
+    assert.equal(await url.stop(), 0)
+    const port = new URL(again.info.api).port
+    assert.equal((await runCli(['config', 'api', `/ip4/127.0.0.1/tcp/${port}`, '--repo', repo])).code, 0)
+    const configured = await startDaemonProcess(['--repo', repo, '--local'])
+    assert.equal(configured.info.api, again.info.api)
+    assert.equal(await configured.stop(), 0)
   })
 
-  it('subscribe ends with exit 0 and a clear line when its daemon stops', async () => {
+  it('subscribe ends with exit 0 and a clear line when its daemon stops (with --json, its first line says it is subscribed)', async () => {
     const daemon = await startDaemonProcess(['--repo', `${dir.path}/sub`, '--local'])
-    const subscriber = spawn(process.execPath, [BINARY, 'subscribe', 'news', '--repo', daemon.info.repo], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stderr = ''
-    subscriber.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d })
-    const closed = new Promise<number | null>(resolve => subscriber.on('close', resolve))
-    const timer = setTimeout(() => subscriber.kill('SIGKILL'), 60_000)
+    const subscribers = [[], ['--json']].map(extra => {
+      const child = spawn(process.execPath, [BINARY, 'subscribe', 'news', '--repo', daemon.info.repo, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] })
+      const printed = { stdout: '', stderr: '' }
+      child.stdout.setEncoding('utf8').on('data', (d: string) => { printed.stdout += d })
+      child.stderr.setEncoding('utf8').on('data', (d: string) => { printed.stderr += d })
+      const closed = new Promise<number | null>(resolve => child.on('close', resolve))
+      return { child, printed, closed }
+    })
+    const [text, json] = subscribers
+    const timer = setTimeout(() => { for (const s of subscribers) s.child.kill('SIGKILL') }, 60_000)
     try {
-      await waitFor(() => stderr.includes('subscribed'), { timeoutMs: 20_000, what: 'the subscription' })
+      await waitFor(() => text.printed.stderr.includes('subscribed') && json.printed.stdout.includes('\n'), { timeoutMs: 20_000, what: 'the subscriptions' })
+      assert.deepEqual(JSON.parse(json.printed.stdout), { subscribed: 'news', via: 'gossipsub' })
       assert.equal((await runCli(['shutdown', '--repo', daemon.info.repo])).code, 0)
-      assert.equal(await closed, 0, stderr)
-      assert.match(stderr, /the daemon at \S+ stopped; subscription to 'news' ended\n$/)
-      assert.doesNotMatch(stderr, /aborted/)
+      for (const s of subscribers) {
+        assert.equal(await s.closed, 0, s.printed.stderr)
+        assert.match(s.printed.stderr, /the daemon at \S+ stopped; subscription to 'news' ended\n$/)
+        assert.doesNotMatch(s.printed.stderr, /aborted/)
+      }
     } finally {
       clearTimeout(timer)
-      subscriber.kill('SIGKILL')
+      for (const s of subscribers) s.child.kill('SIGKILL')
       await daemon.stop()
     }
   })

@@ -51,4 +51,23 @@ describe('testnet', { timeout: 120_000 }, () => {
       net.kill('SIGKILL')
     }
   })
+
+  it('removes its temporary folder when Ctrl-C stops it', async () => {
+    const net = spawn(process.execPath, [BINARY, 'testnet', '--nodes', '2'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    net.stdout.setEncoding('utf8').on('data', (d: string) => { out += d })
+    const closed = new Promise<number | null>(resolve => net.on('close', resolve))
+    try {
+      await waitFor(() => out.includes('peers running'), { timeoutMs: 60_000, what: 'the testnet listing' })
+      const dir = /^testnet of 2 peers in (\S+) \(removed at the end\)$/m.exec(out)?.[1]
+      assert.ok(dir !== undefined, out)
+      await stat(dir)
+      net.kill('SIGINT')
+      assert.equal(await closed, 0)
+      assert.match(out, /testnet stopped\n$/)
+      await assert.rejects(stat(dir), /ENOENT/)
+    } finally {
+      net.kill('SIGKILL')
+    }
+  })
 })

@@ -56,6 +56,22 @@ describe('/metrics of a running daemon', { timeout: 120_000 }, () => {
     await dir?.remove()
   })
 
+  it('after one Chord get and one SIR publish, its /metrics has overlay_chord_* and overlay_sir_* series above 0', async () => {
+    // b writes the record; a serves exactly one Chord get and one SIR publish through its API.
+    const put = await api(b, '/api/v0/put', { dht: 'chord', key: 'shown', value: 'on the dashboard' })
+    assert.equal(put.status, 200, JSON.stringify(put.json))
+    assert.equal((await api(a, '/api/v0/get', { dht: 'chord', key: put.json.key })).json.value, 'on the dashboard')
+    assert.equal((await api(a, '/api/v0/publish', { via: 'sir', topic: 'shown', message: 'hello' })).status, 200)
+    const s = await scrape(a.info.api)
+    assert.equal(value(s, 'overlay_chord_operations_total{op="get",outcome="ok"}'), 1)
+    assert.equal(value(s, 'overlay_chord_hops_count{op="get"}'), 1)
+    assert.equal(value(s, 'overlay_chord_operation_seconds_count{op="get"}'), 1)
+    assert.equal(value(s, 'overlay_sir_rumors_total{event="published"}'), 1)
+    assert.ok(value(s, 'overlay_sir_rumors{state="infective"}') + value(s, 'overlay_sir_rumors{state="removed"}') >= 1)
+    assert.ok(value(s, 'overlay_chord_requests_total{direction="outbound"}') > 0)
+    assert.equal(value(s, 'overlay_chord_joined'), 1)
+  })
+
   it('counts each Chord operation once, by outcome, with its hops, and the records held', async () => {
     const keysOfA: string[] = []
     for (const name of ['a0', 'a1']) {
@@ -81,8 +97,27 @@ describe('/metrics of a running daemon', { timeout: 120_000 }, () => {
     await waitFor(async () => {
       const [sa, sb] = await Promise.all([scrape(a.info.api), scrape(b.info.api)])
       const primary = value(sa, 'overlay_chord_records{role="primary"}') + value(sb, 'overlay_chord_records{role="primary"}')
-      return primary === 5
-    }, { timeoutMs: 20_000, intervalMs: 250, what: 'five primary Chord records across the two peers' })
+      const replica = value(sa, 'overlay_chord_records{role="replica"}') + value(sb, 'overlay_chord_records{role="replica"}')
+      // Six keys (the five here and the first test's), each owned on one peer and copied to the other.
+      return primary === 6 && replica === 6
+    }, { timeoutMs: 20_000, intervalMs: 250, what: 'six primary and six replica Chord records across the two peers' })
+    const [sa, sb] = await Promise.all([scrape(a.info.api), scrape(b.info.api)])
+    assert.ok(value(sa, 'overlay_chord_repairs_total{kind="replica_copy_made"}') + value(sb, 'overlay_chord_repairs_total{kind="replica_copy_made"}') >= 6,
+      'each owner copied its records to the other peer')
+  })
+
+  it('counts Pastry and Kademlia operations and their hops in their own series', async () => {
+    await waitFor(async () => (await api(b, '/api/v0/status', { overlay: 'pastry' })).json.joined === true, { timeoutMs: 20_000, intervalMs: 250, what: 'a Pastry network of two' })
+    const startB = await scrape(b.info.api)
+    const put = await api(b, '/api/v0/put', { dht: 'pastry', key: 'p0', value: 'in pastry' })
+    assert.equal(put.status, 200, JSON.stringify(put.json))
+    assert.equal((await api(b, '/api/v0/get', { dht: 'pastry', key: put.json.key })).json.value, 'in pastry')
+    assert.equal((await api(b, '/api/v0/get', { dht: 'kad', key: `${b.info.peerId}/absent` })).status, 404)
+    const endB = await scrape(b.info.api)
+    assert.equal(moved(startB, endB, 'overlay_pastry_operations_total{op="put",outcome="ok"}'), 1)
+    assert.equal(moved(startB, endB, 'overlay_pastry_hops_count{op="get"}'), 1)
+    assert.equal(moved(startB, endB, 'overlay_kad_operations_total{op="get",outcome="not_found"}'), 1)
+    assert.equal(moved(startB, endB, 'overlay_kad_operation_seconds_count{op="get"}'), 1)
   })
 
   it('counts a SIR publish where it is made and where it arrives, and a GossipSub publish', async () => {
@@ -116,6 +151,20 @@ describe('/metrics of a running daemon', { timeout: 120_000 }, () => {
       assert.notEqual(text, name, `${name} has its name as HELP`)
       assert.ok(text.includes(' '), `${name} has a HELP of one word: ${text}`)
     }
+  })
+
+  it('every overlay series it serves is in the README\'s table of series', async () => {
+    const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8')
+    const table = readme.slice(readme.indexOf('### Metrics'), readme.indexOf('### Our overlays'))
+    const documented = new Set([...table.matchAll(/^\| `(overlay_[^`]+)`/gm)].flatMap(m => {
+      const name = m[1].replace('<dht>', '{kad,chord,pastry}')
+      const set = /\{([a-z,]+)\}/.exec(name)
+      return set === null ? [name] : set[1].split(',').map(part => name.replace(set[0], part))
+    }))
+    const { help } = await scrape(b.info.api)
+    const served = [...help.keys()].filter(name => name.startsWith('overlay_'))
+    assert.ok(served.length >= 30, served.join(', '))
+    for (const name of served) assert.ok(documented.has(name), `${name} is served but not in the README's table`)
   })
 
   it('serves every series the Grafana dashboard (docs/grafana-dashboard.json) queries', async () => {

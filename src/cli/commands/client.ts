@@ -292,7 +292,8 @@ export const clientCommands: Command[] = [
       try {
         const end = await streamApi(url, '/api/v0/subscribe', { via: viaOf(ctx), topic }, (line) => {
           if (line.subscribed !== undefined) {
-            if (!ctx.json) process.stderr.write(`subscribed to '${line.subscribed}' via ${line.via}\n`)
+            if (ctx.json) ctx.out(JSON.stringify(line))
+            else process.stderr.write(`subscribed to '${line.subscribed}' via ${line.via}\n`)
             return
           }
           ctx.print(line, () => `${line.from}: ${valueText(line)}`)

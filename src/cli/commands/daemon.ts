@@ -33,9 +33,10 @@ async function checkAddresses (ctx: CommandContext): Promise<void> {
   }
 }
 
-function noticeText (n: DaemonNotice): string {
+/** A notice for people; `bootstrapSource` names where the bootstrap list came from, to change it. */
+function noticeText (n: DaemonNotice, bootstrapSource: string): string {
   switch (n.notice) {
-    case 'bootstrap-failed': return `bootstrap peer ${n.address} did not answer: ${n.reason}`
+    case 'bootstrap-failed': return `bootstrap peer ${n.address} did not answer: ${n.reason} (check it, or change ${bootstrapSource})`
     case 'no-peers': return 'no peers: this daemon is alone (start others with --bootstrap set to one of its addresses, or run \'overlay-node connect\')'
     case 'first-peer': return `connected to a first peer: ${n.peerId}`
   }
@@ -103,9 +104,10 @@ export const daemonCommand: Command = {
       `repo: ${info.repo}`,
       'daemon is ready'
     ].join('\n'))
+    const bootstrapSource = listFlag(ctx, 'bootstrap') !== undefined ? '--bootstrap' : "'bootstrap' in config.json ('overlay-node config bootstrap …')"
     daemon.watchPeers(notice => {
       if (ctx.json) ctx.out(JSON.stringify(notice))
-      else process.stderr.write(noticeText(notice) + '\n')
+      else process.stderr.write(noticeText(notice, bootstrapSource) + '\n')
     })
 
     await daemon.stopped

@@ -41,6 +41,9 @@ export const testnetCommand: Command = {
         }
       })
       progress.end()
+      // Before the listing: whoever reads it may signal at once.
+      process.once('SIGINT', ended)
+      process.once('SIGTERM', ended)
       const rows = net.peers.map(({ index, node, api, repo }) => ({ index, peerId: node.peerId.toString(), api: api.url, repo: repo.path, addresses: node.addresses() }))
       ctx.print({ dir, nodes: rows }, () => [
         `testnet of ${count} peers in ${dir}${ownDir ? ' (removed at the end)' : ''}`,
@@ -48,8 +51,6 @@ export const testnetCommand: Command = {
         ...rows.map(r => [r.index, r.peerId, r.api, r.addresses[0] ?? '', `--repo ${r.repo}`].join('\t')),
         `${count} peers running; Ctrl-C stops them all`
       ].join('\n'))
-      process.once('SIGINT', ended)
-      process.once('SIGTERM', ended)
       await end
       process.off('SIGINT', ended)
       process.off('SIGTERM', ended)
