@@ -32,6 +32,10 @@ export interface CostSample {
   eventLoopLagMaxMs: number
   /** Open connections per peer at the end of the window. */
   connectionsPerPeer: number
+  /** Connections opened during the window, per second and per peer: near 0 once the network has settled. */
+  connectionsOpenedPerSecPerPeer: number
+  /** Connections the trimmer closed during the window, per peer (src/libp2p/connection-trimmer.ts). */
+  connectionsTrimmedPerPeer: number
 }
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
@@ -49,6 +53,12 @@ export async function measureCost (name: string, overlays: OverlayName[], nodes:
     const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS })
     const rss: number[] = []
     const sampler = setInterval(() => { rss.push(process.memoryUsage().rss) }, RSS_SAMPLE_MS)
+    let opened = 0
+    const countOpen = (): void => { opened++ }
+    const live0 = network.live()
+    for (const n of live0) n.libp2p.addEventListener('connection:open', countOpen)
+    const closedBy = (): number => live0.reduce((sum, n) => sum + n.connectionCounters().trimmed + n.connectionCounters().duplicatesClosed, 0)
+    const trimmed0 = closedBy()
     loop.enable()
     const cpu0 = process.cpuUsage()
     const t0 = performance.now()
@@ -57,6 +67,8 @@ export async function measureCost (name: string, overlays: OverlayName[], nodes:
     const elapsedMs = performance.now() - t0
     loop.disable()
     clearInterval(sampler)
+    for (const n of live0) n.libp2p.removeEventListener('connection:open', countOpen)
+    const trimmed = closedBy() - trimmed0
     rss.push(process.memoryUsage().rss)
     const live = network.live()
     const connections = live.reduce((sum, n) => sum + n.libp2p.getConnections().length, 0)
@@ -72,7 +84,9 @@ export async function measureCost (name: string, overlays: OverlayName[], nodes:
       baselineRssBytes,
       eventLoopLagP99Ms: loop.percentile(99) / 1e6,
       eventLoopLagMaxMs: loop.max / 1e6,
-      connectionsPerPeer: connections / live.length
+      connectionsPerPeer: connections / live.length,
+      connectionsOpenedPerSecPerPeer: opened / (elapsedMs / 1000) / nodes,
+      connectionsTrimmedPerPeer: trimmed / nodes
     }
   } finally {
     await network.stopAll()

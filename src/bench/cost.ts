@@ -83,9 +83,9 @@ export function costTable (report: CostReport): string {
     '',
     `${String(report.environment.cpus)} cores (${String(report.environment.cpuModel)}), Node ${String(report.environment.node)}, commit ${String(report.environment.commit).slice(0, 12)}.`,
     '',
-    '| config | CPU ms/s per peer | × stock | RSS MB per peer | × stock | event-loop lag p99 ms | max ms | connections per peer | start-up s |',
-    '|---|---|---|---|---|---|---|---|---|',
-    ...report.configs.map(c => `| ${c.name} | ${fixed(c.cpuMsPerSecPerPeer, 2)} | ${ratio(c.cpuMsPerSecPerPeer, stock?.cpuMsPerSecPerPeer)} | ${fixed(c.rssBytesPerPeer / MB, 1)} | ${ratio(c.rssBytesPerPeer, stock?.rssBytesPerPeer)} | ${fixed(c.eventLoopLagP99Ms, 1)} | ${fixed(c.eventLoopLagMaxMs, 1)} | ${fixed(c.connectionsPerPeer, 1)} | ${fixed(c.startupMs / 1000, 1)} |`),
+    '| config | CPU ms/s per peer | × stock | RSS MB per peer | × stock | event-loop lag p99 ms | max ms | connections per peer | opened /s per peer | start-up s |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...report.configs.map(c => `| ${c.name} | ${fixed(c.cpuMsPerSecPerPeer, 2)} | ${ratio(c.cpuMsPerSecPerPeer, stock?.cpuMsPerSecPerPeer)} | ${fixed(c.rssBytesPerPeer / MB, 1)} | ${ratio(c.rssBytesPerPeer, stock?.rssBytesPerPeer)} | ${fixed(c.eventLoopLagP99Ms, 1)} | ${fixed(c.eventLoopLagMaxMs, 1)} | ${fixed(c.connectionsPerPeer, 1)} | ${fixed(c.connectionsOpenedPerSecPerPeer, 3)} | ${fixed(c.startupMs / 1000, 1)} |`),
     ''
   ].join('\n')
 }

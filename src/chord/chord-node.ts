@@ -320,6 +320,13 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
     }
   }
 
+  /** The peers routing state holds: predecessor, successors and fingers (a runtime keeps their connections). */
+  neighbours (): PeerRef[] {
+    const out = [...this.routing.successors, ...this.routing.fingers.list()]
+    if (this.routing.predecessor !== undefined) out.push(this.routing.predecessor)
+    return out
+  }
+
   /** The monotonic counters alone (cheaper than status(): no scan of the store). */
   counters (): Readonly<ChordCounters> { return { ...this.counterValues } }
 

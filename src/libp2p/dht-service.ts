@@ -16,6 +16,7 @@ import { fullKey, isFullKey, recordSigner, recordVerifier } from './record-keys.
 import { DatastoreRecords } from './record-persistence.js'
 import { timed } from './overlay-service.js'
 import { REUSED_MAX_INBOUND_STREAMS, REUSED_MAX_OUTBOUND_STREAMS, StreamRuntime } from './stream-runtime.js'
+import type { ConnectionKeeper } from './connection-trimmer.js'
 import type { OverlayComponents } from './overlay-service.js'
 import type { RateLimitInit } from './rate-limit.js'
 import type { FrameCodec } from './stream-runtime.js'
@@ -56,6 +57,8 @@ export interface DhtNode<Req, Res> extends ProtocolHandler<Req, Res, never> {
   get(key: Uint8Array, done: (o: Outcome<{ readonly value: Uint8Array | undefined, readonly hops: number }>) => void): void
   counters(): Readonly<object>
   storedKeys(): IterableIterator<[NodeId, boolean]>
+  /** The peers routing state holds (their connections are kept: connection-trimmer.ts). */
+  neighbours(): PeerRef[]
   /** Optional membership check: rejoin through `via` if its network does not place us at our id. */
   rejoinIfApart?(via: PeerRef, done: (o: Outcome<PeerRef>) => void): void
   /** Graceful leave: hand records on and tell the neighbours, then stop. */
@@ -100,7 +103,7 @@ export interface DhtServiceLimits {
   bootstrapPeers?: string[]
 }
 
-export interface DhtService<S> extends Startable {
+export interface DhtService<S> extends Startable, ConnectionKeeper {
   readonly protocol: string
   /** In a network with at least one other node. */
   readonly joined: boolean
@@ -284,6 +287,14 @@ export class DhtLibp2pService<Req, Res, N extends DhtNode<Req, Res>, S> implemen
     const { outcome, latencyMs } = await timed<Outcome<{ owner: PeerRef, hops: number }>>(done => { node.lookup(keyId(encoder.encode(key)), done) })
     if (!outcome.ok) throw failureError(this.spec.name, `${this.spec.name.toLowerCase()} lookup '${key}'`, outcome.failure)
     return { owner: outcome.value.owner.address, hops: outcome.value.hops, latencyMs }
+  }
+
+  keptPeers (): string[] {
+    return this.node === undefined ? [] : this.node.neighbours().map(p => p.address)
+  }
+
+  busyWith (peerId: string): boolean {
+    return this.runtime.busyWith(peerId)
   }
 
   records (): Array<{ keyId: string, primary: boolean }> {

@@ -88,6 +88,11 @@ export class OutboundStream {
     return this.stream === undefined && this.opening === undefined && this.pending.size === 0
   }
 
+  /** True while a request waits for its answer, a frame waits to be written or a stream is opening. */
+  get busy (): boolean {
+    return this.pending.size > 0 || this.queue.length > 0 || this.opening !== undefined
+  }
+
   /** The stream in use, if open (for tests and status). */
   get current (): Stream | undefined {
     return this.stream

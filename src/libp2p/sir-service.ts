@@ -12,6 +12,7 @@ import { SirNode } from '../sir/sir-node.js'
 import { decodeSirRequest, decodeSirResponse, encodeSirRequest, encodeSirResponse, MAX_FRAME_BYTES } from '../wire/sir.js'
 import { InputError, NetworkError } from './errors.js'
 import { REUSED_MAX_INBOUND_STREAMS, REUSED_MAX_OUTBOUND_STREAMS, StreamRuntime } from './stream-runtime.js'
+import type { ConnectionKeeper } from './connection-trimmer.js'
 import type { OverlayComponents } from './overlay-service.js'
 import type { RateLimitInit } from './rate-limit.js'
 import type { FrameCodec } from './stream-runtime.js'
@@ -61,7 +62,7 @@ export interface SirServiceStatus {
   counters: Record<string, number>
 }
 
-export interface SirService extends Startable {
+export interface SirService extends Startable, ConnectionKeeper {
   readonly protocol: string
   /** Publishes a rumor; returns its id and the number of peers in the view it will spread to. */
   publish(topic: string, payload: Uint8Array): { id: string, peers: number }
@@ -187,6 +188,15 @@ class SirLibp2pService implements SirService {
       if (err instanceof RangeError) throw new InputError(err.message)
       throw err
     }
+  }
+
+  /** SIR keeps no routing state: its view is whatever is connected. */
+  keptPeers (): string[] {
+    return []
+  }
+
+  busyWith (peerId: string): boolean {
+    return this.runtime.busyWith(peerId)
   }
 
   status (): SirServiceStatus {

@@ -229,6 +229,14 @@ export class StreamRuntime<Req, Res, Msg = never> {
     for (const stream of outbound) stream.stop()
   }
 
+  /**
+   * Whether closing the connection to `peer` now would cut work of ours short: a request of ours
+   * waits for its answer, or a frame for it waits to be written (connection-trimmer.ts).
+   */
+  busyWith (peer: string): boolean {
+    return this.outbound.get(peer)?.busy === true
+  }
+
   /** The open outbound stream to `peer`, if any (for tests and tools). */
   outboundStream (peer: string): Stream | undefined {
     return this.outbound.get(peer)?.current

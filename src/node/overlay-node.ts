@@ -7,6 +7,8 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
+import { ConnectionTrimmer } from '../libp2p/connection-trimmer.js'
+import type { ConnectionTrimmerInit } from '../libp2p/connection-trimmer.js'
 import { Registry } from 'prom-client'
 import { InputError, NetworkError, NotFoundError } from './errors.js'
 import { gossipsubBackend } from './gossipsub-backend.js'
@@ -60,6 +62,8 @@ export interface OverlayNodeConfig {
   queryTimeoutMs?: number
   /** Our overlays to run beside the stock Kademlia and GossipSub. @default ['chord', 'pastry', 'sir'] */
   overlays?: readonly OverlayName[]
+  /** Connection water marks and grace period (src/libp2p/connection-trimmer.ts). @default TRIMMER_DEFAULTS */
+  connections?: ConnectionTrimmerInit
 }
 
 export interface PeerSummary {
@@ -86,6 +90,8 @@ export interface OverlayNode {
   readonly metricsRegistry: Registry
   addresses(): string[]
   peers(): PeerSummary[]
+  /** Connections the trimmer closed since start (src/libp2p/connection-trimmer.ts). */
+  connectionCounters(): Readonly<ConnectionTrimmer['counters']>
   connect(address: string): Promise<PeerSummary>
   /** Round-trip time in milliseconds. */
   ping(peer: string): Promise<number>
@@ -177,6 +183,14 @@ export async function createOverlayNode (config: OverlayNodeConfig = {}): Promis
   const overlayMetrics = registerOverlaySeries(metricsRegistry, { chord, pastry, sir })
   for (const [name, backend] of dhts) dhts.set(name, overlayMetrics.instrumentDht(name, backend))
 
+  const trimmer = new ConnectionTrimmer({
+    self: libp2p.peerId.toString(),
+    getConnections: () => libp2p.getConnections(),
+    peerStore: libp2p.peerStore,
+    log: libp2p.logger.forComponent('overlay:connections')
+  }, [chord, pastry, sir].filter(k => k !== undefined), config.connections)
+  trimmer.start()
+
   await dialAll(libp2p, bootstrap)
 
   const summary = (peerId: PeerId): PeerSummary => ({
@@ -190,6 +204,7 @@ export async function createOverlayNode (config: OverlayNodeConfig = {}): Promis
     metricsRegistry,
     addresses: () => libp2p.getMultiaddrs().map(ma => ma.toString()),
     peers: () => libp2p.getPeers().map(summary),
+    connectionCounters: () => ({ ...trimmer.counters }),
 
     async connect (address) {
       const target = parseMultiaddr(address)
@@ -237,10 +252,12 @@ export async function createOverlayNode (config: OverlayNodeConfig = {}): Promis
     status: (overlay) => pick(statuses, 'overlay', overlay)(),
 
     async stop () {
+      trimmer.stop()
       await libp2p.stop()
     },
 
     async crash () {
+      trimmer.stop()
       for (const dht of [chord, pastry]) if (dht !== undefined) dht.leaveOnStop = false
       await libp2p.stop()
     }

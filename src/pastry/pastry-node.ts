@@ -274,6 +274,11 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
     }
   }
 
+  /** The peers routing state holds: leaf set and routing table (a runtime keeps their connections). */
+  neighbours (): PeerRef[] {
+    return [...this.state.leaves.members(), ...this.state.table.entries()]
+  }
+
   /** The leaf set alone (cheaper than status()). */
   leafSet (): LeafSetView { return this.state.leaves.view() }
 

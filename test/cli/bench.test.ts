@@ -26,7 +26,7 @@ describe('bench cost', { timeout: 120_000 }, () => {
     assert.equal(report.nodes, 3)
     assert.deepEqual(report.configs.map((c: { name: string }) => c.name), ['stock', 'sir'])
     for (const c of report.configs) {
-      for (const field of ['cpuMsPerSecPerPeer', 'rssBytesPerPeer', 'eventLoopLagP99Ms', 'connectionsPerPeer']) {
+      for (const field of ['cpuMsPerSecPerPeer', 'rssBytesPerPeer', 'eventLoopLagP99Ms', 'connectionsPerPeer', 'connectionsOpenedPerSecPerPeer', 'connectionsTrimmedPerPeer']) {
         assert.equal(typeof c[field], 'number', `${c.name}.${field}`)
         assert.ok(Number.isFinite(c[field]) && c[field] >= 0, `${c.name}.${field} = ${c[field]}`)
       }
