@@ -24,6 +24,7 @@ export type WorkerRequest =
   | { id: number, op: 'chordRing' }
   | { id: number, op: 'counters' }
   | { id: number, op: 'stopAll' }
+  | { id: number, op: 'connect', peer: number, addresses: string[] }
   | { id: number, op: 'subscribe', topic: string }
   | { id: number, op: 'publish', peer: number, via: GossipVia, topic: string, tag: string, bytes: number }
   | { id: number, op: 'receipts', tags: string[] }
@@ -184,6 +185,12 @@ async function handle (req: WorkerRequest): Promise<unknown> {
         await node.crash().catch(() => {})
       }))
       return null
+    case 'connect': {
+      const node = peer(req.peer)
+      let connected = 0
+      for (const address of req.addresses) await node.connect(address).then(() => { connected++ }, () => {})
+      return connected
+    }
     case 'subscribe':
       for (const [i, node] of peers.entries()) {
         if (stopped.has(i)) continue

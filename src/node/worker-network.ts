@@ -242,6 +242,16 @@ export class WorkerNetwork {
     return out
   }
 
+  /** Peer `index` dials the peers `targets`, one after another; returns how many it reached. */
+  async connect (index: number, targets: number[]): Promise<number> {
+    const { worker, local } = this.at(index)
+    const addresses = targets.map(t => {
+      if (this.peers[t] === undefined) throw new RangeError(`no peer ${t}`)
+      return this.peers[t].address
+    })
+    return await worker.call('connect', { peer: local, addresses })
+  }
+
   /** Every live peer subscribes to `topic` on gossipsub and SIR, and its worker records each message's first arrival there. */
   async subscribeAll (topic: string): Promise<void> {
     await Promise.all(this.workers.map(async w => { await w.call('subscribe', { topic }) }))

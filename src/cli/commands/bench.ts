@@ -5,7 +5,7 @@
  */
 import { intFlag, stringFlag } from '../command.js'
 import { MAX_LOCAL_NODES } from '../../node/local-limits.js'
-import { MAX_WORKER_NETWORK_NODES, PEERS_PER_PROCESS } from '../../node/worker-network-limits.js'
+import { DEFAULT_GOSSIP_LINKS, MAX_GOSSIP_LINKS, MAX_WORKER_NETWORK_NODES, PEERS_PER_PROCESS } from '../../node/worker-network-limits.js'
 import { progressWriter } from '../progress.js'
 import { SIR_MODES, type SirMode } from '../../sir/config.js'
 import { parseKList } from './sim-sir.js'
@@ -93,7 +93,7 @@ export const benchGossipCommand: Command = {
   summary: 'SIR (push, pull, push-pull; each k) against gossipsub on the same real peers and messages: delivery, residue beside s* and the simulator, latency, copies and bytes. SIR runs without anti-entropy (the residue of rumor mongering alone); k and mode are set on the live peers between configurations.',
   arity: [0, 0],
   json: true,
-  options: { nodes: { type: 'string' }, messages: { type: 'string' }, modes: { type: 'string' }, k: { type: 'string' }, seed: { type: 'string' }, processes: { type: 'string' }, settle: { type: 'string' }, out: { type: 'string' } },
+  options: { nodes: { type: 'string' }, messages: { type: 'string' }, modes: { type: 'string' }, k: { type: 'string' }, links: { type: 'string' }, seed: { type: 'string' }, processes: { type: 'string' }, settle: { type: 'string' }, out: { type: 'string' } },
   help: [
     `--nodes N         real peers (default 64, at most ${MAX_WORKER_NETWORK_NODES})`,
     `--messages M      messages per configuration, the same publishers in each (default 20, at most ${MAX_GOSSIP_MESSAGES})`,
@@ -101,7 +101,9 @@ export const benchGossipCommand: Command = {
     '--k LIST          SIR removal 1/k on feedback: numbers >= 1 or inf (default 1,2,3,4,5,inf)',
     '--seed S          draws the publishers, and seeds the simulator at the same N (default 1)',
     `--processes P     worker processes holding the peers (default ceil(N / ${PEERS_PER_PROCESS}))`,
-    '--settle S        seconds between the last peer up and the first publish (default 15)',
+    `--links L         peers each peer dials once all are up, drawn uniformly (default ${DEFAULT_GOSSIP_LINKS}, at most ${MAX_GOSSIP_LINKS}): SIR's view`,
+    '                  is its connected peers, and s* assumes uniformly random contacts',
+    '--settle S        seconds between the links and the first publish (default 15)',
     '--out DIR         where report.json, report.md and samples.csv go (default bench-results/<date>-gossip/)'
   ],
   async run (ctx) {
@@ -115,12 +117,13 @@ export const benchGossipCommand: Command = {
     if (new Set(ks).size !== ks.length) throw new UsageError('--k names a value twice')
     const processes = ctx.flags.processes === undefined ? undefined : intFlag(ctx, 'processes', 1, 1, nodes)
     const settleS = intFlag(ctx, 'settle', 15, 0, 3600)
+    const links = intFlag(ctx, 'links', DEFAULT_GOSSIP_LINKS, 0, Math.min(MAX_GOSSIP_LINKS, nodes - 1))
     const seed = stringFlag(ctx, 'seed') ?? '1'
     if (seed.trim() === '') throw new UsageError('--seed must not be empty')
     const outDir = stringFlag(ctx, 'out') ?? defaultOutDir('gossip')
     const progress = progressWriter()
     const { runGossipSuite, gossipTable } = await import('../../bench/gossip.js')
-    const report = await runGossipSuite({ nodes, messages, modes: modes as SirMode[], ks, seed, processes, settleS, outDir, log: line => { progress.line(line) } })
+    const report = await runGossipSuite({ nodes, messages, modes: modes as SirMode[], ks, seed, processes, settleS, links, outDir, log: line => { progress.line(line) } })
     progress.end()
     ctx.print({ ...report, samples: undefined }, () => `${gossipTable(report)}\nwrote ${outDir}/report.json, report.md and samples.csv`)
     return 0
