@@ -188,8 +188,9 @@ async function handle (req: WorkerRequest): Promise<unknown> {
     case 'connect': {
       const node = peer(req.peer)
       let connected = 0
-      for (const address of req.addresses) await node.connect(address).then(() => { connected++ }, () => {})
-      return connected
+      const errors: string[] = []
+      for (const address of req.addresses) await node.connect(address).then(() => { connected++ }, (err: Error) => { if (errors.length < 3) errors.push(err.message) })
+      return { connected, errors }
     }
     case 'subscribe':
       for (const [i, node] of peers.entries()) {

@@ -242,8 +242,8 @@ export class WorkerNetwork {
     return out
   }
 
-  /** Peer `index` dials the peers `targets`, one after another; returns how many it reached. */
-  async connect (index: number, targets: number[]): Promise<number> {
+  /** Peer `index` dials the peers `targets`, one after another; returns how many it reached, and why (some of) the others failed. */
+  async connect (index: number, targets: number[]): Promise<{ connected: number, errors: string[] }> {
     const { worker, local } = this.at(index)
     const addresses = targets.map(t => {
       if (this.peers[t] === undefined) throw new RangeError(`no peer ${t}`)

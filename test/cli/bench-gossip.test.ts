@@ -65,6 +65,7 @@ describe('bench gossip', { timeout: 180_000 }, () => {
     assert.equal(report.nodes, 10)
     assert.equal(report.processes, 2)
     assert.equal(report.messages, 3)
+    assert.equal(report.links, 9, 'links are capped at the other peers')
     assert.equal(report.sir.antiEntropy, false)
     assertSane('gossipsub', report.results.gossipsub)
     assert.equal(report.results.sir.length, 1)
@@ -88,7 +89,7 @@ describe('bench gossip', { timeout: 180_000 }, () => {
   })
 
   it('refuses bad flags with one line and exit 2', async () => {
-    for (const args of [['--nodes', '2'], ['--messages', '0'], ['--messages', '501'], ['--modes', 'flood'], ['--modes', 'push,push'], ['--k', '0'], ['--k', '1,1'], ['--processes', '0'], ['--frob']]) {
+    for (const args of [['--nodes', '2'], ['--messages', '0'], ['--messages', '501'], ['--modes', 'flood'], ['--modes', 'push,push'], ['--k', '0'], ['--k', '1,1'], ['--links', '65'], ['--processes', '0'], ['--frob']]) {
       const r = await runCli(['bench', 'gossip', ...args])
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`)
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr)
