@@ -285,7 +285,7 @@ export async function runGossipSuite (options: GossipBenchOptions): Promise<Goss
       await pool(targets, LINKING_PEERS_AT_ONCE, async (to, i) => {
         const r = await net.connect(i, to)
         reached += r.connected
-        for (const e of r.errors) if (errors.size < 5) errors.add(e.replace(/\/p2p\/\w+|\/tcp\/\d+/g, ''))
+        for (const e of r.errors) if (errors.size < 5) errors.add(e.replace(/\/ip[46]\/\S*/g, '<address>'))
         if (++done % Math.max(1, Math.floor(targets.length / 8)) === 0) options.log(`linked ${done}/${targets.length} peers`)
       })
       options.log(`linked: ${reached} of ${links * options.nodes} dials reached their peer${errors.size === 0 ? '' : `; failures such as ${[...errors].join('; ')}`}`)
