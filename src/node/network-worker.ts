@@ -195,7 +195,10 @@ async function handle (req: WorkerRequest): Promise<unknown> {
     case 'subscribe':
       for (const [i, node] of peers.entries()) {
         if (stopped.has(i)) continue
-        for (const via of ['gossipsub', 'sir'] as const) node.pubsub(via).subscribe(req.topic, (m) => { noteArrival(i, m.data) })
+        for (const via of ['gossipsub', 'sir'] as const) {
+          if (via === 'sir' && node.libp2p.services.sir === undefined) continue
+          node.pubsub(via).subscribe(req.topic, (m) => { noteArrival(i, m.data) })
+        }
       }
       return null
     case 'publish': {

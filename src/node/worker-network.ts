@@ -252,7 +252,7 @@ export class WorkerNetwork {
     return await worker.call('connect', { peer: local, addresses })
   }
 
-  /** Every live peer subscribes to `topic` on gossipsub and SIR, and its worker records each message's first arrival there. */
+  /** Every live peer subscribes to `topic` on gossipsub and (when it runs) SIR, and its worker records each message's first arrival there. */
   async subscribeAll (topic: string): Promise<void> {
     await Promise.all(this.workers.map(async w => { await w.call('subscribe', { topic }) }))
   }
