@@ -90,14 +90,14 @@ const MAX_GOSSIP_MESSAGES = 500
 export const benchGossipCommand: Command = {
   name: 'bench gossip',
   args: '',
-  summary: 'SIR (push, pull, push-pull; each k) against gossipsub on the same real peers and messages: delivery, residue beside s* and the simulator, latency, copies and bytes. SIR runs without anti-entropy (the residue of rumor mongering alone); k and mode are set on the live peers between configurations.',
+  summary: 'SIR (push, pull, push-pull; each k; no anti-entropy) against gossipsub on the same real peers and messages: residue beside s* and the simulator, latency, copies, bytes.',
   arity: [0, 0],
   json: true,
   options: { nodes: { type: 'string' }, messages: { type: 'string' }, modes: { type: 'string' }, k: { type: 'string' }, links: { type: 'string' }, seed: { type: 'string' }, processes: { type: 'string' }, settle: { type: 'string' }, out: { type: 'string' } },
   help: [
     `--nodes N         real peers (default 64, at most ${MAX_WORKER_NETWORK_NODES})`,
     `--messages M      messages per configuration, the same publishers in each (default 20, at most ${MAX_GOSSIP_MESSAGES})`,
-    `--modes LIST      SIR modes, comma-separated, from ${SIR_MODES.join(', ')} (default all three)`,
+    `--modes LIST      SIR modes, comma-separated, from ${SIR_MODES.join(', ')} (default all three; k and mode are set on the live peers between configurations)`,
     '--k LIST          SIR removal 1/k on feedback: numbers >= 1 or inf (default 1,2,3,4,5,inf)',
     '--seed S          draws the publishers, and seeds the simulator at the same N (default 1)',
     `--processes P     worker processes holding the peers (default ceil(N / ${PEERS_PER_PROCESS}))`,
