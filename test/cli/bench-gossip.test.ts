@@ -1,6 +1,6 @@
 /**
  * `overlay-node bench gossip` through the binary at a tiny size (10 peers in 2 worker processes,
- * 3 messages, push with k = 2): report.json has the fields issue 11 names, with sane values, the
+ * 3 messages, push with k = 2 and k = inf): report.json has the fields issue 11 names, with sane values, the
  * same messages went through gossipsub and SIR, and no worker outlives the command. The figures
  * themselves are the benchmark's output, never asserted here.
  */
@@ -48,9 +48,9 @@ describe('bench gossip', { timeout: 180_000 }, () => {
     await dir.remove()
   })
 
-  it('runs gossipsub and SIR push, k = 2, on 10 peers in 2 processes and writes report.json', async () => {
+  it('runs gossipsub and SIR push, k = 2 and inf, on 10 peers in 2 processes and writes report.json', async () => {
     const out = join(dir.path, 'gossip')
-    const r = await runCli(['bench', 'gossip', '--nodes', '10', '--processes', '2', '--messages', '3', '--modes', 'push', '--k', '2', '--settle', '2', '--seed', '7', '--out', out], 150_000)
+    const r = await runCli(['bench', 'gossip', '--nodes', '10', '--processes', '2', '--messages', '3', '--modes', 'push', '--k', '2,inf', '--settle', '2', '--seed', '7', '--out', out], 150_000)
     const pids = [...r.stderr.matchAll(WORKER_LINE)].map(m => Number(m[1]))
     stray.push(...pids)
     assert.equal(r.code, 0, r.stderr)
@@ -68,18 +68,23 @@ describe('bench gossip', { timeout: 180_000 }, () => {
     assert.equal(report.links, 9, 'links are capped at the other peers')
     assert.equal(report.sir.antiEntropy, false)
     assertSane('gossipsub', report.results.gossipsub)
-    assert.equal(report.results.sir.length, 1)
-    const [sir] = report.results.sir
+    assert.equal(report.results.sir.length, 2)
+    const [sir, si] = report.results.sir
     assert.equal(sir.mode, 'push')
     assert.equal(sir.k, 2)
     assertSane('sir', sir)
     assert.ok(Math.abs(sir.theoryResidue - theoryResidue(2)) < 1e-4, `theoryResidue ${sir.theoryResidue}`)
     assert.ok(inUnit(sir.simResidue), `simResidue ${sir.simResidue}`)
     assert.equal(typeof sir.simCopiesPerPeer, 'number')
+    // k = inf (SI) runs until every peer has every message; s* is 0.
+    assert.equal(si.k, 'inf')
+    assertSane('sir k = inf', si)
+    assert.equal(si.theoryResidue, 0)
     // The same messages, from the same publishers, through both.
-    assert.equal(report.samples.length, 2 * 3)
-    const publishers = (via: string): number[] => report.samples.filter((s: { via: string }) => s.via === via).map((s: { publisher: number }) => s.publisher)
-    assert.deepEqual(publishers('sir'), publishers('gossipsub'))
+    assert.equal(report.samples.length, 3 * 3)
+    const publishers = (k: number | 'inf' | null): number[] => report.samples.filter((s: { k: unknown }) => s.k === k).map((s: { publisher: number }) => s.publisher)
+    assert.deepEqual(publishers(2), publishers(null))
+    assert.deepEqual(publishers('inf'), publishers(null))
     for (const s of report.samples) assert.ok(s.received >= 0 && s.received <= 9, JSON.stringify(s))
     const csv = (await readFile(join(out, 'samples.csv'), 'utf8')).trim().split('\n')
     assert.equal(csv[0], 'via,mode,k,message,peer,latencyMs')
