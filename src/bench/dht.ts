@@ -88,7 +88,7 @@ export function theoryFor (dht: DhtName, n: number): DhtResult['theory'] {
 }
 
 /** Runs `work` over `items` with at most `limit` in flight, in order of start. */
-async function pool<T> (items: readonly T[], limit: number, work: (item: T, i: number) => Promise<void>): Promise<void> {
+export async function pool<T> (items: readonly T[], limit: number, work: (item: T, i: number) => Promise<void>): Promise<void> {
   let next = 0
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length) {

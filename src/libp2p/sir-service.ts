@@ -8,7 +8,7 @@ import { publicKeyFromMultihash } from '@libp2p/crypto/keys'
 import { peerIdFromMultihash } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
 import { BoundedLru } from '../core/bounded.js'
-import { SirNode } from '../sir/sir-node.js'
+import { SirNode, type SirSpreading } from '../sir/sir-node.js'
 import { decodeSirRequest, decodeSirResponse, encodeSirRequest, encodeSirResponse, MAX_FRAME_BYTES } from '../wire/sir.js'
 import { InputError, NetworkError } from './errors.js'
 import { REUSED_MAX_INBOUND_STREAMS, REUSED_MAX_OUTBOUND_STREAMS, StreamRuntime } from './stream-runtime.js'
@@ -69,6 +69,8 @@ export interface SirService extends Startable, ConnectionKeeper {
   /** Calls `onRumor` for each new rumor on `topic` received from a peer, until unsubscribed. */
   subscribe(topic: string, onRumor: (rumor: SirDelivery) => void): () => void
   status(): SirServiceStatus
+  /** Changes k and/or mode on the running node (SirNode.reconfigure); InputError for a bad value. */
+  reconfigure(change: SirSpreading): void
 }
 
 const sirCodec: FrameCodec<SirRequest, SirResponse, SirMessage> = {
@@ -197,6 +199,15 @@ class SirLibp2pService implements SirService {
 
   busyWith (peerId: string): boolean {
     return this.runtime.busyWith(peerId)
+  }
+
+  reconfigure (change: SirSpreading): void {
+    try {
+      this.running().reconfigure(change)
+    } catch (err) {
+      if (err instanceof RangeError) throw new InputError(err.message)
+      throw err
+    }
   }
 
   status (): SirServiceStatus {

@@ -16,7 +16,7 @@ import { ping } from '../libp2p/ping-service.js'
 import { chord } from '../libp2p/chord-service.js'
 import { pastry } from '../libp2p/pastry-service.js'
 import { applyDependencyFixes } from '../libp2p/dependency-fixes.js'
-import { sir } from '../libp2p/sir-service.js'
+import { sir, type SirServiceInit } from '../libp2p/sir-service.js'
 import { gossipsubMetricsRegister, OneTopicLabel } from './metrics-gossipsub.js'
 import { KAD_NAMESPACE, selectOverlayRecord, validateOverlayRecord } from './kad-records.js'
 import type { PrivateKey } from '@libp2p/interface'
@@ -45,6 +45,8 @@ export interface PeerOptionsInit {
   bootstrapPeers: string[]
   /** Which of our overlays run beside the stock stack (the cost benchmark turns them off one by one). */
   overlays: ReadonlySet<OverlayName>
+  /** SIR's options when it runs (benchmarks turn anti-entropy off). @default the service's defaults */
+  sir?: SirServiceInit
 }
 
 /** Our own overlays, each a libp2p service of the same name. */
@@ -91,7 +93,7 @@ export function buildLibp2pOptions (init: PeerOptionsInit): Libp2pOptions<any> {
       }),
       ...(init.overlays.has('chord') ? { chord: chord({ bootstrapPeers: init.bootstrapPeers }) } : {}),
       ...(init.overlays.has('pastry') ? { pastry: pastry({ bootstrapPeers: init.bootstrapPeers }) } : {}),
-      ...(init.overlays.has('sir') ? { sir: sir() } : {}),
+      ...(init.overlays.has('sir') ? { sir: sir(init.sir) } : {}),
       pubsub: gossipsub({
         // With every peer on one IP the colocation penalty would grey-list the whole network.
         scoreParams: init.local ? { IPColocationFactorWeight: 0 } : {},

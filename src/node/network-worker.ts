@@ -11,6 +11,8 @@ import { createOverlayNode } from './overlay-node.js'
 import { OVERLAY_NAMES } from './libp2p-options.js'
 import type { OverlayName } from './libp2p-options.js'
 import type { OverlayNode } from './overlay-node.js'
+import type { SirService, SirServiceInit } from '../libp2p/sir-service.js'
+import type { SirMode } from '../sir/config.js'
 
 /** A request from the driver (trusted: only a WorkerNetwork starts a worker); an unknown peer or op fails loudly. */
 export type WorkerRequest =
@@ -22,6 +24,30 @@ export type WorkerRequest =
   | { id: number, op: 'chordRing' }
   | { id: number, op: 'counters' }
   | { id: number, op: 'stopAll' }
+  | { id: number, op: 'connect', peer: number, addresses: string[] }
+  | { id: number, op: 'subscribe', topic: string }
+  | { id: number, op: 'publish', peer: number, via: GossipVia, topic: string, tag: string, bytes: number }
+  | { id: number, op: 'receipts', tags: string[] }
+  | { id: number, op: 'sirReconfigure', k: number | 'inf', mode: SirMode }
+  | { id: number, op: 'gossipStats' }
+
+export type GossipVia = 'gossipsub' | 'sir'
+
+/** Per worker, summed over its live peers (`gossipStats`). */
+export interface WorkerGossipStats {
+  peers: number
+  /** Rumors some peer here is still spreading (SIR state I). */
+  sirInfected: number
+  /** New rumors SIR peers here accepted from others. */
+  sirAccepted: number
+  sirViewPeers: number
+  /** Copies of messages received, new and duplicate: SIR accepted + duplicates; gossipsub every message before validation. */
+  copies: Record<GossipVia, number>
+  /** Bytes received on each protocol (libp2p's per-protocol counters). */
+  bytesReceived: Record<GossipVia, number>
+  /** Receipts not recorded because MAX_TRACKED_TAGS tags were tracked. */
+  untracked: number
+}
 
 export type WorkerReply = { id: number, result: unknown } | { id: number, error: { name: string, message: string } }
 
@@ -32,14 +58,65 @@ const BYTE_PROTOCOLS: Record<string, RegExp> = {
   pastry: /\/overlay\/pastry\//
 }
 
+/** Bytes of a gossip payload that carry its tag (the rest is padding). */
+export const GOSSIP_TAG_BYTES = 40
+/** Messages whose receipts a worker tracks at once (`receipts` hands them over and forgets them). */
+const MAX_TRACKED_TAGS = 10_000
+const RECEIVED_PROTOCOLS: Record<GossipVia, RegExp> = { gossipsub: /^\/meshsub\//, sir: /^\/overlay\/sir\// }
+
 const overlays = (process.env.OVERLAY_NODE_WORKER_OVERLAYS ?? OVERLAY_NAMES.join(',')).split(',').filter(s => s !== '') as OverlayName[]
 for (const o of overlays) if (!(OVERLAY_NAMES as readonly string[]).includes(o)) throw new Error(`unknown overlay '${o}'`)
 const queryTimeoutMs = Number(process.env.OVERLAY_NODE_WORKER_QUERY_TIMEOUT_MS ?? 30_000)
+const sirInit = JSON.parse(process.env.OVERLAY_NODE_WORKER_SIR ?? '{}') as SirServiceInit
 
 const peers: OverlayNode[] = []
 const stopped = new Set<number>()
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
+
+/** First arrival, per message tag, per peer of this worker: wall-clock ms (comparable across processes on one host). */
+const arrivals = new Map<string, Map<number, number>>()
+let untracked = 0
+const wallNow = (): number => performance.timeOrigin + performance.now()
+
+function noteArrival (local: number, data: Uint8Array): void {
+  const tag = decoder.decode(data.subarray(0, GOSSIP_TAG_BYTES))
+  let perPeer = arrivals.get(tag)
+  if (perPeer === undefined) {
+    if (arrivals.size >= MAX_TRACKED_TAGS) { untracked++; return }
+    perPeer = new Map()
+    arrivals.set(tag, perPeer)
+  }
+  if (!perPeer.has(local)) perPeer.set(local, wallNow())
+}
+
+function sirOf (node: OverlayNode): SirService {
+  const sir = node.libp2p.services.sir
+  if (sir === undefined) throw new Error('SIR does not run in this network')
+  return sir
+}
+
+async function gossipStats (): Promise<WorkerGossipStats> {
+  const out: WorkerGossipStats = { peers: 0, sirInfected: 0, sirAccepted: 0, sirViewPeers: 0, copies: { gossipsub: 0, sir: 0 }, bytesReceived: { gossipsub: 0, sir: 0 }, untracked }
+  for (const [i, node] of peers.entries()) {
+    if (stopped.has(i)) continue
+    out.peers++
+    if (node.libp2p.services.sir !== undefined) {
+      const s = node.libp2p.services.sir.status()
+      out.sirInfected += s.infectedRumors
+      out.sirViewPeers += s.viewSize
+      out.sirAccepted += s.counters.accepted ?? 0
+      out.copies.sir += (s.counters.accepted ?? 0) + (s.counters.duplicates ?? 0)
+    }
+    for (const v of (await node.metricsRegistry.getSingleMetric('gossipsub_msg_received_prevalidation_total')?.get())?.values ?? []) out.copies.gossipsub += v.value
+    for (const v of (await node.metricsRegistry.getSingleMetric('libp2p_data_transfer_bytes_total')?.get())?.values ?? []) {
+      const label = String(v.labels.protocol ?? '')
+      if (!label.endsWith(' received')) continue
+      for (const via of ['gossipsub', 'sir'] as const) if (RECEIVED_PROTOCOLS[via].test(label)) out.bytesReceived[via] += v.value
+    }
+  }
+  return out
+}
 
 function peer (index: unknown): OverlayNode {
   if (typeof index !== 'number' || peers[index] === undefined) throw new RangeError(`no peer ${String(index)} in this worker`)
@@ -71,7 +148,7 @@ async function counters (): Promise<Record<string, number>> {
 async function handle (req: WorkerRequest): Promise<unknown> {
   switch (req.op) {
     case 'start': {
-      const node = await createOverlayNode({ local: true, overlays, queryTimeoutMs, bootstrap: req.bootstrap })
+      const node = await createOverlayNode({ local: true, overlays, queryTimeoutMs, bootstrap: req.bootstrap, sir: sirInit })
       const index = peers.push(node) - 1
       for (const address of req.links) await node.connect(address).catch(() => {})
       return { peer: index, peerId: node.peerId.toString(), address: node.addresses()[0] }
@@ -108,6 +185,41 @@ async function handle (req: WorkerRequest): Promise<unknown> {
         await node.crash().catch(() => {})
       }))
       return null
+    case 'connect': {
+      const node = peer(req.peer)
+      let connected = 0
+      const errors: string[] = []
+      for (const address of req.addresses) await node.connect(address).then(() => { connected++ }, (err: Error) => { if (errors.length < 3) errors.push(err.message) })
+      return { connected, errors }
+    }
+    case 'subscribe':
+      for (const [i, node] of peers.entries()) {
+        if (stopped.has(i)) continue
+        for (const via of ['gossipsub', 'sir'] as const) {
+          if (via === 'sir' && node.libp2p.services.sir === undefined) continue
+          node.pubsub(via).subscribe(req.topic, (m) => { noteArrival(i, m.data) })
+        }
+      }
+      return null
+    case 'publish': {
+      const data = new Uint8Array(Math.max(GOSSIP_TAG_BYTES, req.bytes))
+      data.set(encoder.encode(req.tag.padEnd(GOSSIP_TAG_BYTES, '.')).subarray(0, GOSSIP_TAG_BYTES))
+      const at = wallNow()
+      await peer(req.peer).pubsub(req.via).publish(req.topic, data)
+      return { at }
+    }
+    case 'receipts':
+      return req.tags.map(tag => {
+        const key = tag.padEnd(GOSSIP_TAG_BYTES, '.').slice(0, GOSSIP_TAG_BYTES)
+        const got = [...(arrivals.get(key) ?? new Map<number, number>())]
+        arrivals.delete(key)
+        return got
+      })
+    case 'sirReconfigure':
+      for (const [i, node] of peers.entries()) if (!stopped.has(i)) sirOf(node).reconfigure({ k: req.k === 'inf' ? Infinity : req.k, mode: req.mode })
+      return null
+    case 'gossipStats':
+      return await gossipStats()
     default:
       throw new Error(`unknown op '${(req as { op: unknown }).op as string}'`)
   }

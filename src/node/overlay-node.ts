@@ -21,7 +21,7 @@ import type { DhtBackend, PubsubBackend } from './backends.js'
 import type { KadRawBackend } from './kad-backend.js'
 import type { ChordService } from '../libp2p/chord-service.js'
 import type { PastryService } from '../libp2p/pastry-service.js'
-import type { SirService } from '../libp2p/sir-service.js'
+import type { SirService, SirServiceInit } from '../libp2p/sir-service.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Identify } from '@libp2p/identify'
 import type { PrivateKey, PeerId, Libp2p } from '@libp2p/interface'
@@ -64,6 +64,8 @@ export interface OverlayNodeConfig {
   overlays?: readonly OverlayName[]
   /** Connection water marks and grace period (src/libp2p/connection-trimmer.ts). @default TRIMMER_DEFAULTS */
   connections?: ConnectionTrimmerInit
+  /** SIR's options, when SIR runs. @default the service's defaults */
+  sir?: SirServiceInit
 }
 
 export interface PeerSummary {
@@ -170,7 +172,8 @@ export async function createOverlayNode (config: OverlayNodeConfig = {}): Promis
     local,
     metricsRegistry,
     bootstrapPeers: bootstrap.map(peerIdOf).filter((id): id is string => id !== undefined),
-    overlays
+    overlays,
+    sir: config.sir
   })) as unknown as Libp2p<OverlayServices>
 
   const { chord, pastry, sir } = libp2p.services

@@ -12,3 +12,11 @@ export const PEERS_PER_PROCESS = 100
 
 /** The largest network `bench dht` starts: issue 11 asks for 1000 real peers; twice that leaves room on a larger machine. */
 export const MAX_WORKER_NETWORK_NODES = 2000
+
+/**
+ * Links each peer of `bench gossip` dials once all are up, to peers drawn uniformly from the whole
+ * network (src/bench/gossip.ts says why 24).
+ */
+export const DEFAULT_GOSSIP_LINKS = 24
+/** At most: each link is a connection end at both peers, so 100 peers of 64 links hold about 13,000 descriptors, within the 20,000 one process may have. */
+export const MAX_GOSSIP_LINKS = 64

@@ -14,7 +14,9 @@ import { PEERS_PER_PROCESS } from './worker-network-limits.js'
 import type { ChildProcess } from 'node:child_process'
 import type { OverlayName } from './libp2p-options.js'
 import type { DhtLookupResult, DhtPutResult } from './backends.js'
-import type { WorkerReply } from './network-worker.js'
+import type { GossipVia, WorkerGossipStats, WorkerReply } from './network-worker.js'
+import type { SirServiceInit } from '../libp2p/sir-service.js'
+import type { SirMode } from '../sir/config.js'
 
 export { PEERS_PER_PROCESS }
 /** A worker that does not say it is ready in this long is treated as failed. */
@@ -43,6 +45,8 @@ export interface WorkerNetworkInit {
   queryTimeoutMs?: number
   /** Progress and worker output, one line at a time. */
   log?: (line: string) => void
+  /** SIR's options on every peer (bench gossip turns anti-entropy off). @default the service's defaults */
+  sir?: SirServiceInit
 }
 
 export interface WorkerPeer {
@@ -110,7 +114,8 @@ async function startWorker (index: number, init: WorkerNetworkInit): Promise<Wor
     env: {
       ...process.env,
       OVERLAY_NODE_WORKER_OVERLAYS: (init.overlays ?? OVERLAY_NAMES).join(','),
-      OVERLAY_NODE_WORKER_QUERY_TIMEOUT_MS: String(init.queryTimeoutMs ?? 30_000)
+      OVERLAY_NODE_WORKER_QUERY_TIMEOUT_MS: String(init.queryTimeoutMs ?? 30_000),
+      OVERLAY_NODE_WORKER_SIR: JSON.stringify(init.sir ?? {})
     }
   })
   liveWorkers.add(child)
@@ -235,6 +240,57 @@ export class WorkerNetwork {
       for (const [name, value] of Object.entries(part)) out[name] = (out[name] ?? 0) + value
     }
     return out
+  }
+
+  /** Peer `index` dials the peers `targets`, one after another; returns how many it reached, and why (some of) the others failed. */
+  async connect (index: number, targets: number[]): Promise<{ connected: number, errors: string[] }> {
+    const { worker, local } = this.at(index)
+    const addresses = targets.map(t => {
+      if (this.peers[t] === undefined) throw new RangeError(`no peer ${t}`)
+      return this.peers[t].address
+    })
+    return await worker.call('connect', { peer: local, addresses })
+  }
+
+  /** Every live peer subscribes to `topic` on gossipsub and (when it runs) SIR, and its worker records each message's first arrival there. */
+  async subscribeAll (topic: string): Promise<void> {
+    await Promise.all(this.workers.map(async w => { await w.call('subscribe', { topic }) }))
+  }
+
+  /** Publishes a message of `bytes` bytes whose first bytes carry `tag`; returns the wall-clock time of the publish (ms). */
+  async publish (index: number, via: GossipVia, topic: string, tag: string, bytes: number): Promise<number> {
+    const { worker, local } = this.at(index)
+    return (await worker.call<{ at: number }>('publish', { peer: local, via, topic, tag, bytes })).at
+  }
+
+  /** Per tag, the peers (network indices) that received it and when (wall-clock ms); the workers forget these tags. */
+  async receipts (tags: string[]): Promise<Array<Array<{ peer: number, at: number }>>> {
+    const byWorker = await Promise.all(this.workers.map(async w => await w.call<Array<Array<[number, number]>>>('receipts', { tags })))
+    const index = new Map(this.peers.map(p => [`${p.worker}/${p.local}`, p.index]))
+    return tags.map((_, t) => byWorker.flatMap((perTag, w) => perTag[t].flatMap(([local, at]) => {
+      const peer = index.get(`${w}/${local}`)
+      return peer === undefined ? [] : [{ peer, at }]
+    })))
+  }
+
+  /** Sets SIR's k and mode on every live peer. */
+  async reconfigureSir (k: number, mode: SirMode): Promise<void> {
+    await Promise.all(this.workers.map(async w => { await w.call('sirReconfigure', { k: k === Infinity ? 'inf' : k, mode }) }))
+  }
+
+  /** Network-wide sums of the workers' gossip figures. */
+  async gossipStats (): Promise<WorkerGossipStats> {
+    const parts = await Promise.all(this.workers.map(async w => await w.call<WorkerGossipStats>('gossipStats')))
+    const sum = (f: (s: WorkerGossipStats) => number): number => parts.reduce((a, s) => a + f(s), 0)
+    return {
+      peers: sum(s => s.peers),
+      sirInfected: sum(s => s.sirInfected),
+      sirAccepted: sum(s => s.sirAccepted),
+      sirViewPeers: sum(s => s.sirViewPeers),
+      copies: { gossipsub: sum(s => s.copies.gossipsub), sir: sum(s => s.copies.sir) },
+      bytesReceived: { gossipsub: sum(s => s.bytesReceived.gossipsub), sir: sum(s => s.bytesReceived.sir) },
+      untracked: sum(s => s.untracked)
+    }
   }
 
   /** Stops every peer (briefly waiting for the workers), then kills every worker. */

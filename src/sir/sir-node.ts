@@ -14,7 +14,7 @@ import { AdaptivePeriod } from '../core/adaptive-period.js'
 import type { PeerRef, ProtocolHandler } from '../core/port.js'
 import type { Random } from '../core/random.js'
 import { pushBatch } from './batch.js'
-import { sirConfig, type SirConfig, type SirInit } from './config.js'
+import { sirConfig, type SirConfig, type SirInit, type SirMode } from './config.js'
 import type { SirContext, SirIo } from './context.js'
 import { newSirCounters, type SirCounters } from './counters.js'
 import { takeIn } from './intake.js'
@@ -69,8 +69,11 @@ type TimerName = 'round' | 'anti-entropy'
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
+/** The options `reconfigure` may change on a running node: how rumors spread, not what is stored. */
+export type SirSpreading = Partial<Pick<SirInit, 'k' | 'mode'>>
+
 export class SirNode implements ProtocolHandler<SirRequest, SirResponse, SirMessage> {
-  readonly config: SirConfig
+  private settings: SirConfig
   private readonly io: SirIo
   private readonly store: RumorStore
   private readonly view: SirView
@@ -97,7 +100,7 @@ export class SirNode implements ProtocolHandler<SirRequest, SirResponse, SirMess
   private pushCursor = 0
 
   constructor (io: SirIo, components: SirComponents, init: SirInit = {}) {
-    this.config = sirConfig(init)
+    this.settings = sirConfig(init)
     this.io = io
     this.signer = components.signer
     this.timing = io.random.fork('sir-timing')
@@ -111,19 +114,23 @@ export class SirNode implements ProtocolHandler<SirRequest, SirResponse, SirMess
     this.nextSeq = BigInt(this.timing.int(0x100000000)) << 32n
     const c = this.config
     this.store = new RumorStore({ maxRumors: c.maxStoredRumors, maxPerOrigin: c.maxRumorsPerOrigin, maxPerPeer: c.maxRumorsPerPeer, ttlMs: c.rumorTtlMs, maxRememberedIds: c.maxRememberedIds })
-    const removeProbability = 1 / c.k
     const coinRandom = this.coinRandom
+    const node = this
     this.ctx = {
       io,
-      config: c,
+      get config () { return node.settings },
       store: this.store,
       counters: this.counterValues,
       verifier: components.verifier,
-      coin: removeProbability === 0 ? () => false : () => coinRandom.next() < removeProbability,
+      // k = Infinity never removes and draws nothing (simulator traces stay as they were).
+      coin: () => node.settings.k !== Infinity && coinRandom.next() < 1 / node.settings.k,
       nextSlot: now => nextSlotMs(now, this.phaseMs, c.roundIntervalMs),
       onAccepted: (entry, from) => this.onAccepted(entry, from)
     }
   }
+
+  /** The options in force (`reconfigure` replaces k and mode). */
+  get config (): SirConfig { return this.settings }
 
   // ---- ProtocolHandler ----
 
@@ -182,6 +189,18 @@ export class SirNode implements ProtocolHandler<SirRequest, SirResponse, SirMess
   }
 
   // ---- public API ----
+
+  /**
+   * Changes k and/or mode from now on (a benchmark measures several on the same peers); every
+   * other option stays. Checked as at construction (RangeError). Stored rumors keep their state;
+   * replies to requests already sent are taken as the mode they were sent in.
+   */
+  reconfigure (change: SirSpreading): void {
+    const { k, mode } = change
+    this.settings = sirConfig({ ...this.settings, ...(k === undefined ? {} : { k }), ...(mode === undefined ? {} : { mode }) })
+    if (this.roundArmed && !this.hasRoundWork()) { this.io.cancelTimer('round'); this.roundArmed = false }
+    this.armRound()
+  }
 
   /**
    * Signs and starts spreading a rumor; returns its id. Throws RangeError on a bad topic or
@@ -318,12 +337,11 @@ export class SirNode implements ProtocolHandler<SirRequest, SirResponse, SirMess
       ? { type: 'push', rumors }
       : mode === 'pull' ? { type: 'pull', digest } : { type: 'pushpull', rumors, digest }
     for (const peer of peers) {
-      this.request(peer, req, rumors.length, res => this.onRoundReply(peer, ids, res))
+      this.request(peer, req, rumors.length, res => this.onRoundReply(peer, mode, ids, res))
     }
   }
 
-  private onRoundReply (peer: PeerRef, pushed: readonly RumorId[], res: SirResponse): void {
-    const mode = this.config.mode
+  private onRoundReply (peer: PeerRef, mode: SirMode, pushed: readonly RumorId[], res: SirResponse): void {
     const expected = mode === 'push' ? 'push-ack' : mode === 'pull' ? 'rumors' : 'pushpull-ack'
     if (res.type !== expected) { this.counterValues.malformed++; return }
     if (res.type === 'push-ack' || res.type === 'pushpull-ack') {

@@ -72,6 +72,27 @@ describe('SIR node through a recording port', () => {
     assert.ok(removed > 160 && removed < 240, `removed ${removed} of ${trials}`)
   })
 
+  test('reconfigure: k and mode change on a running node, checked as at construction; a reply is read as the mode it was sent in', () => {
+    const { io, node } = setup({ mode: 'push', k: Infinity })
+    assert.throws(() => node.reconfigure({ k: 0 }), /k must be/)
+    assert.throws(() => node.reconfigure({ mode: 'flood' as never }), /mode/)
+    assert.equal(node.config.k, Infinity, 'a refused change changes nothing')
+    assert.equal(io.timers.has('round'), false, 'push with nothing infected arms no round')
+    node.reconfigure({ mode: 'pull' })
+    assert.equal(node.config.mode, 'pull')
+    assert.ok(io.timers.has('round'), 'a puller rounds even when idle')
+    node.reconfigure({ mode: 'push' })
+    assert.equal(io.timers.has('round'), false, 'back to push: the idle round is cancelled')
+    const id = node.publish('t', utf8.encode('x'))
+    fire(io, node)
+    const [push] = io.take()
+    assert.equal(push.req.type, 'push')
+    node.reconfigure({ k: 1, mode: 'pushpull' })
+    push.done({ ok: true, value: pushAck([true]) })
+    assert.equal(node.counters().malformed, 0, 'the push-ack of a push sent before the change is no bad reply')
+    assert.equal(node.rumorState(id), 'R', 'the coin of the new k = 1 removes it')
+  })
+
   test('receiving a push: new -> I, delivered once, answered "did not know"; a duplicate is answered "knew"', () => {
     const { io, node } = setup({ mode: 'push' })
     const got: DeliveredRumor[] = []

@@ -5,8 +5,10 @@
  */
 import { intFlag, stringFlag } from '../command.js'
 import { MAX_LOCAL_NODES } from '../../node/local-limits.js'
-import { MAX_WORKER_NETWORK_NODES, PEERS_PER_PROCESS } from '../../node/worker-network-limits.js'
+import { DEFAULT_GOSSIP_LINKS, MAX_GOSSIP_LINKS, MAX_WORKER_NETWORK_NODES, PEERS_PER_PROCESS } from '../../node/worker-network-limits.js'
 import { progressWriter } from '../progress.js'
+import { SIR_MODES, type SirMode } from '../../sir/config.js'
+import { parseKList } from './sim-sir.js'
 import { UsageError } from '../usage-error.js'
 import type { Command } from '../command.js'
 
@@ -78,6 +80,52 @@ export const benchDhtCommand: Command = {
     const report = await runDhtSuite({ nodes, keys, lookups, seed, processes, settleS, concurrency, outDir, log: line => { progress.line(line) } })
     progress.end()
     ctx.print({ ...report, samples: undefined }, () => `${dhtTable(report)}\nwrote ${outDir}/report.json, report.md and samples.csv`)
+    return 0
+  }
+}
+
+/** Messages per configuration: 19 configurations of 500 stay within SIR's default store of 10,000 rumors. */
+const MAX_GOSSIP_MESSAGES = 500
+
+export const benchGossipCommand: Command = {
+  name: 'bench gossip',
+  args: '',
+  summary: 'SIR (push, pull, push-pull; each k; no anti-entropy) against gossipsub on the same real peers and messages: residue beside s* and the simulator, latency, copies, bytes.',
+  arity: [0, 0],
+  json: true,
+  options: { nodes: { type: 'string' }, messages: { type: 'string' }, modes: { type: 'string' }, k: { type: 'string' }, links: { type: 'string' }, seed: { type: 'string' }, processes: { type: 'string' }, settle: { type: 'string' }, out: { type: 'string' } },
+  help: [
+    `--nodes N         real peers (default 64, at most ${MAX_WORKER_NETWORK_NODES})`,
+    `--messages M      messages per configuration, the same publishers in each (default 20, at most ${MAX_GOSSIP_MESSAGES})`,
+    `--modes LIST      SIR modes, comma-separated, from ${SIR_MODES.join(', ')} (default all three; k and mode are set on the live peers between configurations)`,
+    '--k LIST          SIR removal 1/k on feedback: numbers >= 1 or inf (default 1,2,3,4,5,inf)',
+    '--seed S          draws the publishers, and seeds the simulator at the same N (default 1)',
+    `--processes P     worker processes holding the peers (default ceil(N / ${PEERS_PER_PROCESS}))`,
+    `--links L         peers each peer dials once all are up, drawn uniformly (default ${DEFAULT_GOSSIP_LINKS}, at most ${MAX_GOSSIP_LINKS}): SIR's view`,
+    '                  is its connected peers, and s* assumes uniformly random contacts',
+    '--settle S        seconds between the links and the first publish (default 15)',
+    '--out DIR         where report.json, report.md and samples.csv go (default bench-results/<date>-gossip/)'
+  ],
+  async run (ctx) {
+    const nodes = intFlag(ctx, 'nodes', 64, 3, MAX_WORKER_NETWORK_NODES)
+    const messages = intFlag(ctx, 'messages', 20, 1, MAX_GOSSIP_MESSAGES)
+    const modes = (stringFlag(ctx, 'modes') ?? SIR_MODES.join(',')).split(',').map(s => s.trim())
+    const badMode = modes.find(m => !(SIR_MODES as readonly string[]).includes(m))
+    if (badMode !== undefined) throw new UsageError(`--modes takes names from ${SIR_MODES.join(', ')}, got '${badMode}'`)
+    if (new Set(modes).size !== modes.length) throw new UsageError('--modes names a mode twice')
+    const ks = parseKList(stringFlag(ctx, 'k') ?? '1,2,3,4,5,inf')
+    if (new Set(ks).size !== ks.length) throw new UsageError('--k names a value twice')
+    const processes = ctx.flags.processes === undefined ? undefined : intFlag(ctx, 'processes', 1, 1, nodes)
+    const settleS = intFlag(ctx, 'settle', 15, 0, 3600)
+    const links = intFlag(ctx, 'links', DEFAULT_GOSSIP_LINKS, 0, Math.min(MAX_GOSSIP_LINKS, nodes - 1))
+    const seed = stringFlag(ctx, 'seed') ?? '1'
+    if (seed.trim() === '') throw new UsageError('--seed must not be empty')
+    const outDir = stringFlag(ctx, 'out') ?? defaultOutDir('gossip')
+    const progress = progressWriter()
+    const { runGossipSuite, gossipTable } = await import('../../bench/gossip.js')
+    const report = await runGossipSuite({ nodes, messages, modes: modes as SirMode[], ks, seed, processes, settleS, links, outDir, log: line => { progress.line(line) } })
+    progress.end()
+    ctx.print({ ...report, samples: undefined }, () => `${gossipTable(report)}\nwrote ${outDir}/report.json, report.md and samples.csv`)
     return 0
   }
 }
