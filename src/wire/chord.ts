@@ -15,7 +15,7 @@ import {
 } from '../chord/limits.js'
 import type { ChordRecord, ChordRequest, ChordResponse } from '../chord/messages.js'
 import { decodeStorageRequest, decodeStorageResponse, encodeStorageRequest, encodeStorageResponse } from './storage.js'
-import * as pb from '../../protocols/chord.js'
+import * as pb from './pb/chord.js'
 
 export { MAX_FRAME_BYTES }
 

@@ -16,7 +16,7 @@ import type { LeafSetView, PastryRecord, PastryRequest, PastryResponse } from '.
 import { checkFrame as checkFrameLimit, decodeId, decodeIds as decodeIdList, decodePeers, decodeRecord as decodeRecordLimited, malformed, protonsDecode } from './decode.js'
 import { WireError, type PeerCodec } from './peer-codec.js'
 import { decodeStorageRequest, decodeStorageResponse, encodeStorageRequest, encodeStorageResponse } from './storage.js'
-import * as pb from '../../protocols/pastry.js'
+import * as pb from './pb/pastry.js'
 
 export { MAX_FRAME_BYTES }
 

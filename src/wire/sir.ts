@@ -15,7 +15,7 @@ import {
 } from '../sir/limits.js'
 import type { SirRequest, SirResponse } from '../sir/messages.js'
 import { rumorIdFromBytes, rumorIdToBytes, type Rumor, type RumorId } from '../sir/rumor.js'
-import * as pb from '../../protocols/sir.js'
+import * as pb from './pb/sir.js'
 
 export { MAX_FRAME_BYTES }
 

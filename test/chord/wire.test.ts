@@ -5,7 +5,7 @@ import type { ChordRequest, ChordResponse } from '../../src/chord/messages.js'
 import {
   addressPeerCodec as codec, WireError, decodeChordRequest, decodeChordResponse, encodeChordRequest, encodeChordResponse
 } from '../../src/wire/chord.js'
-import * as pb from '../../protocols/chord.js'
+import * as pb from '../../src/wire/pb/chord.js'
 import { peer } from '../helpers/recording-io.js'
 
 const bytes = (s: string): Uint8Array<ArrayBuffer> => new TextEncoder().encode(s) as Uint8Array<ArrayBuffer>

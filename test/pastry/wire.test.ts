@@ -9,7 +9,7 @@ import { keyId } from '../../src/core/id.js'
 import type { PastryRequest, PastryResponse } from '../../src/pastry/messages.js'
 import { addressPeerCodec as codec, WireError } from '../../src/wire/peer-codec.js'
 import { decodePastryRequest, decodePastryResponse, encodePastryRequest, encodePastryResponse } from '../../src/wire/pastry.js'
-import * as pb from '../../protocols/pastry.js'
+import * as pb from '../../src/wire/pb/pastry.js'
 import { peer } from '../helpers/recording-io.js'
 
 const bytes = (s: string): Uint8Array<ArrayBuffer> => new TextEncoder().encode(s) as Uint8Array<ArrayBuffer>

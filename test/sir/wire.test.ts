@@ -6,7 +6,7 @@ import { createRumor, rumorId, type Rumor } from '../../src/sir/rumor.js'
 import { simRumorSigner } from '../../src/sim/sir-sim.js'
 import { addressPeerCodec, WireError } from '../../src/wire/peer-codec.js'
 import { decodeSirRequest, decodeSirResponse, encodeSirRequest, encodeSirResponse } from '../../src/wire/sir.js'
-import * as pb from '../../protocols/sir.js'
+import * as pb from '../../src/wire/pb/sir.js'
 
 const utf8 = new TextEncoder()
 const rumor = (text: string, seq = 1n, topic = 'news/🌍', createdAtMs = 1_764_000_000_000): Rumor => createRumor(simRumorSigner('origin'), seq, topic, utf8.encode(text), createdAtMs)
