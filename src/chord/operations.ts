@@ -67,7 +67,11 @@ export function put (ctx: ChordContext, record: ChordRecord, done: (o: Outcome<P
   })
 }
 
-/** Reads from the owner, then the replicas in order (a crashed owner's replicas answer). */
+/**
+ * Asks every holder at once and returns the highest valid version among the answers; a holder
+ * that answered older is sent it (read repair). A crashed owner's replicas answer, and a stale
+ * owner does not hide a newer replica (dht/operations.ts).
+ */
 export function get (ctx: ChordContext, key: Uint8Array, done: (o: Outcome<GetResult>) => void): void {
   const id = keyId(key)
   ctx.lookup(id, outcome => {

@@ -77,7 +77,11 @@ export function put (ctx: PastryContext, record: PastryRecord, done: (o: Outcome
   })
 }
 
-/** Reads from the owner, then the other holders in order (a crashed owner's replicas answer). */
+/**
+ * Asks every holder at once and returns the highest valid version among the answers; a holder
+ * that answered older is sent it (read repair). A crashed owner's replicas answer, and a stale
+ * owner does not hide a newer replica (dht/operations.ts).
+ */
 export function get (ctx: PastryContext, key: Uint8Array, done: (o: Outcome<GetResult>) => void): void {
   const id = keyId(key)
   ctx.route(id, outcome => {
