@@ -3,12 +3,16 @@
  * records follow (protocols/chord.md, "Records"; BEP 44 / IPNS): keys `/ov/<writer peer id>/<name>`,
  * values signed by the writer, versioned by seq. kad-dht only stores keys whose namespace has a
  * validator: ours refuses a value whose signature does not verify against the peer id in its key
- * (or that is over the size limits), and the selector picks the highest seq of the valid ones.
+ * (or that is over the size limits), and one older than the version this node holds (a replay);
+ * the selector picks the highest seq of the valid ones.
  * Value layout: "ov1" ‖ seq (8 bytes big-endian) ‖ signature length (1 byte) ‖ signature ‖ value;
  * the signature covers (`<writer>/<name>`, value, seq) exactly as a Chord or Pastry record's does.
  * Invariant: every record this node stores or returns passed `validateOverlayRecord`.
  */
 import type { SelectFn, ValidateFn } from '@libp2p/kad-dht'
+import { Libp2pRecord } from '@libp2p/record'
+import { Key, type Datastore } from 'interface-datastore'
+import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 import { compareVersions } from '../dht/record.js'
 import type { DhtRecord } from '../dht/messages.js'
 import { MAX_SIGNATURE_BYTES } from '../dht/limits.js'
@@ -29,8 +33,9 @@ const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
 /**
- * In this process: values the validator refused for their signature, and valid values the selector
- * passed over for an older version (for tests and diagnostics).
+ * In this process: values the validator refused for their signature (`invalid`), and valid values
+ * refused or passed over for an older version (`stale`: a validator's replay refusals and the
+ * selector's older answers), for tests and diagnostics.
  */
 export const kadRecordCounters = { invalid: 0, stale: 0 }
 
@@ -100,6 +105,43 @@ export const validateOverlayRecord: ValidateFn = async (key, value) => {
   if (!verify(record)) {
     kadRecordCounters.invalid++
     throw new RecordInputError('record signature does not verify against the peer id in its key')
+  }
+}
+
+/**
+ * Where kad-dht keeps the record it holds for `dhtKey`: its PUT_VALUE handler writes the serialized
+ * Libp2pRecord under `<datastorePrefix>/record/<base32 key>`, and we leave datastorePrefix at '/dht'.
+ */
+export function kadRecordKey (dhtKey: Uint8Array): Key {
+  return new Key(`/dht/record/${uint8ArrayToString(dhtKey, 'base32')}`, false)
+}
+
+/** The valid version of `dhtKey` this node holds, if any. */
+async function heldVersion (datastore: Datastore, dhtKey: Uint8Array): Promise<DhtRecord | undefined> {
+  let held: DhtRecord
+  try {
+    held = decodeKadRecord(dhtKey, Libp2pRecord.deserialize(await datastore.get(kadRecordKey(dhtKey))).value)
+  } catch {
+    return undefined
+  }
+  return verify(held) ? held : undefined
+}
+
+/**
+ * One node's /ov/ validator: `validateOverlayRecord`, and a version older than the one this node
+ * holds is refused as a replay, as a Chord or Pastry holder refuses it. kad-dht gives a validator
+ * only the new record, so the held one is read from the node's datastore. A get that meets an
+ * older copy on another peer therefore discards it rather than repairs it; the other getters do.
+ */
+export function overlayRecordValidator (datastore: Datastore): ValidateFn {
+  return async (key, value) => {
+    await validateOverlayRecord(key, value)
+    const held = await heldVersion(datastore, key)
+    const offered = decodeKadRecord(key, value)
+    if (held !== undefined && compareVersions(offered, held) < 0) {
+      kadRecordCounters.stale++
+      throw new RecordInputError(`record seq ${offered.seq} is older than the version held (seq ${held.seq})`)
+    }
   }
 }
 

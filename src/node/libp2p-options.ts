@@ -11,6 +11,7 @@ import { identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { tcp } from '@libp2p/tcp'
+import { MemoryDatastore } from 'datastore-core'
 import { Registry } from 'prom-client'
 import { ping } from '../libp2p/ping-service.js'
 import { chord } from '../libp2p/chord-service.js'
@@ -18,7 +19,7 @@ import { pastry } from '../libp2p/pastry-service.js'
 import { applyDependencyFixes } from '../libp2p/dependency-fixes.js'
 import { sir, type SirServiceInit } from '../libp2p/sir-service.js'
 import { gossipsubMetricsRegister, OneTopicLabel } from './metrics-gossipsub.js'
-import { KAD_NAMESPACE, selectOverlayRecord, validateOverlayRecord } from './kad-records.js'
+import { KAD_NAMESPACE, overlayRecordValidator, selectOverlayRecord } from './kad-records.js'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 import type { Libp2pOptions } from 'libp2p'
@@ -58,9 +59,11 @@ const LOOPBACK_ALLOW = ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128']
 
 export function buildLibp2pOptions (init: PeerOptionsInit): Libp2pOptions<any> {
   applyDependencyFixes()
+  // The /ov/ validator reads the record kad-dht holds, so it needs the store libp2p would make.
+  const datastore = init.datastore ?? new MemoryDatastore()
   return {
     privateKey: init.privateKey,
-    datastore: init.datastore,
+    datastore,
     nodeInfo: { name: AGENT_NAME, version: AGENT_VERSION, userAgent: `${AGENT_NAME}/${AGENT_VERSION}` },
     addresses: { listen: init.listen, announce: init.announce },
     transports: [tcp()],
@@ -87,7 +90,7 @@ export function buildLibp2pOptions (init: PeerOptionsInit): Libp2pOptions<any> {
         allowQueryWithZeroPeers: true,
         // kad-dht drops private addresses from peer records by default; 127.0.0.1 is private.
         peerInfoMapper: init.local ? passthroughMapper : removePrivateAddressesMapper,
-        validators: { [KAD_NAMESPACE]: validateOverlayRecord },
+        validators: { [KAD_NAMESPACE]: overlayRecordValidator(datastore) },
         selectors: { [KAD_NAMESPACE]: selectOverlayRecord },
         maxInboundStreams: KAD_MAX_INBOUND_STREAMS
       }),
