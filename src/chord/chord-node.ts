@@ -9,7 +9,7 @@ import { candidateProbes, MAX_PENDING_CANDIDATES, type CandidateProbes } from '.
 import { FailedPeers } from '../core/failed-peers.js'
 import { peerStanding } from '../core/peer-standing.js'
 import { DEFERRED_TIMER, PendingCallbacks } from '../core/pending-callbacks.js'
-import { inOpen, keyId, type NodeId } from '../core/id.js'
+import { inOpen, type NodeId } from '../core/id.js'
 import type { PeerRef, ProtocolHandler, Result } from '../core/port.js'
 import type { Random } from '../core/random.js'
 import { chordConfig, type ChordConfig, type ChordInit } from './config.js'
@@ -18,17 +18,16 @@ import { MAX_CLOSER_NODES, MAX_FAILED_PEERS, MAX_SUCCESSORS_IN_CLOSER } from './
 import { checkPredecessor, fingerToFix, notify, onNotify, refreshFinger, stabilize } from './maintenance.js'
 import { MaintenanceTimers } from './maintenance-timers.js'
 import type { ChordMessage, ChordRequest, ChordResponse } from './messages.js'
-import { get, join, leave, onLeaving, put, runLookup, type GetResult, type PutResult } from './operations.js'
+import { get, join, leave, onLeaving, put, runLookup } from './operations.js'
 import { dropUntrusted } from './first-hand.js'
 import { chordStorage } from './replication.js'
 import { RoutingState } from './routing.js'
 import type { Outcome } from '../core/dht-outcome.js'
 import type { DhtComponents, StorageContext } from '../dht/context.js'
-import { newVersion } from '../dht/operations.js'
-import type { DhtRecord } from '../dht/messages.js'
-import { newStorageState, onFetch, onStore, onSync, replicateStep, restoreRecords, type SavedRecord } from '../dht/replication.js'
+import { newStorageState, onFetch, onStore, onSync, replicateStep } from '../dht/replication.js'
 import { RecordStore } from '../dht/store.js'
 import { storeLimits } from '../dht/config.js'
+import { recordApi, type RecordApi } from '../dht/record-api.js'
 
 /** Delay before a storage step triggered by a change runs, to coalesce bursts of changes (ms). */
 const REPLICATE_SOON_DELAY_MS = 50
@@ -73,6 +72,9 @@ export interface SeedRouting {
 type State = 'new' | 'running' | 'leaving' | 'stopped'
 
 const STOPPED = { ok: false, failure: 'stopped' } as const
+
+/** Its storage operations (put, putRecord, get, restoreRecords, storedKeys, holds) are the same for Chord and Pastry: src/dht/record-api.ts. */
+export interface ChordNode extends RecordApi {}
 
 export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, ChordMessage> {
   readonly config: ChordConfig
@@ -143,6 +145,7 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
       lookup: (key, done, initial) => { runLookup(self.ctx, key, done, initial) }
     }
     this.storage = chordStorage(this.ctx, this.store, components)
+    Object.assign(this, recordApi({ storage: () => this.storage, store: this.store, guard: done => this.ensureRunning(done) ? this.pending.track(done, STOPPED) : undefined, ctx: this.ctx, putAt: put, getAt: get }))
   }
 
   // ---- ProtocolHandler ----
@@ -274,28 +277,6 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
     runLookup(this.ctx, key, this.pending.track(done, STOPPED))
   }
 
-  /** Stores `value` under `key` at successor(keyId(key)); replicas follow within a storage step. */
-  put (key: Uint8Array, value: Uint8Array, done: (o: Outcome<PutResult>) => void): void {
-    if (!this.ensureRunning(done)) return
-    put(this.ctx, newVersion(this.storage, key, value), this.pending.track(done, STOPPED))
-  }
-
-  /** Puts back the records this node held before a restart (see src/dht/replication.ts); call after start. */
-  restoreRecords (saved: Iterable<SavedRecord>): number {
-    return restoreRecords(this.storage, saved)
-  }
-
-  /** Stores a record signed elsewhere (its writer's key, not necessarily this node's). */
-  putRecord (record: DhtRecord, done: (o: Outcome<PutResult>) => void): void {
-    if (!this.ensureRunning(done)) return
-    put(this.ctx, record, this.pending.track(done, STOPPED))
-  }
-
-  get (key: Uint8Array, done: (o: Outcome<GetResult>) => void): void {
-    if (!this.ensureRunning(done)) return
-    get(this.ctx, key, this.pending.track(done, STOPPED))
-  }
-
   /** Graceful leave: hands owned records to the successor and splices self out; then stops. */
   leave (done: (o: Outcome<void>) => void): void {
     if (!this.ensureRunning(done)) return
@@ -329,14 +310,6 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
 
   /** The monotonic counters alone (cheaper than status(): no scan of the store). */
   counters (): Readonly<ChordCounters> { return { ...this.counterValues } }
-
-  /** Key ids held, with whether held as owner (for experiments and tests; no copy of values). */
-  * storedKeys (): IterableIterator<[NodeId, boolean]> {
-    for (const [id, s] of this.store.entries()) yield [id, s.primary]
-  }
-
-  /** Whether this node holds `key` (for experiments and tests). */
-  holds (key: Uint8Array): boolean { return this.store.has(keyId(key)) }
 
   /**
    * Installs routing computed by a global observer (the simulator's fast bootstrap of 10^5-node

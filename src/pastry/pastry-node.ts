@@ -8,7 +8,7 @@
 import { candidateProbes, type CandidateProbes } from '../core/candidate-probes.js'
 import { DEFERRED_TIMER, PendingCallbacks } from '../core/pending-callbacks.js'
 import { peerStanding } from '../core/peer-standing.js'
-import { digit, keyId, type NodeId } from '../core/id.js'
+import { digit, type NodeId } from '../core/id.js'
 import type { PeerRef, ProtocolHandler } from '../core/port.js'
 import type { Random } from '../core/random.js'
 import { pastryConfig, type PastryConfig, type PastryInit } from './config.js'
@@ -18,16 +18,15 @@ import { join, joinRows } from './join.js'
 import { MAX_NEXT_NODES } from './limits.js'
 import { leafSetStep, mergeLeafSet, newMaintenanceState, pushSoon, repairLeafSide, routingTableStep, snapBack, verifyPeer, type MaintenanceState } from './maintenance.js'
 import type { LeafSetView, PastryMessage, PastryRequest, PastryResponse } from './messages.js'
-import { get, leave, put, runRoute, type GetResult, type PutResult } from './operations.js'
+import { get, leave, put, runRoute } from './operations.js'
 import { pastryStorage } from './replication.js'
 import { RoutingState } from './routing-state.js'
 import type { Outcome } from '../core/dht-outcome.js'
 import type { DhtComponents, StorageContext } from '../dht/context.js'
-import { newVersion } from '../dht/operations.js'
-import type { DhtRecord } from '../dht/messages.js'
-import { newStorageState, onFetch, onStore, onSync, replicateStep, restoreRecords, type SavedRecord } from '../dht/replication.js'
+import { newStorageState, onFetch, onStore, onSync, replicateStep } from '../dht/replication.js'
 import { RecordStore } from '../dht/store.js'
 import { storeLimits } from '../dht/config.js'
+import { recordApi, type RecordApi } from '../dht/record-api.js'
 
 /** Delay before a storage step triggered by a change runs, to coalesce bursts of changes (ms). */
 const REPLICATE_SOON_DELAY_MS = 50
@@ -60,6 +59,9 @@ type NodeState = 'new' | 'running' | 'joining' | 'leaving' | 'stopped'
 
 const STOPPED = { ok: false, failure: 'stopped' } as const
 const TIMERS: readonly TimerName[] = ['leaf-set', 'routing-table', 'replicate']
+
+/** Its storage operations (put, putRecord, get, restoreRecords, storedKeys, holds) are the same for Chord and Pastry: src/dht/record-api.ts. */
+export interface PastryNode extends RecordApi {}
 
 export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse, PastryMessage> {
   readonly config: PastryConfig
@@ -112,6 +114,7 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
       heardFrom: peer => { self.state.heard(peer, io.now()); self.probes.answered(peer.address) }
     }
     this.storageCtx = pastryStorage(this.ctx, this.store, components)
+    Object.assign(this, recordApi({ storage: () => this.storageCtx, store: this.store, guard: done => this.ensureRunning(done) ? this.pending.track(done, STOPPED) : undefined, ctx: this.ctx, putAt: put, getAt: get }))
   }
 
   // ---- ProtocolHandler ----
@@ -228,28 +231,6 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
     runRoute(this.ctx, key, this.pending.track(done, STOPPED))
   }
 
-  /** Stores `value` under `key` at the closest node to keyId(key); replicas follow within a storage step. */
-  put (key: Uint8Array, value: Uint8Array, done: (o: Outcome<PutResult>) => void): void {
-    if (!this.ensureRunning(done)) return
-    put(this.ctx, newVersion(this.storageCtx, key, value), this.pending.track(done, STOPPED))
-  }
-
-  /** Puts back the records this node held before a restart (see src/dht/replication.ts); call after start. */
-  restoreRecords (saved: Iterable<SavedRecord>): number {
-    return restoreRecords(this.storageCtx, saved)
-  }
-
-  /** Stores a record signed elsewhere (its writer's key, not necessarily this node's). */
-  putRecord (record: DhtRecord, done: (o: Outcome<PutResult>) => void): void {
-    if (!this.ensureRunning(done)) return
-    put(this.ctx, record, this.pending.track(done, STOPPED))
-  }
-
-  get (key: Uint8Array, done: (o: Outcome<GetResult>) => void): void {
-    if (!this.ensureRunning(done)) return
-    get(this.ctx, key, this.pending.track(done, STOPPED))
-  }
-
   /** Graceful leave: tells the leaf set, hands owned records to their next closest nodes; then stops. */
   leave (done: (o: Outcome<void>) => void): void {
     if (!this.ensureRunning(done)) return
@@ -284,14 +265,6 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
 
   /** The monotonic counters alone (cheaper than status(): no scan of the store). */
   counters (): Readonly<PastryCounters> { return { ...this.counterValues } }
-
-  /** Key ids held, with whether held as owner (for experiments and tests; no copy of values). */
-  * storedKeys (): IterableIterator<[NodeId, boolean]> {
-    for (const [id, s] of this.store.entries()) yield [id, s.primary]
-  }
-
-  /** Whether this node holds `key` (for experiments and tests). */
-  holds (key: Uint8Array): boolean { return this.store.has(keyId(key)) }
 
   /**
    * Installs state computed by a global observer (the simulator's fast bootstrap of 10^5-node
