@@ -29,8 +29,11 @@ export type DhtFailure =
   /** No holder of the key answered. */
   | 'unreachable'
 
-/** A value, or the reason there is none; `F` narrows the failures an operation can end with. */
-export type Outcome<T, F extends DhtFailure = DhtFailure> = { readonly ok: true, readonly value: T } | { readonly ok: false, readonly failure: F }
+/**
+ * A value, or the reason there is none; `F` narrows the failures an operation can end with (a DHT
+ * operation's DhtFailure, or a single request's port Failure: core/port.ts `Result`).
+ */
+export type Outcome<T, F extends string = DhtFailure> = { readonly ok: true, readonly value: T } | { readonly ok: false, readonly failure: F }
 
 /** What a failure means, for an error message (`what`: "chord put 'k'"; `name`: "Chord"). */
 export function failureText (failure: DhtFailure, what: string, name: string): string {

@@ -4,6 +4,7 @@
  * I/O; everything it needs arrives through `Io`, and everything it does leaves through `Io`.
  * Callbacks handed to the port (`request`'s `done`) fire later, never inside the call that set them.
  */
+import type { Outcome } from './dht-outcome.js'
 import type { NodeId } from './id.js'
 import type { Random } from './random.js'
 
@@ -18,7 +19,8 @@ export interface PeerRef {
 /** Why a request did not produce a response. */
 export type Failure = 'timeout' | 'unreachable' | 'rejected' | 'malformed' | 'stopped'
 
-export type Result<T> = { readonly ok: true, readonly value: T } | { readonly ok: false, readonly failure: Failure }
+/** The outcome of one request: the same Outcome shape as every DHT operation, with the port's failures. */
+export type Result<T> = Outcome<T, Failure>
 
 export interface RequestOptions {
   /** Give up and report `timeout` after this many (virtual or real) milliseconds. */
