@@ -5,7 +5,7 @@
  * §4) and Accordion (Li et al. 2005 §4): each period runs from its minimum (right after a change)
  * to its maximum (after quiet steps); r follows §5.3 (successor list) and §6.
  */
-import { MAX_KEY_BYTES_LIMIT, MAX_SUCCESSORS, MAX_VALUE_BYTES_LIMIT } from './limits.js'
+import { MAX_SUCCESSORS } from './limits.js'
 import { storageLimits, type StorageInit } from '../dht/config.js'
 
 export interface ChordInit extends StorageInit {
@@ -103,21 +103,6 @@ export interface ChordInit extends StorageInit {
    * @default 64
    */
   maxLookupSteps?: number
-  /**
-   * Records this node stores (primary and replica); a store beyond it is refused.
-   * @default 100000
-   */
-  maxStoredRecords?: number
-  /**
-   * Largest key accepted, in bytes (<= 1024); the node's and the CLI's limit for every DHT.
-   * @default 512
-   */
-  maxKeyBytes?: number
-  /**
-   * Largest value accepted, in bytes (<= 1 MiB).
-   * @default 16384
-   */
-  maxValueBytes?: number
 }
 
 export type ChordConfig = Readonly<Required<ChordInit>>
@@ -137,10 +122,7 @@ export const CHORD_DEFAULTS: Omit<ChordConfig, keyof StorageInit> = {
   replicaLeaseMs: 60000,
   jitter: 0.1,
   requestTimeoutMs: 2000,
-  maxLookupSteps: 64,
-  maxStoredRecords: 100000,
-  maxKeyBytes: 512,
-  maxValueBytes: 16384
+  maxLookupSteps: 64
 }
 
 function intIn (name: string, v: number, min: number, max: number): void {
@@ -174,9 +156,6 @@ export function chordConfig (init: ChordInit = {}): ChordConfig {
   intIn('replicaLeaseMs', c.replicaLeaseMs, 2 * c.replicateIntervalMs, 86_400_000)
   intIn('requestTimeoutMs', c.requestTimeoutMs, 1, 600_000)
   intIn('maxLookupSteps', c.maxLookupSteps, 1, 1024)
-  intIn('maxStoredRecords', c.maxStoredRecords, 1, 100_000_000)
-  intIn('maxKeyBytes', c.maxKeyBytes, 1, MAX_KEY_BYTES_LIMIT)
-  intIn('maxValueBytes', c.maxValueBytes, 0, MAX_VALUE_BYTES_LIMIT)
   if (!(c.jitter >= 0 && c.jitter < 1)) throw new RangeError(`chord: jitter must be in [0, 1), got ${c.jitter}`)
-  return Object.freeze({ ...c, ...storageLimits('chord', init, c.maxStoredRecords) })
+  return Object.freeze({ ...c, ...storageLimits('chord', init) })
 }

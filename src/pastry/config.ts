@@ -3,7 +3,7 @@
  * a complete `PastryConfig`, done once at construction (STYLE.md #5). |L| and b follow Rowstron &
  * Druschel 2001 §2.1 (b = 4 is fixed by the shared id space); replication follows PAST (§2.2 there).
  */
-import { MAX_KEY_BYTES_LIMIT, MAX_LEAF_SET_SIZE, MAX_VALUE_BYTES_LIMIT } from './limits.js'
+import { MAX_LEAF_SET_SIZE } from './limits.js'
 import { storageLimits, type StorageInit } from '../dht/config.js'
 
 export interface PastryInit extends StorageInit {
@@ -97,21 +97,6 @@ export interface PastryInit extends StorageInit {
    * @default 32
    */
   maxRouteHops?: number
-  /**
-   * Records this node stores (primary and replica); a store beyond it is refused.
-   * @default 100000
-   */
-  maxStoredRecords?: number
-  /**
-   * Largest key accepted, in bytes (<= 1024); the node's and the CLI's limit for every DHT.
-   * @default 512
-   */
-  maxKeyBytes?: number
-  /**
-   * Largest value accepted, in bytes (<= 1 MiB).
-   * @default 16384
-   */
-  maxValueBytes?: number
 }
 
 export type PastryConfig = Readonly<Required<PastryInit>>
@@ -130,10 +115,7 @@ export const PASTRY_DEFAULTS: Omit<PastryConfig, keyof StorageInit> = {
   deadPeerMaxMemoryMs: 240000,
   jitter: 0.1,
   requestTimeoutMs: 2000,
-  maxRouteHops: 32,
-  maxStoredRecords: 100000,
-  maxKeyBytes: 512,
-  maxValueBytes: 16384
+  maxRouteHops: 32
 }
 
 function intIn (name: string, v: number, min: number, max: number): void {
@@ -160,9 +142,6 @@ export function pastryConfig (init: PastryInit = {}): PastryConfig {
   intIn('deadPeerMaxMemoryMs', c.deadPeerMaxMemoryMs, c.deadPeerMemoryMs, 86_400_000)
   intIn('requestTimeoutMs', c.requestTimeoutMs, 1, 600_000)
   intIn('maxRouteHops', c.maxRouteHops, 1, 1024)
-  intIn('maxStoredRecords', c.maxStoredRecords, 1, 100_000_000)
-  intIn('maxKeyBytes', c.maxKeyBytes, 1, MAX_KEY_BYTES_LIMIT)
-  intIn('maxValueBytes', c.maxValueBytes, 0, MAX_VALUE_BYTES_LIMIT)
   if (!(c.jitter >= 0 && c.jitter < 1)) throw new RangeError(`pastry: jitter must be in [0, 1), got ${c.jitter}`)
-  return Object.freeze({ ...c, ...storageLimits('pastry', init, c.maxStoredRecords) })
+  return Object.freeze({ ...c, ...storageLimits('pastry', init) })
 }
