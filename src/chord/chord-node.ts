@@ -28,9 +28,8 @@ import { newStorageState, onFetch, onStore, onSync, replicateStep } from '../dht
 import { RecordStore } from '../dht/store.js'
 import { storeLimits } from '../dht/config.js'
 import { recordApi, type RecordApi } from '../dht/record-api.js'
+import { StorageSteps } from '../dht/storage-steps.js'
 
-/** Delay before a storage step triggered by a change runs, to coalesce bursts of changes (ms). */
-const REPLICATE_SOON_DELAY_MS = 50
 /**
  * With no change since the last storage step, the full scan and SYNC (which refreshes replica
  * leases) runs once per this fraction of the lease: a replica then survives two lost refreshes
@@ -101,10 +100,8 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
   private readonly hintTargets = new Map<string, PeerRef>()
   /** Neighbours being pinged after a disconnect. */
   private readonly verifying = new Set<string>()
-  private replicating = false
-  private replicatePending = false
-  /** A change (predecessor, successors, new owned record) since the last storage step. */
-  private storageDirty = true
+  /** When the storage step runs: after a quiet one (no change asked for it), at the next lease refresh. */
+  private readonly steps = new StorageSteps(delayMs => { this.io.setTimer('replicate', delayMs) }, () => this.state === 'running', done => { replicateStep(this.storage, this.storageState, done) }, forChange => { this.schedule('replicate', this.config.replicateIntervalMs * (forChange ? 1 : this.quietStepsPerRefresh)) })
   /** Periodic storage steps per lease refresh while nothing changes (see REFRESHES_PER_LEASE). */
   private readonly quietStepsPerRefresh: number
   private readonly pending = new PendingCallbacks((name, delayMs) => { this.io.setTimer(name, delayMs) })
@@ -141,7 +138,7 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
       probes: this.probes,
       firstHand: peer => self.firstHand(peer),
       offerPredecessor: (peer, namedBy) => { self.offerPredecessor(peer, namedBy) },
-      replicateSoon: () => self.replicateSoon(),
+      replicateSoon: () => { self.steps.soon() },
       lookup: (key, done, initial) => { runLookup(self.ctx, key, done, initial) }
     }
     this.storage = chordStorage(this.ctx, this.store, components)
@@ -220,7 +217,7 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
       case 'stabilize': stabilize(this.ctx); break
       case 'check-predecessor': checkPredecessor(this.ctx, this.predecessorHeardAt, () => this.predecessorCandidate); break
       case 'fix-fingers': this.fixFingersStep(); break
-      case 'replicate': this.replicateTimer(); break
+      case 'replicate': this.steps.fire(); break
       case 'hint': this.sendHints()
     }
     this.afterEvent()
@@ -395,7 +392,7 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
     if (this.predecessorOffers.delete(peer.address)) this.notified(peer)
     if (this.routing.offerHead(peer)) {
       notify(this.ctx, peer)
-      this.replicateSoon()
+      this.steps.soon()
     } else if (!this.routing.isNeighbour(peer.address)) this.timers.snap('stabilize')
   }
 
@@ -408,7 +405,7 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
     if (wasSuccessor) this.timers.soon('stabilize')
     if (wasPredecessor) this.timers.soon('check-predecessor')
     if (wasFinger) this.timers.snap('fix-fingers')
-    this.replicateSoon()
+    this.steps.soon()
   }
 
   /**
@@ -454,30 +451,5 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
     refreshFinger(this.ctx, i, (next, changed) => { this.fingerCursor = next; this.timers.end('fix-fingers', changed) })
   }
 
-  private replicateSoon (): void {
-    this.storageDirty = true
-    if (this.state !== 'running') return
-    if (this.replicating) { this.replicatePending = true; return }
-    this.io.setTimer('replicate', REPLICATE_SOON_DELAY_MS)
-  }
-
-  /**
-   * The storage step. After a step run for a change, the next runs one interval later (a follow-up
-   * for anything that failed); after a quiet one, at the next lease refresh. The quiet firings in
-   * between would do nothing: any change re-arms the timer at once (replicateSoon).
-   */
-  private replicateTimer (): void {
-    if (this.replicating) { this.replicatePending = true; return }
-    const forChange = this.storageDirty
-    this.storageDirty = false
-    this.replicating = true
-    this.replicatePending = false
-    replicateStep(this.storage, this.storageState, () => {
-      this.replicating = false
-      if (this.state !== 'running') return
-      if (this.replicatePending) this.replicateSoon()
-      else this.schedule('replicate', this.config.replicateIntervalMs * (forChange ? 1 : this.quietStepsPerRefresh))
-    })
-  }
 
 }

@@ -27,9 +27,8 @@ import { newStorageState, onFetch, onStore, onSync, replicateStep } from '../dht
 import { RecordStore } from '../dht/store.js'
 import { storeLimits } from '../dht/config.js'
 import { recordApi, type RecordApi } from '../dht/record-api.js'
+import { StorageSteps } from '../dht/storage-steps.js'
 
-/** Delay before a storage step triggered by a change runs, to coalesce bursts of changes (ms). */
-const REPLICATE_SOON_DELAY_MS = 50
 
 export interface RoutingRow {
   readonly row: number
@@ -75,9 +74,9 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
   private readonly ctx: PastryContext
   private readonly storageCtx: StorageContext
   private nodeState: NodeState = 'new'
-  private replicating = false
   private readonly storage = newStorageState()
-  private replicatePending = false
+  /** When the storage step runs: one interval after each. */
+  private readonly steps = new StorageSteps(delayMs => { this.io.setTimer('replicate', delayMs) }, () => this.nodeState === 'running', done => { replicateStep(this.storageCtx, this.storage, done) }, () => { this.schedule('replicate', this.config.replicateIntervalMs) })
   private readonly pending = new PendingCallbacks((name, delayMs) => { this.io.setTimer(name, delayMs) })
 
   /** `components`: the record verifier and signer (src/dht/context.ts; digest-only by default). */
@@ -107,7 +106,7 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
       probes: this.probes,
       isRunning: () => self.nodeState === 'running' || self.nodeState === 'joining' || self.nodeState === 'leaving',
       schedule: (timer, intervalMs) => self.schedule(timer, intervalMs),
-      replicateSoon: () => self.replicateSoon(),
+      replicateSoon: () => { self.steps.soon() },
       leafSetChanged: () => self.leafSetChanged(),
       route: (key, done) => { runRoute(self.ctx, key, done) },
       peerFailed: peer => self.peerFailed(peer),
@@ -202,7 +201,7 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
     switch (timer) {
       case 'leaf-set': leafSetStep(this.ctx, this.maintenance); return
       case 'routing-table': routingTableStep(this.ctx, this.maintenance); return
-      case 'replicate': this.replicateTimer()
+      case 'replicate': this.steps.fire()
     }
   }
 
@@ -219,7 +218,7 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
     join(this.ctx, bootstrap, o => {
       if (this.nodeState === 'joining') {
         this.nodeState = 'running'
-        if (o.ok) { this.io.setTimer('leaf-set', 0); this.replicateSoon() }
+        if (o.ok) { this.io.setTimer('leaf-set', 0); this.steps.soon() }
       }
       finish(o)
     })
@@ -316,7 +315,7 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
     const known = this.state.knows(peer)
     const lost = this.state.forget(peer, this.io.now())
     this.counterValues.peersForgotten++
-    if (this.nodeState !== 'running') { if (lost.sides.length > 0) this.replicateSoon(); return }
+    if (this.nodeState !== 'running') { if (lost.sides.length > 0) this.steps.soon(); return }
     if (known) snapBack(this.ctx, this.maintenance)
     if (lost.sides.length === 0) return
     this.leafSetChanged()
@@ -326,7 +325,7 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
 
   /** The leaf set changed: the storage step runs soon and the maintenance periods snap back. */
   private leafSetChanged (): void {
-    this.replicateSoon()
+    this.steps.soon()
     if (this.nodeState === 'running') snapBack(this.ctx, this.maintenance)
   }
 
@@ -348,22 +347,5 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
     this.io.setTimer(timer, delay)
   }
 
-  private replicateSoon (): void {
-    if (this.nodeState !== 'running') return
-    if (this.replicating) { this.replicatePending = true; return }
-    this.io.setTimer('replicate', REPLICATE_SOON_DELAY_MS)
-  }
-
-  private replicateTimer (): void {
-    if (this.replicating) { this.replicatePending = true; return }
-    this.replicating = true
-    this.replicatePending = false
-    replicateStep(this.storageCtx, this.storage, () => {
-      this.replicating = false
-      if (this.nodeState !== 'running') return
-      if (this.replicatePending) this.replicateSoon()
-      else this.schedule('replicate', this.config.replicateIntervalMs)
-    })
-  }
 
 }
