@@ -1,6 +1,6 @@
 /**
  * `overlay-node bench churn` through the binary at a tiny size (8 peers in 2 worker processes,
- * 100 keys, one join, one leave, one crash): report.json has the fields issue 11 names for every
+ * 40 keys, one join, one leave, one crash): report.json has the fields issue 11 names for every
  * DHT, with sane values; Chord and Pastry lose no key to one crash and answer every get; no worker
  * outlives the command. The figures themselves are the benchmark's output, never asserted here.
  */
@@ -34,7 +34,7 @@ describe('bench churn', { timeout: 180_000 }, () => {
 
   it('runs one join, one leave and one crash on 8 peers and writes report.json, report.md and samples.csv', async () => {
     const out = join(dir.path, 'churn')
-    const r = await runCli(['bench', 'churn', '--nodes', '8', '--processes', '2', '--keys', '100', '--joins', '1', '--leaves', '1', '--crashes', '1', '--settle', '3', '--seed', '3', '--out', out], 150_000)
+    const r = await runCli(['bench', 'churn', '--nodes', '8', '--processes', '2', '--keys', '40', '--joins', '1', '--leaves', '1', '--crashes', '1', '--settle', '3', '--seed', '3', '--concurrency', '8', '--out', out], 165_000)
     const pids = [...r.stderr.matchAll(WORKER_LINE)].map(m => Number(m[1]))
     stray.push(...pids)
     assert.equal(r.code, 0, r.stderr)
@@ -43,7 +43,7 @@ describe('bench churn', { timeout: 180_000 }, () => {
 
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'))
     assert.equal(report.benchmark, 'churn')
-    assert.deepEqual([report.nodes, report.keys, report.joins, report.leaves, report.crashes, report.processes], [8, 100, 1, 1, 1, 2])
+    assert.deepEqual([report.nodes, report.keys, report.joins, report.leaves, report.crashes, report.processes], [8, 40, 1, 1, 1, 2])
     assert.match(report.environment.commit, /^[0-9a-f]{40}|unknown/)
     // One sample per event and DHT; the three kinds, each once.
     assert.equal(report.samples.length, 3 * 3)
@@ -55,11 +55,11 @@ describe('bench churn', { timeout: 180_000 }, () => {
       assert.equal(typeof res.movedPerEvent, 'number', `${dht}.movedPerEvent`)
       assert.ok(res.movedPerEvent >= 0, `${dht}.movedPerEvent`)
       // K/N with N the live peers before each event: 6 to 8 of them (rounded to 3 decimals).
-      assert.ok(res.keysOverNodes >= 100 / 8 - 0.001 && res.keysOverNodes <= 100 / 6 + 0.001, `${dht}.keysOverNodes ${res.keysOverNodes}`)
-      assert.ok(Number.isInteger(res.keysLost) && res.keysLost >= 0 && res.keysLost <= 100, `${dht}.keysLost`)
+      assert.ok(res.keysOverNodes >= 40 / 8 - 0.001 && res.keysOverNodes <= 40 / 6 + 0.001, `${dht}.keysOverNodes ${res.keysOverNodes}`)
+      assert.ok(Number.isInteger(res.keysLost) && res.keysLost >= 0 && res.keysLost <= 40, `${dht}.keysLost`)
       assert.equal(res.wrongValues, 0, `${dht}.wrongValues`)
       assert.ok(res.availability >= 0 && res.availability <= 1, `${dht}.availability ${res.availability}`)
-      assert.equal(res.gets, 100 - res.putFailures, `${dht}: every stored key is read once`)
+      assert.equal(res.gets, 40 - res.putFailures, `${dht}: every stored key is read once`)
     }
     for (const dht of ['chord', 'pastry']) {
       const res = report.results[dht]
