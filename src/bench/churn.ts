@@ -16,13 +16,15 @@ import { churnEvents } from '../experiments/dht-experiment.js'
 import { mean, round } from '../experiments/stats.js'
 import { WorkerNetwork } from '../node/worker-network.js'
 import { makeOutDir, markdownSummary, reportHeader, simulators, stopwatch, writeSuiteOutput, type Simulators, type SuiteOptions, type SuiteReportHeader } from './suite.js'
-import { cell, DEFAULT_OPS_IN_FLIGHT, DHTS, pool, ringCloses, valueOf, waitForRing, type DhtName } from './dht.js'
+import { cell, DEFAULT_OPS_IN_FLIGHT, DHTS, pool, ringCloses, valueOf, wrongSuccessors, type DhtName } from './dht.js'
 import { closestByXor, kadKeyId, kadPeerId, overlayKeyId, owners, type PlacedPeer } from './churn-placement.js'
 
 /** kad-dht's k (kBucketSize, which this node leaves at its default): a put goes to the k closest peers. */
 export const KAD_K = 20
 /** After each event's settle time, how long the Chord ring may take to close again before the next event (it goes on, logged, if not). */
 const RING_AFTER_EVENT_MS = 60_000
+/** How long the Chord ring may take to close before the puts; past it the run goes on and says so (ringClosedBeforePuts). */
+const RING_BEFORE_PUTS_MS = 600_000
 /** Lookups the simulator makes (its churn figures do not depend on them; it needs some). */
 const SIM_LOOKUPS = 100
 
@@ -107,6 +109,8 @@ export interface ChurnResult {
 
 export interface ChurnBenchReport extends SuiteReportHeader, ChurnParameters {
   benchmark: 'churn'
+  /** Whether the Chord ring had closed (every first successor right) before the puts. */
+  ringClosedBeforePuts?: boolean
   results: Partial<Record<DhtName, ChurnResult>>
   samples: ChurnSample[]
 }
@@ -303,7 +307,7 @@ export async function runChurnSuite (options: ChurnBenchOptions): Promise<ChurnB
   const net = await timed('startup', async () => await WorkerNetwork.start(options.nodes, { processes: options.processes, overlays: ['chord', 'pastry'], log: options.log }))
   const report: ChurnBenchReport = {
     benchmark: 'churn',
-    ...reportHeader(options, net.processes, concurrency, `N peers (kad, Chord, Pastry, gossipsub; no SIR) over TCP on 127.0.0.1, round-robin over worker processes. After the Chord ring closes, K keys are put into each DHT (key i from peer i mod N, ${concurrency} in flight), then settleS seconds. Then the events, in an order drawn from the seed, one at a time: a join (a new peer bootstraps to a random live peer), a graceful leave (libp2p stop after our DHTs hand their records on and send LEAVE), a crash (libp2p stopped with our DHTs' goodbye switched off: no LEAVE, no handoff; the others see the connections close); victims drawn from the live peers. After each, settleS seconds and up to ${RING_AFTER_EVENT_MS / 1000} s more for the Chord ring to close, then the copies every live peer holds are listed (Chord and Pastry from their stores, kad from its datastore) and Chord's and Pastry's storage counters read. After the events, every stored key is read once per DHT from a random live peer. kad is the stock @libp2p/kad-dht with its default k = ${KAD_K}.`, timingsMs),
+    ...reportHeader(options, net.processes, concurrency, `N peers (kad, Chord, Pastry, gossipsub; no SIR) over TCP on 127.0.0.1, round-robin over worker processes. After the Chord ring closes (at most ${RING_BEFORE_PUTS_MS / 1000} s: ringClosedBeforePuts), K keys are put into each DHT (key i from peer i mod N, ${concurrency} in flight), then settleS seconds. Then the events, in an order drawn from the seed, one at a time: a join (a new peer bootstraps to a random live peer), a graceful leave (libp2p stop after our DHTs hand their records on and send LEAVE), a crash (libp2p stopped with our DHTs' goodbye switched off: no LEAVE, no handoff; the others see the connections close); victims drawn from the live peers. After each, settleS seconds and up to ${RING_AFTER_EVENT_MS / 1000} s more for the Chord ring to close, then the copies every live peer holds are listed (Chord and Pastry from their stores, kad from its datastore) and Chord's and Pastry's storage counters read. After the events, every stored key is read once per DHT from a random live peer. kad is the stock @libp2p/kad-dht with its default k = ${KAD_K}.`, timingsMs),
     keys: options.keys,
     joins: options.joins,
     leaves: options.leaves,
@@ -312,7 +316,9 @@ export async function runChurnSuite (options: ChurnBenchOptions): Promise<ChurnB
     samples: []
   }
   try {
-    await timed('ring', async () => { await waitForRing(net) })
+    const closed = await timed('ring', async () => await ringCloses(net, RING_BEFORE_PUTS_MS))
+    if (!closed) options.log(`the Chord ring had not closed ${RING_BEFORE_PUTS_MS / 1000} s after the last peer started (${wrongSuccessors(await net.chordRing())} peers with a wrong successor); going on`)
+    report.ringClosedBeforePuts = closed
     const table: KeyTable = {
       full: names.map((name, i) => `${net.peers[i % net.peers.length].peerId}/${name}`),
       overlayIds: [],
@@ -347,7 +353,7 @@ export async function runChurnSuite (options: ChurnBenchOptions): Promise<ChurnB
       })
       await sleep(options.settleS)
       const closed = await ringCloses(net, RING_AFTER_EVENT_MS)
-      if (!closed) options.log(`event ${e + 1}: the Chord ring had not closed ${RING_AFTER_EVENT_MS / 1000} s after the settle time`)
+      if (!closed) options.log(`event ${e + 1}: the Chord ring had not closed ${RING_AFTER_EVENT_MS / 1000} s after the settle time (${wrongSuccessors(await net.chordRing())} peers with a wrong successor)`)
       const after = await timed('counting', async () => await snapshot(net, names.length))
       const countersAfter = await net.storageCounters()
       for (const dht of DHTS) {

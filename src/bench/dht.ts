@@ -81,10 +81,15 @@ export async function pool<T> (items: readonly T[], limit: number, work: (item: 
   }))
 }
 
+/** How many live peers' first Chord successor is not the next id clockwise. */
+export function wrongSuccessors (ring: Array<{ peerId: string, id: string, successor: string | null }>): number {
+  const sorted = ring.slice().sort((a, b) => (idFromHex(a.id) < idFromHex(b.id) ? -1 : 1))
+  return sorted.filter((p, i) => p.successor !== sorted[(i + 1) % sorted.length].peerId).length
+}
+
 /** True when every live peer's first Chord successor is the next id clockwise. */
 export function ringClosed (ring: Array<{ peerId: string, id: string, successor: string | null }>): boolean {
-  const sorted = ring.slice().sort((a, b) => (idFromHex(a.id) < idFromHex(b.id) ? -1 : 1))
-  return sorted.every((p, i) => p.successor === sorted[(i + 1) % sorted.length].peerId)
+  return wrongSuccessors(ring) === 0
 }
 
 /** Polls until the Chord ring is closed; false if it is not within `timeoutMs`. */
