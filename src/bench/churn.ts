@@ -239,8 +239,16 @@ function simulate (options: ChurnBenchOptions, run: Simulators): Record<'chord' 
   return { chord: figures(run.chord.runChordExperiment(simOptions).churn), pastry: figures(run.pastry.runPastryExperiment(simOptions).churn) }
 }
 
-async function putAll (net: WorkerNetwork, dht: DhtName, names: string[], table: KeyTable, concurrency: number): Promise<number> {
+/** Logs `<dht>: <what> done/total` each time another tenth is done. */
+function progress (log: (line: string) => void, label: string, total: number): () => void {
+  let done = 0
+  const step = Math.max(1, Math.floor(total / 10))
+  return () => { if (++done % step === 0 || done === total) log(`${label} ${done}/${total}`) }
+}
+
+async function putAll (net: WorkerNetwork, dht: DhtName, names: string[], table: KeyTable, concurrency: number, log: (line: string) => void): Promise<number> {
   let failures = 0
+  const tick = progress(log, `${dht}: puts`, names.length)
   await pool(names, concurrency, async (name, i) => {
     try {
       await net.put(i % net.peers.length, dht, name, valueOf(name))
@@ -248,13 +256,15 @@ async function putAll (net: WorkerNetwork, dht: DhtName, names: string[], table:
     } catch {
       failures++
     }
+    tick()
   })
   return failures
 }
 
-async function getAll (net: WorkerNetwork, dht: DhtName, names: string[], table: KeyTable, froms: number[], concurrency: number): Promise<{ gets: number, failures: number, wrong: number, reasons: Record<string, number> }> {
+async function getAll (net: WorkerNetwork, dht: DhtName, names: string[], table: KeyTable, froms: number[], concurrency: number, log: (line: string) => void): Promise<{ gets: number, failures: number, wrong: number, reasons: Record<string, number> }> {
   const figures = { gets: 0, failures: 0, wrong: 0, reasons: {} as Record<string, number> }
   const keys = names.flatMap((_, i) => table.stored[dht][i] ? [i] : [])
+  const tick = progress(log, `${dht}: gets`, keys.length)
   await pool(keys, concurrency, async (k) => {
     figures.gets++
     try {
@@ -265,6 +275,7 @@ async function getAll (net: WorkerNetwork, dht: DhtName, names: string[], table:
       const why = (err as Error).message.replace(/'[^']*'/g, "'…'")
       figures.reasons[why] = (figures.reasons[why] ?? 0) + 1
     }
+    tick()
   })
   return figures
 }
@@ -330,7 +341,7 @@ export async function runChurnSuite (options: ChurnBenchOptions): Promise<ChurnB
     await net.track(table.full)
     const putFailures: Partial<Record<DhtName, number>> = {}
     for (const dht of DHTS) {
-      putFailures[dht] = await timed(`put.${dht}`, async () => await putAll(net, dht, names, table, concurrency))
+      putFailures[dht] = await timed(`put.${dht}`, async () => await putAll(net, dht, names, table, concurrency, options.log))
       options.log(`${dht}: put ${names.length - (putFailures[dht] ?? 0)}/${names.length} keys`)
     }
     options.log(`settling ${options.settleS} s after the puts`)
@@ -390,7 +401,7 @@ export async function runChurnSuite (options: ChurnBenchOptions): Promise<ChurnB
 
     const froms = names.map(() => net.live()[random.int(net.live().length)].index)
     for (const dht of DHTS) {
-      const got = await timed(`get.${dht}`, async () => await getAll(net, dht, names, table, froms, concurrency))
+      const got = await timed(`get.${dht}`, async () => await getAll(net, dht, names, table, froms, concurrency, options.log))
       const lost = copyFigures(dht, before, before, table).withoutCopy
       const base = {
         keysLost: lost,
