@@ -5,22 +5,11 @@
  * outlives the command. The figures themselves are the benchmark's output, never asserted here.
  */
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { killAll, runCli, tempDir } from '../helpers/cli.js'
-
-const WORKER_LINE = /worker \d+ started \(pid (\d+)\)/g
-
-/** Whether a process runs (a zombie waiting to be reaped has ended). */
-function alive (pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z'
-  } catch {
-    return false
-  }
-}
+import { alive, gone, workerPids } from '../helpers/worker-pids.js'
 
 describe('bench churn', { timeout: 180_000 }, () => {
   let dir: Awaited<ReturnType<typeof tempDir>>
@@ -35,10 +24,11 @@ describe('bench churn', { timeout: 180_000 }, () => {
   it('runs one join, one leave and one crash on 8 peers and writes report.json, report.md and samples.csv', async () => {
     const out = join(dir.path, 'churn')
     const r = await runCli(['bench', 'churn', '--nodes', '8', '--processes', '2', '--keys', '40', '--joins', '1', '--leaves', '1', '--crashes', '1', '--settle', '3', '--seed', '3', '--concurrency', '8', '--out', out], 165_000)
-    const pids = [...r.stderr.matchAll(WORKER_LINE)].map(m => Number(m[1]))
+    const pids = workerPids(r.stderr)
     stray.push(...pids)
     assert.equal(r.code, 0, r.stderr)
     assert.equal(pids.length, 2, r.stderr)
+    assert.deepEqual(await gone(pids, 5000), [], 'every worker is gone once the command has ended')
     for (const dht of ['kad', 'chord', 'pastry']) assert.match(r.stdout, new RegExp(`\\| ${dht} \\|`))
 
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'))
