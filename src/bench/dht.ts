@@ -5,14 +5,12 @@
  * and bytes per get are reported beside theory (THEORY.md) and beside the simulator at the same N,
  * run in the same command. Invariant: every worker is killed before this returns, whatever failed.
  */
-import { mkdir, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { createRandom } from '../core/random.js'
 import { idFromHex } from '../core/id.js'
 import { summarizeHops, type HopSummary } from '../experiments/dht-experiment.js'
 import { percentile, round } from '../experiments/stats.js'
 import { WorkerNetwork } from '../node/worker-network.js'
-import { benchEnvironment } from './environment.js'
+import { makeOutDir, markdownSummary, reportHeader, simulators, stopwatch, writeSuiteOutput, type Simulators, type SuiteOptions, type SuiteReportHeader } from './suite.js'
 
 export const DHTS = ['kad', 'chord', 'pastry'] as const
 export type DhtName = typeof DHTS[number]
@@ -23,18 +21,11 @@ export const DEFAULT_OPS_IN_FLIGHT = 4
 const RING_TIMEOUT_MS = 300_000
 const RING_POLL_MS = 1000
 
-export interface DhtBenchOptions {
-  nodes: number
+export interface DhtBenchOptions extends SuiteOptions {
   keys: number
   lookups: number
-  seed: string
-  processes?: number
-  outDir: string
   /** Seconds between the ring closing and the puts (kad's routing tables and Chord's fingers fill on their own timers). */
   settleS: number
-  /** Gets and puts in flight at once, network-wide. @default DEFAULT_OPS_IN_FLIGHT */
-  concurrency?: number
-  log: (line: string) => void
 }
 
 export interface DhtSample {
@@ -65,18 +56,10 @@ export interface DhtResult {
   simHops?: HopSummary
 }
 
-export interface DhtBenchReport {
+export interface DhtBenchReport extends SuiteReportHeader {
   benchmark: 'dht'
-  nodes: number
   keys: number
   lookups: number
-  seed: string
-  processes: number
-  settleS: number
-  concurrency: number
-  method: string
-  environment: Record<string, unknown>
-  timingsMs: Record<string, number>
   results: Partial<Record<DhtName, DhtResult>>
   samples: DhtSample[]
 }
@@ -98,27 +81,37 @@ export async function pool<T> (items: readonly T[], limit: number, work: (item: 
   }))
 }
 
-/** True when every live peer's first Chord successor is the next id clockwise. */
-export function ringClosed (ring: Array<{ peerId: string, id: string, successor: string | null }>): boolean {
+/** How many live peers' first Chord successor is not the next id clockwise. */
+export function wrongSuccessors (ring: Array<{ peerId: string, id: string, successor: string | null }>): number {
   const sorted = ring.slice().sort((a, b) => (idFromHex(a.id) < idFromHex(b.id) ? -1 : 1))
-  return sorted.every((p, i) => p.successor === sorted[(i + 1) % sorted.length].peerId)
+  return sorted.filter((p, i) => p.successor !== sorted[(i + 1) % sorted.length].peerId).length
 }
 
-async function waitForRing (net: WorkerNetwork): Promise<void> {
-  const deadline = Date.now() + RING_TIMEOUT_MS
+/** True when every live peer's first Chord successor is the next id clockwise. */
+export function ringClosed (ring: Array<{ peerId: string, id: string, successor: string | null }>): boolean {
+  return wrongSuccessors(ring) === 0
+}
+
+/** Polls until the Chord ring is closed; false if it is not within `timeoutMs`. */
+export async function ringCloses (net: WorkerNetwork, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
   for (;;) {
-    if (ringClosed(await net.chordRing())) return
-    if (Date.now() > deadline) throw new Error(`the Chord ring did not close within ${RING_TIMEOUT_MS / 1000} s`)
+    if (ringClosed(await net.chordRing())) return true
+    if (Date.now() > deadline) return false
     await new Promise(resolve => setTimeout(resolve, RING_POLL_MS))
   }
 }
 
-function simulate (dht: 'chord' | 'pastry', options: DhtBenchOptions, run: { chord: typeof import('../experiments/chord-experiment.js'), pastry: typeof import('../experiments/pastry-experiment.js') }): HopSummary {
+export async function waitForRing (net: WorkerNetwork): Promise<void> {
+  if (!await ringCloses(net, RING_TIMEOUT_MS)) throw new Error(`the Chord ring did not close within ${RING_TIMEOUT_MS / 1000} s`)
+}
+
+function simulate (dht: 'chord' | 'pastry', options: DhtBenchOptions, run: Simulators): HopSummary {
   const simOptions = { nodes: options.nodes, lookups: options.lookups, seed: options.seed }
   return dht === 'chord' ? run.chord.runChordExperiment(simOptions).hops : run.pastry.runPastryExperiment(simOptions).hops
 }
 
-const valueOf = (name: string): string => `value of ${name}`
+export const valueOf = (name: string): string => `value of ${name}`
 
 async function measureDht (net: WorkerNetwork, dht: DhtName, names: string[], lookups: Array<{ key: number, from: number }>, options: DhtBenchOptions & { concurrency: number }, samples: DhtSample[]): Promise<DhtResult> {
   const fullKeys: Array<string | undefined> = []
@@ -171,26 +164,21 @@ async function measureDht (net: WorkerNetwork, dht: DhtName, names: string[], lo
   }
 }
 
-const cell = (x: number | null | undefined): string => x === null || x === undefined || Number.isNaN(x) ? '—' : String(round(x, 2))
+export const cell = (x: number | null | undefined): string => x === null || x === undefined || Number.isNaN(x) ? '—' : String(round(x, 2))
 
 /** The markdown summary: one row per DHT. */
 export function dhtTable (report: DhtBenchReport): string {
-  const env = report.environment
-  return [
-    `# DHT lookups on ${report.nodes} real peers in ${report.processes} processes: ${report.keys} keys, ${report.lookups} gets (seed ${report.seed})`,
-    '',
-    `TCP on 127.0.0.1; ${String(env.cpus)} cores (${String(env.cpuModel)}), Node ${String(env.node)}, commit ${String(env.commit).slice(0, 12)}.`,
+  return markdownSummary(
+    `DHT lookups on ${report.nodes} real peers in ${report.processes} processes: ${report.keys} keys, ${report.lookups} gets (seed ${report.seed})`,
+    report.environment,
     'Hops: Chord and Pastry count the nodes asked in sequence; Kademlia the depth, in its query tree, of the nearest peer that returned the record.',
-    '',
-    '| DHT | mean hops | p50 | p99 | sim mean hops | theory (mean) | latency p50 ms | p95 | p99 | per hop p50 ms | requests per get | bytes sent per get | failed gets | wrong values |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ...DHTS.flatMap(dht => {
+    ['DHT', 'mean hops', 'p50', 'p99', 'sim mean hops', 'theory (mean)', 'latency p50 ms', 'p95', 'p99', 'per hop p50 ms', 'requests per get', 'bytes sent per get', 'failed gets', 'wrong values'],
+    DHTS.flatMap(dht => {
       const r = report.results[dht]
       if (r === undefined) return []
-      return [`| ${dht} | ${cell(r.hops.mean)} | ${cell(r.hops.p50)} | ${cell(r.hops.p99)} | ${cell(r.simHops?.mean)} | ${r.theory === null ? '—' : `${cell(r.theory.meanHops)} (${r.theory.source})`} | ${cell(r.latencyMs.p50)} | ${cell(r.latencyMs.p95)} | ${cell(r.latencyMs.p99)} | ${cell(r.perHopMs.p50)} | ${cell(r.perGet.requests)} | ${cell(r.perGet.bytesSent)} | ${r.getFailures} | ${r.wrongValues} |`]
-    }),
-    ''
-  ].join('\n')
+      return [[dht, cell(r.hops.mean), cell(r.hops.p50), cell(r.hops.p99), cell(r.simHops?.mean), r.theory === null ? '—' : `${cell(r.theory.meanHops)} (${r.theory.source})`, cell(r.latencyMs.p50), cell(r.latencyMs.p95), cell(r.latencyMs.p99), cell(r.perHopMs.p50), cell(r.perGet.requests), cell(r.perGet.bytesSent), String(r.getFailures), String(r.wrongValues)]]
+    })
+  )
 }
 
 function samplesCsv (samples: DhtSample[]): string {
@@ -198,13 +186,10 @@ function samplesCsv (samples: DhtSample[]): string {
 }
 
 export async function runDhtSuite (options: DhtBenchOptions): Promise<DhtBenchReport> {
-  await mkdir(options.outDir, { recursive: true })
   const timingsMs: Record<string, number> = {}
-  const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-    const t0 = performance.now()
-    try { return await work() } finally { timingsMs[name] = Math.round(performance.now() - t0) }
-  }
-  const [chord, pastry] = await Promise.all([import('../experiments/chord-experiment.js'), import('../experiments/pastry-experiment.js')])
+  await makeOutDir(options.outDir)
+  const timed = stopwatch(timingsMs)
+  const { chord, pastry } = await simulators()
   const simHops = await timed('simulator', async () => ({ chord: simulate('chord', options, { chord, pastry }), pastry: simulate('pastry', options, { chord, pastry }) }))
   options.log(`simulator at N = ${options.nodes}: chord mean hops ${round(simHops.chord.mean)}, pastry ${round(simHops.pastry.mean)}`)
 
@@ -215,16 +200,9 @@ export async function runDhtSuite (options: DhtBenchOptions): Promise<DhtBenchRe
   const concurrency = options.concurrency ?? DEFAULT_OPS_IN_FLIGHT
   const report: DhtBenchReport = {
     benchmark: 'dht',
-    nodes: options.nodes,
+    ...reportHeader(options, net.processes, concurrency, `N peers (kad, Chord, Pastry, gossipsub; no SIR) over TCP on 127.0.0.1, round-robin over worker processes; each peer bootstraps to peer 0 and dials 2 random earlier peers. After the Chord ring closes and settleS seconds, for each DHT in turn: K keys put, key i from peer i mod N; then the same L gets (key, peer) drawn from the seed, ${concurrency} in flight network-wide. perGet: network-wide outbound requests and bytes sent on the DHT's protocol over the get phase, divided by L (maintenance of that time included). simHops: the simulator at the same N, L and seed.`, timingsMs),
     keys: options.keys,
     lookups: options.lookups,
-    seed: options.seed,
-    processes: net.processes,
-    settleS: options.settleS,
-    concurrency,
-    method: `N peers (kad, Chord, Pastry, gossipsub; no SIR) over TCP on 127.0.0.1, round-robin over worker processes; each peer bootstraps to peer 0 and dials 2 random earlier peers. After the Chord ring closes and settleS seconds, for each DHT in turn: K keys put, key i from peer i mod N; then the same L gets (key, peer) drawn from the seed, ${concurrency} in flight network-wide. perGet: network-wide outbound requests and bytes sent on the DHT's protocol over the get phase, divided by L (maintenance of that time included). simHops: the simulator at the same N, L and seed.`,
-    environment: benchEnvironment(),
-    timingsMs,
     results: {},
     samples: []
   }
@@ -241,8 +219,6 @@ export async function runDhtSuite (options: DhtBenchOptions): Promise<DhtBenchRe
   } finally {
     await net.stop()
   }
-  await writeFile(join(options.outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n')
-  await writeFile(join(options.outDir, 'samples.csv'), samplesCsv(report.samples))
-  await writeFile(join(options.outDir, 'report.md'), dhtTable(report))
+  await writeSuiteOutput(options.outDir, report, samplesCsv(report.samples), dhtTable(report))
   return report
 }

@@ -7,7 +7,11 @@
  * or was killed) it exits at once, and its peers die with it.
  */
 import '../polyfill.js'
+import { MemoryDatastore } from 'datastore-core'
+import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
+import { idToHex, keyId } from '../core/id.js'
 import { createOverlayNode } from './overlay-node.js'
+import { kadKey } from './kad-records.js'
 import { OVERLAY_NAMES } from './libp2p-options.js'
 import type { OverlayName } from './libp2p-options.js'
 import type { OverlayNode } from './overlay-node.js'
@@ -30,6 +34,9 @@ export type WorkerRequest =
   | { id: number, op: 'receipts', tags: string[] }
   | { id: number, op: 'sirReconfigure', k: number | 'inf', mode: SirMode }
   | { id: number, op: 'gossipStats' }
+  | { id: number, op: 'track', keys: string[] }
+  | { id: number, op: 'holdings' }
+  | { id: number, op: 'storageCounters' }
 
 export type GossipVia = 'gossipsub' | 'sir'
 
@@ -70,6 +77,8 @@ const queryTimeoutMs = Number(process.env.OVERLAY_NODE_WORKER_QUERY_TIMEOUT_MS ?
 const sirInit = JSON.parse(process.env.OVERLAY_NODE_WORKER_SIR ?? '{}') as SirServiceInit
 
 const peers: OverlayNode[] = []
+/** Each peer's datastore, where kad-dht keeps the records it holds (listed by `holdings`). */
+const datastores: MemoryDatastore[] = []
 const stopped = new Set<number>()
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -145,11 +154,80 @@ async function counters (): Promise<Record<string, number>> {
   return out
 }
 
+/** The keys `holdings` reports, by their Chord/Pastry key id (hex) and by kad-dht's datastore key; the value is the key's index. */
+const tracked = { byId: new Map<string, number>(), byKadRecord: new Map<string, number>() }
+/** Where kad-dht (default datastorePrefix '/dht') keeps a record: `/dht/record/<base32 of the DHT key>`. */
+const KAD_RECORD_PREFIX = '/dht/record'
+
+function track (keys: string[]): void {
+  tracked.byId.clear()
+  tracked.byKadRecord.clear()
+  keys.forEach((key, i) => {
+    tracked.byId.set(idToHex(keyId(encoder.encode(key))), i)
+    tracked.byKadRecord.set(`${KAD_RECORD_PREFIX}/${uint8ArrayToString(kadKey(key), 'base32')}`, i)
+  })
+}
+
+/** Per DHT, the indices of the tracked keys a peer holds; for Chord and Pastry also those it holds as owner. */
+export interface PeerHoldings {
+  peer: number
+  peerId: string
+  /** Chord's and Pastry's ids of the peer (hex). */
+  ids: Partial<Record<'chord' | 'pastry', string>>
+  held: Record<string, number[]>
+  primary: Record<string, number[]>
+}
+
+/** What every live peer of this worker holds of the tracked keys (churn bench, issue 11). */
+async function holdings (): Promise<PeerHoldings[]> {
+  const out: PeerHoldings[] = []
+  for (const [i, node] of peers.entries()) {
+    if (stopped.has(i)) continue
+    const h: PeerHoldings = { peer: i, peerId: node.peerId.toString(), ids: {}, held: { kad: [] }, primary: {} }
+    for (const dht of ['chord', 'pastry'] as const) {
+      const service = node.libp2p.services[dht]
+      if (service === undefined) continue
+      h.ids[dht] = (node.status(dht) as { self: { id: string } }).self.id
+      h.held[dht] = []
+      h.primary[dht] = []
+      for (const r of service.records()) {
+        const k = tracked.byId.get(r.keyId)
+        if (k === undefined) continue
+        h.held[dht].push(k)
+        if (r.primary) h.primary[dht].push(k)
+      }
+    }
+    for await (const key of datastores[i].queryKeys({ prefix: KAD_RECORD_PREFIX })) {
+      const k = tracked.byKadRecord.get(key.toString())
+      if (k !== undefined) h.held.kad.push(k)
+    }
+    out.push(h)
+  }
+  return out
+}
+
+/** The storage counters that count records moved, summed per DHT over every peer this worker started (a stopped peer's stay as they were). */
+const MOVE_COUNTERS = ['handoffRecordsSent', 'promotions', 'replicaCopiesMade', 'primaryCopiesReceived', 'replicasDropped'] as const
+
+function storageCounters (): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const node of peers) {
+    for (const dht of ['chord', 'pastry'] as const) {
+      if (node.libp2p.services[dht] === undefined) continue
+      const c = (node.status(dht) as { counters: Record<string, number> }).counters
+      for (const name of MOVE_COUNTERS) out[`${dht}.${name}`] = (out[`${dht}.${name}`] ?? 0) + (c[name] ?? 0)
+    }
+  }
+  return out
+}
+
 async function handle (req: WorkerRequest): Promise<unknown> {
   switch (req.op) {
     case 'start': {
-      const node = await createOverlayNode({ local: true, overlays, queryTimeoutMs, bootstrap: req.bootstrap, sir: sirInit })
+      const datastore = new MemoryDatastore()
+      const node = await createOverlayNode({ local: true, overlays, queryTimeoutMs, bootstrap: req.bootstrap, sir: sirInit, datastore })
       const index = peers.push(node) - 1
+      datastores[index] = datastore
       for (const address of req.links) await node.connect(address).catch(() => {})
       return { peer: index, peerId: node.peerId.toString(), address: node.addresses()[0] }
     }
@@ -178,6 +256,13 @@ async function handle (req: WorkerRequest): Promise<unknown> {
       })
     case 'counters':
       return await counters()
+    case 'track':
+      track(req.keys)
+      return null
+    case 'holdings':
+      return await holdings()
+    case 'storageCounters':
+      return storageCounters()
     case 'stopAll':
       await Promise.all(peers.map(async (node, i) => {
         if (stopped.has(i)) return

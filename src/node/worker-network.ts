@@ -14,7 +14,7 @@ import { PEERS_PER_PROCESS } from './worker-network-limits.js'
 import type { ChildProcess } from 'node:child_process'
 import type { OverlayName } from './libp2p-options.js'
 import type { DhtLookupResult, DhtPutResult } from './backends.js'
-import type { GossipVia, WorkerGossipStats, WorkerReply } from './network-worker.js'
+import type { GossipVia, PeerHoldings, WorkerGossipStats, WorkerReply } from './network-worker.js'
 import type { SirServiceInit } from '../libp2p/sir-service.js'
 import type { SirMode } from '../sir/config.js'
 
@@ -166,13 +166,18 @@ export class WorkerNetwork {
   }
 
   private async startPeer (index: number): Promise<void> {
-    const worker = index % this.workers.length
-    const earlier = this.peers.slice(1).map(p => p.address)
-    const links: string[] = []
-    for (let i = 0; i < EXTRA_LINKS && earlier.length > 0; i++) links.push(earlier.splice(Math.floor(Math.random() * earlier.length), 1)[0])
     const bootstrap = this.peers.length === 0 ? [] : [this.peers[0].address]
+    await this.startPeerVia(index, bootstrap, this.peers.slice(1).map(p => p.address))
+  }
+
+  /** Starts peer `index` in its worker, bootstrapping to `bootstrap` and dialling EXTRA_LINKS of `candidates`. */
+  private async startPeerVia (index: number, bootstrap: string[], candidates: string[]): Promise<WorkerPeer> {
+    const worker = index % this.workers.length
+    const links: string[] = []
+    for (let i = 0; i < EXTRA_LINKS && candidates.length > 0; i++) links.push(candidates.splice(Math.floor(Math.random() * candidates.length), 1)[0])
     const r = await this.workers[worker].call<{ peer: number, peerId: string, address: string }>('start', { bootstrap, links })
     this.peers[index] = { index, worker, local: r.peer, peerId: r.peerId, address: r.address }
+    return this.peers[index]
   }
 
   /** Peer 0 first, then JOIN_BATCH peers per worker at a time. */
@@ -227,6 +232,45 @@ export class WorkerNetwork {
     await worker.call('leave', { peer: local })
   }
 
+  /** A new peer joins (churn): it bootstraps to a random live peer and dials EXTRA_LINKS others, as at start. */
+  async join (): Promise<WorkerPeer> {
+    const live = this.live().map(p => p.address)
+    if (live.length === 0) throw new Error('no live peer to join through')
+    const via = live.splice(Math.floor(Math.random() * live.length), 1)
+    return await this.startPeerVia(this.peers.length, via, live)
+  }
+
+  /** Names the full keys `holdings` reports on, in every worker (an index into `keys` names each). */
+  async track (keys: string[]): Promise<void> {
+    await Promise.all(this.workers.map(async w => { await w.call('track', { keys }) }))
+  }
+
+  /** What every live peer holds of the tracked keys, per DHT (kad from its datastore; Chord and Pastry with the keys held as owner), by network index. */
+  async holdings (): Promise<Array<PeerHoldings & { index: number }>> {
+    const parts = await Promise.all(this.workers.map(async (w, wi) => (await w.call<PeerHoldings[]>('holdings')).map(h => ({ ...h, index: this.indexOf(wi, h.peer) }))))
+    return parts.flat()
+  }
+
+  /** Network-wide sums of Chord's and Pastry's storage counters (`chord.handoffRecordsSent`, …), stopped peers included. */
+  async storageCounters (): Promise<Record<string, number>> {
+    return await this.sumOverWorkers('storageCounters')
+  }
+
+  /** Network-wide sums of what every worker answers to `op` (named counters). */
+  private async sumOverWorkers (op: 'counters' | 'storageCounters'): Promise<Record<string, number>> {
+    const out: Record<string, number> = {}
+    for (const part of await Promise.all(this.workers.map(async w => await w.call<Record<string, number>>(op)))) {
+      for (const [name, value] of Object.entries(part)) out[name] = (out[name] ?? 0) + value
+    }
+    return out
+  }
+
+  private indexOf (worker: number, local: number): number {
+    const p = this.peers.find(q => q.worker === worker && q.local === local)
+    if (p === undefined) throw new Error(`worker ${worker} reported an unknown peer ${local}`)
+    return p.index
+  }
+
   /** Every live peer's Chord id and first successor, from every worker. */
   async chordRing (): Promise<Array<{ peerId: string, id: string, successor: string | null }>> {
     const parts = await Promise.all(this.workers.map(async w => await w.call<Array<{ peerId: string, id: string, successor: string | null }>>('chordRing')))
@@ -235,11 +279,7 @@ export class WorkerNetwork {
 
   /** Network-wide sums of the workers' counters (`requests.<dht>`, `bytesSent.<dht>`). */
   async counters (): Promise<Record<string, number>> {
-    const out: Record<string, number> = {}
-    for (const part of await Promise.all(this.workers.map(async w => await w.call<Record<string, number>>('counters')))) {
-      for (const [name, value] of Object.entries(part)) out[name] = (out[name] ?? 0) + value
-    }
-    return out
+    return await this.sumOverWorkers('counters')
   }
 
   /** Peer `index` dials the peers `targets`, one after another; returns how many it reached, and why (some of) the others failed. */

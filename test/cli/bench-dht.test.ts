@@ -6,41 +6,11 @@
  */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { BINARY, killAll, runCli, tempDir } from '../helpers/cli.js'
-
-const WORKER_LINE = /worker \d+ started \(pid (\d+)\)/g
-
-/** Whether a process runs (a zombie waiting to be reaped has ended). */
-function alive (pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z'
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false
-  }
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
-const workerPids = (stderr: string): number[] => [...stderr.matchAll(WORKER_LINE)].map(m => Number(m[1]))
-
-/** Polls until no pid runs, for at most `timeoutMs`; returns those still running. */
-async function gone (pids: number[], timeoutMs: number): Promise<number[]> {
-  const deadline = Date.now() + timeoutMs
-  let left = pids.filter(alive)
-  while (left.length > 0 && Date.now() < deadline) {
-    await new Promise(resolve => setTimeout(resolve, 100))
-    left = left.filter(alive)
-  }
-  return left
-}
+import { alive, gone, workerPids } from '../helpers/worker-pids.js'
 
 describe('bench dht', { timeout: 150_000 }, () => {
   let dir: Awaited<ReturnType<typeof tempDir>>

@@ -48,6 +48,17 @@ export const benchCostCommand: Command = {
   }
 }
 
+/** The flags the real-network suites share (--nodes, --processes, --settle, --concurrency, --seed, --out), each checked. */
+function networkSuiteFlags (ctx: Parameters<Command['run']>[0], suite: string): { nodes: number, processes: number | undefined, settleS: number, concurrency: number, seed: string, outDir: string } {
+  const nodes = intFlag(ctx, 'nodes', 48, 3, MAX_WORKER_NETWORK_NODES)
+  const processes = ctx.flags.processes === undefined ? undefined : intFlag(ctx, 'processes', 1, 1, nodes)
+  const settleS = intFlag(ctx, 'settle', 10, 0, 3600)
+  const concurrency = intFlag(ctx, 'concurrency', 4, 1, 64)
+  const seed = stringFlag(ctx, 'seed') ?? '1'
+  if (seed.trim() === '') throw new UsageError('--seed must not be empty')
+  return { nodes, processes, settleS, concurrency, seed, outDir: stringFlag(ctx, 'out') ?? defaultOutDir(suite) }
+}
+
 export const benchDhtCommand: Command = {
   name: 'bench dht',
   args: '',
@@ -66,18 +77,13 @@ export const benchDhtCommand: Command = {
     '--out DIR         where report.json, report.md and samples.csv go (default bench-results/<date>-dht/)'
   ],
   async run (ctx) {
-    const nodes = intFlag(ctx, 'nodes', 48, 3, MAX_WORKER_NETWORK_NODES)
+    const common = networkSuiteFlags(ctx, 'dht')
     const keys = intFlag(ctx, 'keys', 100, 1, 1_000_000)
     const lookups = intFlag(ctx, 'lookups', 500, 1, 1_000_000)
-    const processes = ctx.flags.processes === undefined ? undefined : intFlag(ctx, 'processes', 1, 1, nodes)
-    const settleS = intFlag(ctx, 'settle', 10, 0, 3600)
-    const concurrency = intFlag(ctx, 'concurrency', 4, 1, 64)
-    const seed = stringFlag(ctx, 'seed') ?? '1'
-    if (seed.trim() === '') throw new UsageError('--seed must not be empty')
-    const outDir = stringFlag(ctx, 'out') ?? defaultOutDir('dht')
+    const { outDir } = common
     const progress = progressWriter()
     const { runDhtSuite, dhtTable } = await import('../../bench/dht.js')
-    const report = await runDhtSuite({ nodes, keys, lookups, seed, processes, settleS, concurrency, outDir, log: line => { progress.line(line) } })
+    const report = await runDhtSuite({ ...common, keys, lookups, log: line => { progress.line(line) } })
     progress.end()
     ctx.print({ ...report, samples: undefined }, () => `${dhtTable(report)}\nwrote ${outDir}/report.json, report.md and samples.csv`)
     return 0
@@ -126,6 +132,49 @@ export const benchGossipCommand: Command = {
     const report = await runGossipSuite({ nodes, messages, modes: modes as SirMode[], ks, seed, processes, settleS, links, outDir, log: line => { progress.line(line) } })
     progress.end()
     ctx.print({ ...report, samples: undefined }, () => `${gossipTable(report)}\nwrote ${outDir}/report.json, report.md and samples.csv`)
+    return 0
+  }
+}
+
+export const benchChurnCommand: Command = {
+  name: 'bench churn',
+  args: '',
+  summary: 'kad, Chord and Pastry on the same real peers under joins, graceful leaves and crashes, one at a time: records moved per event against K/N, keys lost, gets after.',
+  arity: [0, 0],
+  json: true,
+  options: { nodes: { type: 'string' }, keys: { type: 'string' }, joins: { type: 'string' }, leaves: { type: 'string' }, crashes: { type: 'string' }, seed: { type: 'string' }, processes: { type: 'string' }, settle: { type: 'string' }, concurrency: { type: 'string' }, out: { type: 'string' } },
+  help: [
+    `--nodes N         real peers at the start (default 48, at most ${MAX_WORKER_NETWORK_NODES})`,
+    '--keys K          keys put into each DHT before the events (default 500)',
+    '--joins J         new peers, one at a time (default 5)',
+    '--leaves L        graceful leaves: records handed on, LEAVE sent (default 5)',
+    '--crashes C       crashes: a peer stopped without a goodbye (no LEAVE, no handoff) (default 5)',
+    '--settle S        seconds after the puts and after each event before the copies are counted (default 10)',
+    '--seed S          draws the order of the events, the victims and the peers the gets start from; seeds the simulator (default 1)',
+    `--processes P     worker processes holding the peers (default ceil(N / ${PEERS_PER_PROCESS}))`,
+    '--concurrency C   puts and gets in flight network-wide (default 4)',
+    '--out DIR         where report.json, report.md and samples.csv go (default bench-results/<date>-churn/)',
+    '',
+    'Per event and DHT: Chord and Pastry records moved (handoffs plus promotions, from their own counters) and',
+    'replica copies made, beside K/N, the keys whose true owner changed and the simulator at the same sizes;',
+    'for every DHT the copies gained and lost (from each live peer\'s store); for kad (stock, unmodified) how many',
+    'of each key\'s k = 20 closest peers hold it. After the events every key is read once per DHT: failed gets,',
+    'wrong values, availability, and keys whose every copy is gone.'
+  ],
+  async run (ctx) {
+    const common = networkSuiteFlags(ctx, 'churn')
+    const { nodes, outDir } = common
+    const keys = intFlag(ctx, 'keys', 500, 1, 1_000_000)
+    const joins = intFlag(ctx, 'joins', 5, 0, 10_000)
+    const leaves = intFlag(ctx, 'leaves', 5, 0, 10_000)
+    const crashes = intFlag(ctx, 'crashes', 5, 0, 10_000)
+    if (joins + leaves + crashes === 0) throw new UsageError('--joins, --leaves and --crashes are all 0: no churn to measure')
+    if (leaves + crashes > nodes - 3) throw new UsageError(`--leaves + --crashes must leave at least 3 of the ${nodes} peers, got ${leaves + crashes}`)
+    const progress = progressWriter()
+    const { runChurnSuite, churnTable } = await import('../../bench/churn.js')
+    const report = await runChurnSuite({ ...common, keys, joins, leaves, crashes, log: line => { progress.line(line) } })
+    progress.end()
+    ctx.print({ ...report, samples: undefined }, () => `${churnTable(report)}\nwrote ${outDir}/report.json, report.md and samples.csv`)
     return 0
   }
 }
