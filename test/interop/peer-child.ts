@@ -1,6 +1,6 @@
 /**
  * The child side of the JSON-lines protocol that v2-peer-process.ts speaks, shared by the stock
- * peers run in their own process (v2-peer.ts, stock-peer.ts): module resolution from inside an
+ * peers run in their own process (stock-peer.ts): module resolution from inside an
  * aliased libp2p major, the request loop, and a shutdown that always ends the process.
  * Lines on stdout: `ready` once, `result` per request (`{id, ok, value | error}`), and whatever
  * `send` is given (`message` lines for gossipsub).

@@ -79,7 +79,7 @@ const ops: Ops = {
   },
   /** What identify stored about a peer. */
   async peerInfo (req) { return peerSummary(await node.peerStore.get(peerIdFromString(req.peer))) },
-  /** kad-dht's routing table size: no public API in either major, so read as v2-peer.ts does. */
+  /** kad-dht's routing table size: no public API in either major, so read from its internals. */
   async routingTableSize () { return node.services.dht.routingTable.size },
   async ping (req) { return await node.services.ping.ping(peerIdFromString(req.peer), { signal: signal() }) },
   /** Puts a raw record (key and value as base64); returns the peers that answered the PUT_VALUE. */

@@ -1,6 +1,6 @@
 /**
- * Test-side handle on a stock peer running in a child process: the libp2p 2.x peer (v2-peer.ts)
- * by default, or another script of the same JSON-lines protocol (stock-peer.ts, 1.x or 2.x).
+ * Test-side handle on a stock peer running in a child process: a script of the JSON-lines
+ * protocol (peer-child.ts), today stock-peer.ts with libp2p 1.x or 2.x.
  * Spawns `node --import <polyfill> <script>`, speaks its JSON-lines protocol, and makes
  * sure the process is gone after `stop()` (graceful first, SIGKILL after a grace period).
  * Only strings (peer ids, multiaddrs, base64/utf-8 data) cross the process boundary.
@@ -11,7 +11,6 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 
 const POLYFILL = fileURLToPath(new URL('../../src/polyfill.js', import.meta.url))
-const PEER_SCRIPT = fileURLToPath(new URL('./v2-peer.js', import.meta.url))
 
 export interface V2Ready {
   peerId: string
@@ -66,9 +65,9 @@ export class V2PeerProcess {
 
   get peerId (): string { return this.ready.peerId }
 
-  /** Starts the peer and resolves once it listens; `script` and `args` pick another peer than v2-peer.js. */
-  static async start (opts: { agent?: string, timeoutMs?: number, script?: string, args?: string[] } = {}): Promise<V2PeerProcess> {
-    const args = ['--import', POLYFILL, opts.script ?? PEER_SCRIPT, ...(opts.args ?? [])]
+  /** Starts the peer script (with `args`) and resolves once it listens. */
+  static async start (opts: { script: string, agent?: string, timeoutMs?: number, args?: string[] }): Promise<V2PeerProcess> {
+    const args = ['--import', POLYFILL, opts.script, ...(opts.args ?? [])]
     if (opts.agent != null) args.push('--agent', opts.agent)
     const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] })
     const stderrTail: string[] = []
