@@ -53,7 +53,7 @@ function retainedBufferBytes (): number {
   return process.memoryUsage().arrayBuffers
 }
 
-describe('hostile peers against 4 honest peers on 127.0.0.1', { timeout: 180_000 }, () => {
+describe('hostile peers against 4 honest peers on 127.0.0.1', { timeout: 360_000 }, () => {
   const net = new LocalNet({ chord: STORE_LIMITS, pastry: STORE_LIMITS, sir: SIR_LIMITS })
   const hostiles: HostilePeer[] = []
   const keys: string[] = []
@@ -74,10 +74,23 @@ describe('hostile peers against 4 honest peers on 127.0.0.1', { timeout: 180_000
     }
   }
 
-  /** Waits for every honest peer to have joined both DHTs and to know a Chord predecessor (a settled ring). */
+  /**
+   * Waits for a settled network: each honest peer's Chord successor names it as predecessor, and
+   * each Pastry leaf set holds all the other honest peers (they are fewer than its 16 slots).
+   * Joining converges within tens of seconds on loopback, and each attack is judged against it.
+   */
   async function settled (): Promise<void> {
+    const ids = net.live().map(n => n.peerId.toString())
+    const right = (n: OverlayNode): boolean => {
+      const c = n.libp2p.services.chord!.status()
+      const next = net.live().find(m => m.peerId.toString() === c.successors[0]?.peerId)
+      const leaves = n.libp2p.services.pastry!.status().leafSet
+      const held = new Set([...leaves.left, ...leaves.right].map(l => l.peerId))
+      return next?.libp2p.services.chord!.status().predecessor?.peerId === n.peerId.toString() &&
+        ids.every(id => id === n.peerId.toString() || held.has(id))
+    }
     try {
-      await waitFor(() => net.live().every(n => n.libp2p.services.chord!.status().predecessor !== null && n.libp2p.services.chord!.joined && n.libp2p.services.pastry!.joined), { timeoutMs: 60_000, what: 'a settled ring' })
+      await waitFor(() => net.live().every(right), { timeoutMs: 90_000, what: 'a settled network' })
     } catch (err) {
       const short = (p: { peerId: string } | null): string => p === null ? 'none' : p.peerId.slice(-6)
       const rings = net.live().map(n => { const c = n.libp2p.services.chord!.status(); return `${short({ peerId: n.peerId.toString() })} <- ${short(c.predecessor)}, -> ${c.successors.map(short).join(' ')}` })
@@ -98,7 +111,7 @@ describe('hostile peers against 4 honest peers on 127.0.0.1', { timeout: 180_000
   before(async () => {
     await net.grow(4)
     ;[victim, , , reader] = net.live()
-    await waitFor(() => net.live().every(n => n.libp2p.services.chord!.joined && n.libp2p.services.pastry!.joined), { timeoutMs: 60_000, what: 'every peer joined' })
+    await settled()
     const writer = net.live()[1]
     for (const name of HONEST_KEYS) {
       const { key } = await writer.dht('chord').put(name, encoder.encode(name))
