@@ -9,6 +9,9 @@ import assert from 'node:assert/strict'
 import { inOpen, keyId, ringDistance } from '../../src/core/id.js'
 import type { Io, PeerRef, ProtocolHandler } from '../../src/core/port.js'
 import { MAX_CANDIDATES_PER_MESSAGE } from '../../src/core/candidate-probes.js'
+import { checkHandoffAnswer } from '../../src/chord/first-hand.js'
+import type { ChordContext } from '../../src/chord/context.js'
+import type { StorageResponse } from '../../src/dht/messages.js'
 import type { ChordMessage, ChordRequest, ChordResponse } from '../../src/chord/messages.js'
 import { ChordSimulation, type ChordSimNode } from '../../src/sim/chord-sim.js'
 import { uniformLatency } from '../../src/sim/latency.js'
@@ -164,5 +167,23 @@ describe('Chord first-hand routing state against hostile peers', () => {
     // The victim's ring is whole again: its successor is a live node that answers it.
     assert.ok(!ghosts.has(victim.chord.status().successors[0].address))
     assert.ok(victim.chord.status().successors.length > 0)
+  })
+
+  test('hand-off answers: a new predecessor that takes none loses standing whatever it says; one that took a hand-off may refuse for a limit', () => {
+    const pred: PeerRef = { id: 5n, address: 'pred' }
+    const penalized: string[] = []
+    const ctx = { routing: { predecessor: pred }, probes: { penalize: (address: string) => { penalized.push(address) } } } as unknown as ChordContext
+    const refusing = (reason: 'quota' | 'full' | 'invalid' | 'stale'): StorageResponse => ({ type: 'stored', accepted: 0, refused: [{ index: 0, reason }, { index: 1, reason }] })
+    assert.equal(checkHandoffAnswer(ctx, pred, 2, { type: 'stored', accepted: 0, refused: [] }), undefined, 'counts that do not cover the records: no answer')
+    checkHandoffAnswer(ctx, pred, 2, refusing('quota'))
+    assert.deepEqual(penalized.splice(0), ['pred', 'pred'], 'a new predecessor: uncounted and quota both cost standing')
+    checkHandoffAnswer(ctx, pred, 2, refusing('stale'))
+    assert.deepEqual(penalized.splice(0), [], 'it holds them: no cost')
+    checkHandoffAnswer(ctx, pred, 2, { type: 'stored', accepted: 2, refused: [] })
+    checkHandoffAnswer(ctx, pred, 2, refusing('quota'))
+    checkHandoffAnswer(ctx, pred, 2, refusing('full'))
+    assert.deepEqual(penalized.splice(0), [], 'one that took a hand-off may refuse for a limit')
+    checkHandoffAnswer(ctx, pred, 2, refusing('invalid'))
+    assert.deepEqual(penalized.splice(0), ['pred'], 'but not call verified records invalid')
   })
 })
