@@ -9,6 +9,9 @@
  *
  *   node dist/benchmarks/hostile-peers.js --peers 8 --store-records 20000 --record-bytes 16384
  *
+ * `--attacks store,names,lookups,rumors` picks the attacks (all by default); the honest rumor may
+ * take up to 120 s.
+ *
  * Writes benchmarks/results/hostile-peers-<peers>.json; exits 1 if an honest put, get or rumor failed.
  */
 import '../src/polyfill.js'
@@ -33,7 +36,7 @@ import { encodeSirRequest } from '../src/wire/sir.js'
 import { fakePeers, HostilePeer, liarCodec } from '../test/helpers/hostile-peer.js'
 import type { OverlayNode } from '../src/node/overlay-node.js'
 
-const flags = benchFlags(process.argv.slice(2), { peers: '8', 'store-records': '20000', 'record-bytes': '16384', names: '1000', lookups: '20000', origins: '12', rumors: '1000', out: 'benchmarks/results' })
+const flags = benchFlags(process.argv.slice(2), { peers: '8', 'store-records': '20000', 'record-bytes': '16384', names: '1000', lookups: '20000', origins: '12', rumors: '1000', attacks: 'store,names,lookups,rumors', out: 'benchmarks/results' })
 const num = (name: string, min: number, max: number): number => {
   const v = Number(flags[name])
   if (!Number.isInteger(v) || v < min || v > max) {
@@ -52,6 +55,15 @@ const RUMORS = num('rumors', 1, 10_000)
 /** Records per STORE: within a frame's 1 MiB batch. */
 const BATCH = Math.max(1, Math.min(64, Math.floor(1_000_000 / (RECORD_BYTES + 200))))
 const HONEST_OPS = 20
+/** How long the honest rumor published after the rumor flood may take to reach the victim. */
+const RUMOR_WAIT_MS = 120_000
+const ATTACKS = new Set(flags.attacks.split(','))
+for (const a of ATTACKS) {
+  if (!['store', 'names', 'lookups', 'rumors'].includes(a)) {
+    process.stderr.write(`--attacks takes a comma-separated subset of store,names,lookups,rumors, got '${flags.attacks}'\n`)
+    process.exit(2)
+  }
+}
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
@@ -93,7 +105,7 @@ try {
   report.rssStartMiB = rssMiB()
 
   // Item 1: valid STOREs flooding one victim, on each DHT; honest puts and gets run meanwhile.
-  for (const [dht, protocol, encode, decode] of [['chord', CHORD_PROTOCOL, encodeChordRequest, decodeChordResponse], ['pastry', PASTRY_PROTOCOL, encodePastryRequest, decodePastryResponse]] as const) {
+  for (const [dht, protocol, encode, decode] of ATTACKS.has('store') ? [['chord', CHORD_PROTOCOL, encodeChordRequest, decodeChordResponse], ['pastry', PASTRY_PROTOCOL, encodePastryRequest, decodePastryResponse]] as const : []) {
     const flooder = await HostilePeer.create()
     hostiles.push(flooder)
     const stream = await flooder.open(multiaddr(victim.addresses()[0]), protocol)
@@ -120,7 +132,7 @@ try {
   }
 
   // Item 5: LEAVING and EXCHANGE frames naming peers that do not exist.
-  {
+  if (ATTACKS.has('names')) {
     const liar = await HostilePeer.create()
     hostiles.push(liar)
     const target = multiaddr(victim.addresses()[0])
@@ -141,7 +153,7 @@ try {
   }
 
   // Item 6: a flood of lookups on one connection.
-  {
+  if (ATTACKS.has('lookups')) {
     const flooder = await HostilePeer.create()
     hostiles.push(flooder)
     const stream = await flooder.open(multiaddr(victim.addresses()[0]), CHORD_PROTOCOL)
@@ -160,7 +172,7 @@ try {
   }
 
   // Item 7: rumors from fresh origin keys, then an honest rumor.
-  {
+  if (ATTACKS.has('rumors')) {
     const flooder = await HostilePeer.create()
     hostiles.push(flooder)
     const stream = await flooder.open(multiaddr(victim.addresses()[0]), SIR_PROTOCOL)
@@ -178,7 +190,7 @@ try {
     const unsubscribe = victim.pubsub('sir').subscribe('after-flood', (m) => { delivered.push(new TextDecoder().decode(m.data)) })
     await net.live()[2].pubsub('sir').publish('after-flood', encoder.encode('honest'))
     const t = performance.now()
-    while (!delivered.includes('honest') && performance.now() - t < 30_000) await new Promise(resolve => setTimeout(resolve, 100))
+    while (!delivered.includes('honest') && performance.now() - t < RUMOR_WAIT_MS) await new Promise(resolve => setTimeout(resolve, 100))
     unsubscribe()
     const after = sir.status()
     if (!delivered.includes('honest')) honestFailures++
@@ -193,6 +205,6 @@ try {
   await Promise.all(hostiles.map(async h => { await h.stop().catch(() => {}) }))
   await net.stopAll()
 }
-await writeFile(`${flags.out}/hostile-peers-${PEERS}.json`, JSON.stringify(report, null, 2) + '\n')
+await writeFile(`${flags.out}/hostile-peers-${PEERS}${ATTACKS.size < 4 ? `-${[...ATTACKS].join('-')}` : ''}.json`, JSON.stringify(report, null, 2) + '\n')
 process.stdout.write(`honest failures: ${honestFailures}\n`)
 process.exit(honestFailures === 0 ? 0 : 1)
