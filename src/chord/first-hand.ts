@@ -64,15 +64,30 @@ export function firstAnswering (ctx: ChordContext, candidates: readonly PeerRef[
 }
 
 /**
+ * The predecessor each node has seen take a hand-off (accept records, or hold them: `stale`). An
+ * established owner may refuse later ones for a limit: a flood passed on through this node can
+ * spend our share there, and that must not cost an honest neighbour its place (issue 10).
+ */
+const provenPredecessor = new WeakMap<ChordContext, string>()
+
+/**
  * Checks the answer to a hand-off (a primary store to the predecessor, the new owner). An answer
  * whose counts do not cover every record is malformed: no record counts as taken. A predecessor
- * that took none of them (refusals other than `stale`, which means it holds them) loses standing
- * and is dropped; the records stay here as owned. Returns the answer to pass on.
+ * that took none of them loses standing and is dropped, unless it holds them (`stale`), is
+ * leaving, or has taken a hand-off before and refuses for a limit (`quota`, `full`, `too-large`);
+ * a new predecessor that takes none (a sybil that NOTIFYed in) is dropped whatever it says. The
+ * records not accepted stay here as owned. Returns the answer to pass on.
  */
 export function checkHandoffAnswer (ctx: ChordContext, to: PeerRef, sent: number, res: StorageResponse): StorageResponse | undefined {
   if (res.type !== 'stored') return res
   if (res.accepted + res.refused.length < sent) return handoffRefused(ctx, to)
-  if (res.accepted === 0 && res.refused.every(r => r.reason !== 'stale' && r.reason !== 'leaving')) handoffRefused(ctx, to)
+  const holds = res.refused.some(r => r.reason === 'stale' || r.reason === 'leaving')
+  if (res.accepted > 0 || holds) {
+    if (ctx.routing.predecessor?.address === to.address) provenPredecessor.set(ctx, to.address)
+    return res
+  }
+  const proven = provenPredecessor.get(ctx) === to.address
+  if (!proven || res.refused.some(r => r.reason === 'invalid')) handoffRefused(ctx, to)
   return res
 }
 

@@ -1,5 +1,5 @@
 /**
- * The SIR gossip libp2p service, `/overlay/sir/2.0.0`: `services: { sir: sir(init) }`. It runs the
+ * The SIR gossip libp2p service, `/overlay/sir/3.0.0`: `services: { sir: sir(init) }`. It runs the
  * pure SirNode (src/sir) on a StreamRuntime, signs the rumors it publishes with the node's own key
  * and verifies every rumor received against the key its origin's peer id names. Its view is the
  * set of connected peers that speak the protocol (the registrar topology), bounded by the node.
@@ -21,13 +21,13 @@ import type { SirMessage, SirRequest, SirResponse } from '../sir/messages.js'
 import type { RumorSigner, RumorVerifier } from '../sir/rumor.js'
 import type { PrivateKey, PublicKey, Startable } from '@libp2p/interface'
 
-export const SIR_PROTOCOL = '/overlay/sir/2.0.0'
+export const SIR_PROTOCOL = '/overlay/sir/3.0.0'
 
 /** Origins whose public keys are kept decoded; a miss costs one multihash parse. */
 const MAX_CACHED_KEYS = 4096
 
 export interface SirServiceInit extends SirInit {
-  /** @default '/overlay/sir/2.0.0' */
+  /** @default '/overlay/sir/3.0.0' */
   protocol?: string
   /** Concurrent inbound SIR streams per connection; a peer reuses one. @default 4 (REUSED_MAX_INBOUND_STREAMS) */
   maxInboundStreams?: number

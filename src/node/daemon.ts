@@ -91,7 +91,8 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
     await datastore.open()
     cleanups.push(async () => { await datastore.close() })
 
-    const node = await createOverlayNode({ privateKey, datastore, local, listen, announce, bootstrap }).catch((err: NodeJS.ErrnoException) => {
+    const limits = config.inboundRateLimit === undefined ? {} : { chord: { inboundRateLimit: config.inboundRateLimit }, pastry: { inboundRateLimit: config.inboundRateLimit }, sir: { inboundRateLimit: config.inboundRateLimit } }
+    const node = await createOverlayNode({ privateKey, datastore, local, listen, announce, bootstrap, ...limits }).catch((err: NodeJS.ErrnoException) => {
       if (!isAddressInUse(err)) throw err
       const addresses = listen ?? ['the default address']
       throw new InputError(`cannot listen on ${addresses.join(', ')}: address already in use; choose another with ${sourceOf('listen', options, config)}`)

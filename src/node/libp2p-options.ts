@@ -14,8 +14,8 @@ import { tcp } from '@libp2p/tcp'
 import { MemoryDatastore } from 'datastore-core'
 import { Registry } from 'prom-client'
 import { ping } from '../libp2p/ping-service.js'
-import { chord } from '../libp2p/chord-service.js'
-import { pastry } from '../libp2p/pastry-service.js'
+import { chord, type ChordServiceInit } from '../libp2p/chord-service.js'
+import { pastry, type PastryServiceInit } from '../libp2p/pastry-service.js'
 import { applyDependencyFixes } from '../libp2p/dependency-fixes.js'
 import { sir, type SirServiceInit } from '../libp2p/sir-service.js'
 import { gossipsubMetricsRegister, OneTopicLabel } from './metrics-gossipsub.js'
@@ -48,6 +48,9 @@ export interface PeerOptionsInit {
   overlays: ReadonlySet<OverlayName>
   /** SIR's options when it runs (benchmarks turn anti-entropy off). @default the service's defaults */
   sir?: SirServiceInit
+  /** Chord's and Pastry's options when they run (store quotas, inbound rate limits). @default the services' defaults */
+  chord?: Omit<ChordServiceInit, 'bootstrapPeers'>
+  pastry?: Omit<PastryServiceInit, 'bootstrapPeers'>
 }
 
 /** Our own overlays, each a libp2p service of the same name. */
@@ -94,8 +97,8 @@ export function buildLibp2pOptions (init: PeerOptionsInit): Libp2pOptions<any> {
         selectors: { [KAD_NAMESPACE]: selectOverlayRecord },
         maxInboundStreams: KAD_MAX_INBOUND_STREAMS
       }),
-      ...(init.overlays.has('chord') ? { chord: chord({ bootstrapPeers: init.bootstrapPeers }) } : {}),
-      ...(init.overlays.has('pastry') ? { pastry: pastry({ bootstrapPeers: init.bootstrapPeers }) } : {}),
+      ...(init.overlays.has('chord') ? { chord: chord({ ...init.chord, bootstrapPeers: init.bootstrapPeers }) } : {}),
+      ...(init.overlays.has('pastry') ? { pastry: pastry({ ...init.pastry, bootstrapPeers: init.bootstrapPeers }) } : {}),
       ...(init.overlays.has('sir') ? { sir: sir(init.sir) } : {}),
       pubsub: gossipsub({
         // With every peer on one IP the colocation penalty would grey-list the whole network.

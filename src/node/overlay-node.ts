@@ -16,7 +16,7 @@ import { kadBackend, kadRawBackend } from './kad-backend.js'
 import { sirBackend } from './sir-backend.js'
 import { buildLibp2pOptions, OVERLAY_NAMES } from './libp2p-options.js'
 import { registerOverlaySeries } from './metrics.js'
-import type { OverlayName } from './libp2p-options.js'
+import type { OverlayName, PeerOptionsInit } from './libp2p-options.js'
 import type { DhtBackend, PubsubBackend } from './backends.js'
 import type { KadRawBackend } from './kad-backend.js'
 import type { ChordService } from '../libp2p/chord-service.js'
@@ -66,6 +66,10 @@ export interface OverlayNodeConfig {
   connections?: ConnectionTrimmerInit
   /** SIR's options, when SIR runs. @default the service's defaults */
   sir?: SirServiceInit
+  /** Chord's options (store quotas, inbound rate limit), when Chord runs. @default the service's defaults */
+  chord?: PeerOptionsInit['chord']
+  /** Pastry's options, when Pastry runs. @default the service's defaults */
+  pastry?: PeerOptionsInit['pastry']
 }
 
 export interface PeerSummary {
@@ -173,7 +177,9 @@ export async function createOverlayNode (config: OverlayNodeConfig = {}): Promis
     metricsRegistry,
     bootstrapPeers: bootstrap.map(peerIdOf).filter((id): id is string => id !== undefined),
     overlays,
-    sir: config.sir
+    sir: config.sir,
+    chord: config.chord,
+    pastry: config.pastry
   })) as unknown as Libp2p<OverlayServices>
 
   const { chord, pastry, sir } = libp2p.services

@@ -9,6 +9,7 @@ import { constants } from 'node:fs'
 import { chmod, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { rateLimitConfig, type RateLimitInit } from '../libp2p/rate-limit.js'
 import { InputError } from './errors.js'
 import type { PrivateKey } from '@libp2p/interface'
 
@@ -36,6 +37,8 @@ export interface RepoConfig {
   /** Control API address on 127.0.0.1: a multiaddr (`/ip4/127.0.0.1/tcp/5101`) or a URL. */
   api?: string
   local?: boolean
+  /** Inbound requests per second and burst, per peer and in total, for each of Chord, Pastry and SIR (rate-limit.ts). */
+  inboundRateLimit?: RateLimitInit
 }
 
 /** The keys config.json may hold, each with what it takes (for `config` and for the error that lists them). */
@@ -45,7 +48,30 @@ export const CONFIG_KEYS: Readonly<Record<keyof RepoConfig, string>> = {
   announce: 'array of multiaddrs to announce instead',
   bootstrap: 'array of multiaddrs (…/p2p/<id>) to dial at start',
   api: 'the control API address: /ip4/127.0.0.1/tcp/<port> or http://127.0.0.1:<port>',
-  local: 'true or false: the profile for networks on 127.0.0.1'
+  local: 'true or false: the profile for networks on 127.0.0.1',
+  inboundRateLimit: 'object with any of perPeerPerSecond (100), perPeerBurst (500), totalPerSecond (2000), totalBurst (5000): inbound requests per second and burst, per peer and in total, for each of Chord, Pastry and SIR'
+}
+
+const RATE_LIMIT_FIELDS = ['perPeerPerSecond', 'perPeerBurst', 'totalPerSecond', 'totalBurst'] as const
+
+/**
+ * Checks an `inboundRateLimit` value as the services will read it: an object of the four known
+ * fields, each a positive number (bursts at least 1). Throws an Error that names the bad field.
+ */
+export function checkInboundRateLimit (value: unknown): RateLimitInit {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`takes an object with any of ${RATE_LIMIT_FIELDS.join(', ')}`)
+  const unknown = Object.keys(value).filter(k => !(RATE_LIMIT_FIELDS as readonly string[]).includes(k))
+  if (unknown.length > 0) throw new Error(`unknown field '${unknown[0].slice(0, 64)}' (known: ${RATE_LIMIT_FIELDS.join(', ')})`)
+  const init = value as Record<string, unknown>
+  for (const field of RATE_LIMIT_FIELDS) {
+    if (init[field] !== undefined && typeof init[field] !== 'number') throw new Error(`${field} must be a number`)
+  }
+  try {
+    rateLimitConfig(init as RateLimitInit)
+  } catch (err) {
+    throw new Error((err as Error).message.replace(/^rate limit: /, ''))
+  }
+  return { ...init } as RateLimitInit
 }
 
 /** Where an API is reached: the host and port it listens on and the URL clients call. */
@@ -255,13 +281,20 @@ export function validateConfig (value: unknown, file: string): RepoConfig {
     }
   }
   if (v.local !== undefined && typeof v.local !== 'boolean') throw new RepoError(`config ${file}: 'local' must be true or false`)
+  let inboundRateLimit: RateLimitInit | undefined
+  try {
+    inboundRateLimit = v.inboundRateLimit === undefined ? undefined : checkInboundRateLimit(v.inboundRateLimit)
+  } catch (err) {
+    throw new RepoError(`config ${file}: 'inboundRateLimit' ${(err as Error).message}`)
+  }
   const config: RepoConfig = {
     peerId: typeof v.peerId === 'string' ? v.peerId : '',
     listen: optionalStrings(v.listen, 'listen', file),
     announce: optionalStrings(v.announce, 'announce', file),
     bootstrap: optionalStrings(v.bootstrap, 'bootstrap', file),
     api: v.api as string | undefined,
-    local: v.local as boolean | undefined
+    local: v.local as boolean | undefined,
+    inboundRateLimit
   }
   for (const key of Object.keys(config) as Array<keyof RepoConfig>) if (config[key] === undefined) delete config[key]
   return config

@@ -1,5 +1,5 @@
 /**
- * The peers a SIR node gossips with: those that speak /overlay/sir/1.0.0, as the runtime reports
+ * The peers a SIR node gossips with: those that speak SIR (the runtime's protocol id), as the runtime reports
  * them (onPeer). The analysis (Demers et al. 1987 §1.1) assumes each contact is a uniformly random
  * other site; `sample` draws uniformly from the view. Invariants: self is never in a view; a
  * BoundedView holds at most `maxPeers` (a newcomer to a full view replaces a random member).

@@ -9,6 +9,9 @@ import assert from 'node:assert/strict'
 import { inOpen, keyId, ringDistance } from '../../src/core/id.js'
 import type { Io, PeerRef, ProtocolHandler } from '../../src/core/port.js'
 import { MAX_CANDIDATES_PER_MESSAGE } from '../../src/core/candidate-probes.js'
+import { checkHandoffAnswer } from '../../src/chord/first-hand.js'
+import type { ChordContext } from '../../src/chord/context.js'
+import type { StorageResponse } from '../../src/dht/messages.js'
 import type { ChordMessage, ChordRequest, ChordResponse } from '../../src/chord/messages.js'
 import { ChordSimulation, type ChordSimNode } from '../../src/sim/chord-sim.js'
 import { uniformLatency } from '../../src/sim/latency.js'
@@ -34,14 +37,17 @@ function addressIn (prefix: string, lo: bigint, hi: bigint, skip = 0): PeerRef {
   throw new Error('no address found in the arc')
 }
 
+type SybilRefusal = 'uncounted' | 'invalid' | 'quota' | 'keep-nothing'
+
 /**
  * A peer that speaks Chord and lies: it NOTIFYs `target` every second (it would be its
  * predecessor), names `target` as everything, and either refuses every record it is handed
- * (`accepted = 0`, with no refusal named) or accepts them and keeps nothing.
+ * (`accepted = 0`, with no refusal named, or each named `invalid` or `quota`) or accepts them and
+ * keeps nothing (`keep-nothing`).
  */
 class Sybil implements ProtocolHandler<ChordRequest, ChordResponse, ChordMessage> {
   storesReceived = 0
-  constructor (private readonly io: ChordIo, private readonly target: PeerRef, private readonly refuse: boolean) {}
+  constructor (private readonly io: ChordIo, private readonly target: PeerRef, private readonly refuse: SybilRefusal) {}
   start (): void { this.io.setTimer('notify', 200) }
   stop (): void {}
   onMessage (): void {}
@@ -49,7 +55,9 @@ class Sybil implements ProtocolHandler<ChordRequest, ChordResponse, ChordMessage
     switch (req.type) {
       case 'store':
         this.storesReceived++
-        return { type: 'stored', accepted: this.refuse ? 0 : req.records.length, refused: [] }
+        if (this.refuse === 'keep-nothing') return { type: 'stored', accepted: req.records.length, refused: [] }
+        if (this.refuse === 'uncounted') return { type: 'stored', accepted: 0, refused: [] }
+        return { type: 'stored', accepted: 0, refused: req.records.map((_, index) => ({ index, reason: this.refuse as 'invalid' | 'quota' })) }
       case 'fetch': return { type: 'value', record: undefined }
       case 'sync': return { type: 'missing', keyIds: req.keys.map(k => k.keyId), newer: [] }
       case 'get-neighbors': return { type: 'neighbors', predecessor: undefined, successors: [this.target] }
@@ -77,7 +85,7 @@ function ring (seed: string, n: number): ChordSimulation {
   return cs
 }
 
-function addSybil (cs: ChordSimulation, at: PeerRef, target: PeerRef, refuse: boolean): Sybil {
+function addSybil (cs: ChordSimulation, at: PeerRef, target: PeerRef, refuse: SybilRefusal): Sybil {
   let sybil!: Sybil
   const node = cs.sim.addNode<ChordRequest, ChordResponse, ChordMessage>(io => { sybil = new Sybil(io, target, refuse); return sybil }, at.address)
   cs.sim.start(node)
@@ -97,30 +105,32 @@ function routingOf (node: ChordSimNode): string[] {
 }
 
 describe('Chord first-hand routing state against hostile peers', () => {
-  test('a sybil that NOTIFYs in just below a victim and refuses the hand-off does not wipe its key range', () => {
-    const cs = ring('sybil-notify', 32)
-    const keys = Array.from({ length: 1500 }, (_, i) => utf8.encode(`key-${i}`))
-    putAll(cs, keys)
-    cs.sim.runFor(8_000)
-    const nodes = cs.live()
-    const victim = nodes[5]
-    const pred = nodes[4]
-    const at = addressIn('sybil', pred.sim.ref.id, victim.sim.ref.id)
-    const taken = keys.filter(k => inOpen(keyId(k), pred.sim.ref.id, at.id) || keyId(k) === at.id)
-    assert.ok(taken.length > 0, 'the sybil sits where it would take over some of the victim\'s keys')
-    const sybil = addSybil(cs, at, victim.sim.ref, true)
-    cs.sim.runFor(LEASE_MS + 30_000)
-    assert.ok(sybil.storesReceived > 0, 'the victim did hand the sybil its keys (it was adopted once)')
-    assert.notEqual(victim.chord.status().predecessor?.address, at.address, 'the sybil lost its place')
-    assert.ok(victim.chord.status().primaryRecords >= taken.length, 'the refused records stay with the victim as owner')
-    assert.equal(unreadable(cs.sim, taken, () => (cs.randomMember() as ChordSimNode).chord), 0, 'every key of the range is readable after the lease')
-    assert.equal(unreadable(cs.sim, keys, () => (cs.randomMember() as ChordSimNode).chord), 0, 'and every other key')
-    // It stays out: later notifies are refused while it is without standing.
-    const stores = sybil.storesReceived
-    cs.sim.runFor(20_000)
-    assert.notEqual(victim.chord.status().predecessor?.address, at.address)
-    assert.equal(sybil.storesReceived, stores, 'no further hand-off to it')
-  })
+  for (const refusal of ['uncounted', 'invalid', 'quota'] as const) {
+    test(`a sybil that NOTIFYs in just below a victim and refuses the hand-off (${refusal}) does not wipe its key range`, () => {
+      const cs = ring('sybil-notify', 32)
+      const keys = Array.from({ length: 1500 }, (_, i) => utf8.encode(`key-${i}`))
+      putAll(cs, keys)
+      cs.sim.runFor(8_000)
+      const nodes = cs.live()
+      const victim = nodes[5]
+      const pred = nodes[4]
+      const at = addressIn('sybil', pred.sim.ref.id, victim.sim.ref.id)
+      const taken = keys.filter(k => inOpen(keyId(k), pred.sim.ref.id, at.id) || keyId(k) === at.id)
+      assert.ok(taken.length > 0, 'the sybil sits where it would take over some of the victim\'s keys')
+      const sybil = addSybil(cs, at, victim.sim.ref, refusal)
+      cs.sim.runFor(LEASE_MS + 30_000)
+      assert.ok(sybil.storesReceived > 0, 'the victim did hand the sybil its keys (it was adopted once)')
+      assert.notEqual(victim.chord.status().predecessor?.address, at.address, 'the sybil lost its place')
+      assert.ok(victim.chord.status().primaryRecords >= taken.length, 'the refused records stay with the victim as owner')
+      assert.equal(unreadable(cs.sim, taken, () => (cs.randomMember() as ChordSimNode).chord), 0, 'every key of the range is readable after the lease')
+      assert.equal(unreadable(cs.sim, keys, () => (cs.randomMember() as ChordSimNode).chord), 0, 'and every other key')
+      // It stays out: later notifies are refused while it is without standing.
+      const stores = sybil.storesReceived
+      cs.sim.runFor(20_000)
+      assert.notEqual(victim.chord.status().predecessor?.address, at.address)
+      assert.equal(sybil.storesReceived, stores, 'no further hand-off to it')
+    })
+  }
 
   test('forged LEAVINGs naming peers that do not exist install nothing, and each is dialled at most once', () => {
     const cs = ring('sybil-leaving', 32)
@@ -129,9 +139,9 @@ describe('Chord first-hand routing state against hostile peers', () => {
     const before = nodes[9].sim.ref
     const after = nodes[11].sim.ref
     // Sybils just around the victim, adopted first-hand (they answer, and accept records).
-    const below = addSybil(cs, addressIn('below', before.id, victim.sim.ref.id), victim.sim.ref, false)
+    const below = addSybil(cs, addressIn('below', before.id, victim.sim.ref.id), victim.sim.ref, 'keep-nothing')
     const aboveRef = addressIn('above', victim.sim.ref.id, after.id)
-    const above = addSybil(cs, aboveRef, after, false)
+    const above = addSybil(cs, aboveRef, after, 'keep-nothing')
     cs.sim.runFor(10_000)
     const status = victim.chord.status()
     assert.ok(status.predecessor?.address.startsWith('below'), 'the sybil below is the victim\'s predecessor')
@@ -157,5 +167,23 @@ describe('Chord first-hand routing state against hostile peers', () => {
     // The victim's ring is whole again: its successor is a live node that answers it.
     assert.ok(!ghosts.has(victim.chord.status().successors[0].address))
     assert.ok(victim.chord.status().successors.length > 0)
+  })
+
+  test('hand-off answers: a new predecessor that takes none loses standing whatever it says; one that took a hand-off may refuse for a limit', () => {
+    const pred: PeerRef = { id: 5n, address: 'pred' }
+    const penalized: string[] = []
+    const ctx = { routing: { predecessor: pred }, probes: { penalize: (address: string) => { penalized.push(address) } } } as unknown as ChordContext
+    const refusing = (reason: 'quota' | 'full' | 'invalid' | 'stale'): StorageResponse => ({ type: 'stored', accepted: 0, refused: [{ index: 0, reason }, { index: 1, reason }] })
+    assert.equal(checkHandoffAnswer(ctx, pred, 2, { type: 'stored', accepted: 0, refused: [] }), undefined, 'counts that do not cover the records: no answer')
+    checkHandoffAnswer(ctx, pred, 2, refusing('quota'))
+    assert.deepEqual(penalized.splice(0), ['pred', 'pred'], 'a new predecessor: uncounted and quota both cost standing')
+    checkHandoffAnswer(ctx, pred, 2, refusing('stale'))
+    assert.deepEqual(penalized.splice(0), [], 'it holds them: no cost')
+    checkHandoffAnswer(ctx, pred, 2, { type: 'stored', accepted: 2, refused: [] })
+    checkHandoffAnswer(ctx, pred, 2, refusing('quota'))
+    checkHandoffAnswer(ctx, pred, 2, refusing('full'))
+    assert.deepEqual(penalized.splice(0), [], 'one that took a hand-off may refuse for a limit')
+    checkHandoffAnswer(ctx, pred, 2, refusing('invalid'))
+    assert.deepEqual(penalized.splice(0), ['pred'], 'but not call verified records invalid')
   })
 })

@@ -42,11 +42,16 @@ describe('daemon configuration and notices', { timeout: 180_000 }, () => {
     assert.equal((await runCli(['config', 'api', 'http://127.0.0.1:5999', '--repo', repo])).code, 0)
     assert.deepEqual(await readConfig(repo), { peerId, bootstrap: [`/ip4/127.0.0.1/tcp/4001/p2p/${peerId}`], listen: ['/ip4/127.0.0.1/tcp/0'], api: 'http://127.0.0.1:5999' })
     assert.deepEqual(JSON.parse((await runCli(['config', 'listen', '--repo', repo, '--json'])).stdout), { key: 'listen', value: ['/ip4/127.0.0.1/tcp/0'] })
+    assert.equal((await runCli(['config', 'inboundRateLimit', '{"perPeerPerSecond": 50}', '--repo', repo])).code, 0)
+    assert.deepEqual((await readConfig(repo)).inboundRateLimit, { perPeerPerSecond: 50 })
+    assert.equal((await runCli(['config', 'inboundRateLimit', 'null', '--repo', repo])).code, 0)
     assert.equal((await runCli(['config', 'api', 'null', '--repo', repo])).code, 0)
     assert.equal((await readConfig(repo)).api, undefined)
 
     for (const [args, message] of [
-      [['lisen', '[]'], /unknown config key 'lisen' \(known keys: peerId, listen, announce, bootstrap, api, local\)/],
+      [['lisen', '[]'], /unknown config key 'lisen' \(known keys: peerId, listen, announce, bootstrap, api, local, inboundRateLimit\)/],
+      [['inboundRateLimit', '{"perPeerBurst": 0}'], /config inboundRateLimit perPeerBurst must be a positive number, got 0/],
+      [['inboundRateLimit', '100'], /config inboundRateLimit takes an object/],
       [['listen', '["garbage"]'], /malformed multiaddr 'garbage'/],
       [['local', 'yes'], /config local takes true or false/],
       [['api', '/ip4/127.0.0.1/udp/1'], /config api: API address/],
@@ -65,7 +70,7 @@ describe('daemon configuration and notices', { timeout: 180_000 }, () => {
       await writeFile(`${repo}/config.json`, text)
       const r = await runCli(['daemon', '--repo', repo, '--local'])
       assert.equal(r.code, 1, r.stderr)
-      assert.match(r.stderr, /known keys: peerId, listen, announce, bootstrap, api, local\)\n$/)
+      assert.match(r.stderr, /known keys: peerId, listen, announce, bootstrap, api, local, inboundRateLimit\)\n$/)
     }
   })
 

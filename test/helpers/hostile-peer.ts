@@ -2,7 +2,8 @@
  * A hostile peer for tests (issue 10): a stock libp2p 3 node (TCP, Noise, Yamux, identify) that
  * speaks our overlays' framing correctly and lies in what it says. It opens raw streams of our
  * protocols, writes length-prefixed envelopes with any body, and reads the answers by id; it names
- * peers that do not exist (`fakePeers`). It runs none of our protocol logic.
+ * peers that do not exist (`fakePeers`). It runs none of our protocol logic; it may answer our
+ * requests with whatever a test's `respond` says (`answer`), so it passes our probes and then lies.
  */
 import { randomBytes } from 'node:crypto'
 import { noise } from '@chainsafe/libp2p-noise'
@@ -48,19 +49,32 @@ export function liarCodec (peers: readonly WirePeer[]): { codec: PeerCodec, refs
   }
 }
 
-/** One raw stream of one of our protocols, with answers matched to requests by id. */
+/** A hostile's answer to one request body: a response body, or undefined for a refusal. */
+export type Responder = (body: Uint8Array) => Uint8Array | undefined
+
+/**
+ * One raw stream of one of our protocols, with answers matched to requests by id; requests that
+ * arrive on it are answered by `respond` (none: left unanswered).
+ */
 export class HostileStream {
   readonly stream: Stream
   private readonly pending = new Map<number, (envelope: Envelope) => void>()
   private lastId = 0
 
-  constructor (stream: Stream) {
+  constructor (stream: Stream, respond?: Responder) {
     this.stream = stream
     const reader = new FrameReader(MAX_ANSWER_BYTES)
     stream.addEventListener('message', (event) => {
       reader.push(event.data)
       for (let frame = reader.next(); frame !== undefined; frame = reader.next()) {
         const envelope = decodeEnvelope(frame)
+        if (envelope.kind === 'request') {
+          if (respond === undefined) continue
+          const body = respond(envelope.body)
+          if (body === undefined) this.frame('refused', envelope.id, new Uint8Array(0))
+          else this.frame('response', envelope.id, body)
+          continue
+        }
         this.pending.get(envelope.id)?.(envelope)
         this.pending.delete(envelope.id)
       }
@@ -110,8 +124,9 @@ export class HostilePeer {
     this.privateKey = privateKey
   }
 
-  static async create (): Promise<HostilePeer> {
-    const privateKey = await generateKeyPair('Ed25519')
+  /** A hostile with a new key, or with `privateKey` (one ground for a chosen node id). */
+  static async create (privateKey?: PrivateKey): Promise<HostilePeer> {
+    privateKey ??= await generateKeyPair('Ed25519')
     return new HostilePeer(await createLibp2p({
       privateKey,
       addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
@@ -126,6 +141,11 @@ export class HostilePeer {
   /** Opens a raw stream of `protocol` to `target`. */
   async open (target: Multiaddr, protocol: string): Promise<HostileStream> {
     return new HostileStream(await this.libp2p.dialProtocol(target, protocol))
+  }
+
+  /** Answers every request on inbound streams of `protocol` with `respond`. */
+  async answer (protocol: string, respond: Responder): Promise<void> {
+    await this.libp2p.handle(protocol, (stream) => { new HostileStream(stream, respond) }, { maxInboundStreams: 64 })
   }
 
   async stop (): Promise<void> {

@@ -56,6 +56,23 @@ describe('repo folder', () => {
     await assert.rejects(repo.config(), /API address 'somewhere'/)
   })
 
+  it('takes inbound rate limits for the overlays, and refuses bad ones naming the field', async () => {
+    const repo = new Repo(`${dir.path}/h`)
+    const { peerId } = await repo.init()
+    await repo.setConfig('inboundRateLimit', { perPeerPerSecond: 20, totalBurst: 1000 })
+    assert.deepEqual(await repo.config(), { peerId, inboundRateLimit: { perPeerPerSecond: 20, totalBurst: 1000 } })
+    for (const [text, message] of [
+      ['{"inboundRateLimit": 5}', /'inboundRateLimit' takes an object with any of perPeerPerSecond, perPeerBurst, totalPerSecond, totalBurst/],
+      ['{"inboundRateLimit": {"perPeer": 5}}', /'inboundRateLimit' unknown field 'perPeer'/],
+      ['{"inboundRateLimit": {"perPeerPerSecond": "5"}}', /'inboundRateLimit' perPeerPerSecond must be a number/],
+      ['{"inboundRateLimit": {"totalPerSecond": 0}}', /'inboundRateLimit' totalPerSecond must be a positive number, got 0/],
+      ['{"inboundRateLimit": {"perPeerBurst": 0.5}}', /'inboundRateLimit' perPeerBurst must be at least 1, got 0.5/]
+    ] as Array<[string, RegExp]>) {
+      await writeFile(repo.file('config.json'), text)
+      await assert.rejects(repo.config(), (err: Error) => err instanceof RepoError && message.test(err.message), text)
+    }
+  })
+
   it('sets and removes one config key, keeping the others, and refuses to set the peer id', async () => {
     const repo = new Repo(`${dir.path}/g`)
     const { peerId } = await repo.init()

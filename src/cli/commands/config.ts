@@ -5,7 +5,7 @@
  * are checked as the daemon would read them, before the file is written; a change applies at the
  * daemon's next start.
  */
-import { CONFIG_KEYS, parseApiAddress, Repo } from '../../node/repo.js'
+import { checkInboundRateLimit, CONFIG_KEYS, parseApiAddress, Repo } from '../../node/repo.js'
 import { checkMultiaddr } from '../input-check.js'
 import { UsageError } from '../usage-error.js'
 import type { RepoConfig } from '../../node/repo.js'
@@ -41,6 +41,12 @@ async function parseValue (key: keyof RepoConfig, text: string): Promise<unknown
     }
   } else if (key === 'local') {
     if (typeof value !== 'boolean') throw wrong()
+  } else if (key === 'inboundRateLimit') {
+    try {
+      checkInboundRateLimit(value)
+    } catch (err) {
+      throw new UsageError(`config inboundRateLimit ${(err as Error).message}`)
+    }
   } else {
     throw new UsageError(`config ${key} is read-only`)
   }
