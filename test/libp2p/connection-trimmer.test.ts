@@ -92,7 +92,7 @@ describe('connection trimmer', () => {
       { id: 'kept', peer: 'P1', direction: 'outbound', openedAt: 0, protocols: ['/overlay/chord/2.0.0'] },
       { id: 'kad-query', peer: 'P2', direction: 'outbound', openedAt: 0, protocols: ['/ipfs/kad/1.0.0'] },
       { id: 'busy', peer: 'P3', direction: 'outbound', openedAt: 0 },
-      { id: 'overlay-stream', peer: 'P9', direction: 'outbound', openedAt: 0, protocols: ['/overlay/sir/2.0.0'] },
+      { id: 'overlay-stream', peer: 'P9', direction: 'outbound', openedAt: 0, protocols: ['/overlay/sir/3.0.0'] },
       { id: 'keep-alive', peer: 'P4', direction: 'outbound', openedAt: 0 },
       { id: 'mesh', peer: 'P5', direction: 'inbound', openedAt: 0, protocols: ['/meshsub/1.2.0', '/meshsub/1.2.0'] },
       { id: 'kad-peer', peer: 'P6', direction: 'inbound', openedAt: 0, protocols: ['/meshsub/1.2.0'] },
