@@ -156,7 +156,7 @@ export function parseReceipts (lines: readonly string[]): Receipt[] {
   })
 }
 
-/** bench gossip: residue against k beside s* and the simulator; the latency CDF per configuration from the receipts. */
+/** bench gossip: residue against k beside s* and the simulator; the latency CDF per configuration from the receipts (log scale: gossipsub's milliseconds beside SIR's rounds of a second). */
 export function gossipCharts (report: GossipBenchReport, receipts: readonly Receipt[]): Chart[] {
   const finite = report.results.sir.filter((r): r is typeof r & { k: number } => r.k !== 'inf')
   const maxK = Math.max(1, ...finite.map(r => r.k))
@@ -172,7 +172,7 @@ export function gossipCharts (report: GossipBenchReport, receipts: readonly Rece
     values.push(r.latencyMs)
     bySeries.set(r.series, values)
   }
-  const latencyRows = [...bySeries].flatMap(([series, values]) => valueCdf(values).map(p => ({ series, latencyMs: p.value, share: p.share })))
+  const latencyRows = [...bySeries].flatMap(([series, values]) => valueCdf(values).map(p => ({ series, latencyMs: Math.max(1, p.value), share: p.share })))
   return [
     {
       name: 'residue-vs-k',
@@ -193,7 +193,7 @@ export function gossipCharts (report: GossipBenchReport, receipts: readonly Rece
         ]
       }
     },
-    { name: 'gossip-latency-cdf', spec: cdfChart(`Gossip latency, publish to first receipt, ${report.nodes} real peers`, latencyRows, { field: 'latencyMs', title: 'latency (ms)', type: 'quantitative' }, 'configuration') }
+    { name: 'gossip-latency-cdf', spec: cdfChart(`Gossip latency, publish to first receipt, ${report.nodes} real peers`, latencyRows, { field: 'latencyMs', title: 'latency (ms, log scale; under 1 ms drawn at 1)', type: 'quantitative', scale: { type: 'log' }, axis: { format: '~s' } }, 'configuration') }
   ]
 }
 
