@@ -15,6 +15,7 @@ import { idFromHex, type NodeId } from '../core/id.js'
 import { churnEvents } from '../experiments/dht-experiment.js'
 import { mean, round } from '../experiments/stats.js'
 import { WorkerNetwork } from '../node/worker-network.js'
+import { churnCharts, writeSuiteCharts } from './charts.js'
 import { makeOutDir, markdownSummary, reportHeader, simulators, stopwatch, writeSuiteOutput, type Simulators, type SuiteOptions, type SuiteReportHeader } from './suite.js'
 import { cell, DEFAULT_OPS_IN_FLIGHT, DHTS, pool, ringCloses, valueOf, wrongSuccessors, type DhtName } from './dht.js'
 import { closestByXor, kadKeyId, kadPeerId, overlayKeyId, owners, type PlacedPeer } from './churn-placement.js'
@@ -428,5 +429,6 @@ export async function runChurnSuite (options: ChurnBenchOptions): Promise<ChurnB
     await net.stop()
   }
   await writeSuiteOutput(options.outDir, report, samplesCsv(report.samples), churnTable(report))
+  await writeSuiteCharts(options.outDir, churnCharts(report), options.log)
   return report
 }

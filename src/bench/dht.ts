@@ -10,6 +10,7 @@ import { idFromHex } from '../core/id.js'
 import { summarizeHops, type HopSummary } from '../experiments/dht-experiment.js'
 import { percentile, round } from '../experiments/stats.js'
 import { WorkerNetwork } from '../node/worker-network.js'
+import { dhtCharts, writeSuiteCharts } from './charts.js'
 import { makeOutDir, markdownSummary, reportHeader, simulators, stopwatch, writeSuiteOutput, type Simulators, type SuiteOptions, type SuiteReportHeader } from './suite.js'
 
 export const DHTS = ['kad', 'chord', 'pastry'] as const
@@ -220,5 +221,6 @@ export async function runDhtSuite (options: DhtBenchOptions): Promise<DhtBenchRe
     await net.stop()
   }
   await writeSuiteOutput(options.outDir, report, samplesCsv(report.samples), dhtTable(report))
+  await writeSuiteCharts(options.outDir, dhtCharts(report), options.log)
   return report
 }

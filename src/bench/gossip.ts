@@ -17,6 +17,7 @@ import { runSirExperiment, type SirResult } from '../experiments/sir-experiment.
 import { theoryResidue } from '../experiments/sir-theory.js'
 import { mean, percentile, round } from '../experiments/stats.js'
 import { WorkerNetwork } from '../node/worker-network.js'
+import { gossipCharts, parseReceipts, writeSuiteCharts } from './charts.js'
 import { DEFAULT_GOSSIP_LINKS } from '../node/worker-network-limits.js'
 import { pool } from './dht.js'
 import { benchEnvironment } from './environment.js'
@@ -317,5 +318,6 @@ export async function runGossipSuite (options: GossipBenchOptions): Promise<Goss
   await writeFile(join(options.outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n')
   await writeFile(join(options.outDir, 'samples.csv'), ['via,mode,k,message,peer,latencyMs', ...receiptLines].join('\n') + '\n')
   await writeFile(join(options.outDir, 'report.md'), gossipTable(report))
+  await writeSuiteCharts(options.outDir, gossipCharts(report, parseReceipts(receiptLines)), options.log)
   return report
 }

@@ -9,7 +9,7 @@
 import '../polyfill.js'
 import { ApiCallError } from './api-client.js'
 import { parseCommandLine, usage } from './command.js'
-import { benchChurnCommand, benchCostCommand, benchDhtCommand, benchGossipCommand } from './commands/bench.js'
+import { benchAllCommand, benchChurnCommand, benchCostCommand, benchDhtCommand, benchGossipCommand } from './commands/bench.js'
 import { clientCommands } from './commands/client.js'
 import { configCommand } from './commands/config.js'
 import { daemonCommand } from './commands/daemon.js'
@@ -23,7 +23,7 @@ import { versionCommand } from './commands/version.js'
 import { UsageError } from './usage-error.js'
 import type { Command, CommandContext } from './command.js'
 
-const COMMANDS: Command[] = [initCommand, daemonCommand, idCommand, configCommand, ...clientCommands, testnetCommand, p2pdCommand, simChordCommand, simPastryCommand, simSirCommand, benchCostCommand, benchDhtCommand, benchGossipCommand, benchChurnCommand, versionCommand]
+const COMMANDS: Command[] = [initCommand, daemonCommand, idCommand, configCommand, ...clientCommands, testnetCommand, p2pdCommand, simChordCommand, simPastryCommand, simSirCommand, benchCostCommand, benchDhtCommand, benchGossipCommand, benchChurnCommand, benchAllCommand, versionCommand]
 
 /** HTTP 400 from the API: the daemon judged the input wrong, as the CLI would have. */
 const BAD_REQUEST = 400

@@ -5,7 +5,7 @@
  * outlives the command. The figures themselves are the benchmark's output, never asserted here.
  */
 import assert from 'node:assert/strict'
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { killAll, runCli, tempDir } from '../helpers/cli.js'
@@ -68,6 +68,7 @@ describe('bench churn', { timeout: 180_000 }, () => {
     assert.ok(kad.closestHolding.meanAfterEvents >= 0 && kad.closestHolding.meanAfterEvents <= 8, JSON.stringify(kad.closestHolding))
     assert.match(await readFile(join(out, 'samples.csv'), 'utf8'), /^event,kind,peer,nodes,dht,/)
     assert.match(await readFile(join(out, 'report.md'), 'utf8'), /\| chord \|/)
+    assert.deepEqual((await readdir(out)).filter(f => /\.(svg|png)$/.test(f)).sort(), ['moved-per-event.png', 'moved-per-event.svg'])
   })
 
   it('refuses bad flags with one line and exit 2', async () => {

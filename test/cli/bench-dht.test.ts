@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { BINARY, killAll, runCli, tempDir } from '../helpers/cli.js'
@@ -62,6 +62,7 @@ describe('bench dht', { timeout: 150_000 }, () => {
     assert.equal(pairs('chord'), pairs('kad'))
     assert.equal(pairs('pastry'), pairs('kad'))
     assert.match(await readFile(join(out, 'samples.csv'), 'utf8'), /^dht,from,key,ok,hops,latencyMs\n/)
+    assert.deepEqual((await readdir(out)).filter(f => /\.(svg|png)$/.test(f)).sort(), ['hops-cdf.png', 'hops-cdf.svg', 'sim-vs-real-hops.png', 'sim-vs-real-hops.svg', 'sim-vs-real-mean-hops.png', 'sim-vs-real-mean-hops.svg'])
   })
 
   it('leaves no worker running when the command is killed', async () => {

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { theoryResidue } from '../../src/experiments/sir-theory.js'
@@ -91,6 +91,7 @@ describe('bench gossip', { timeout: 180_000 }, () => {
     // One line per receipt: as many as the samples count.
     assert.equal(csv.length - 1, report.samples.reduce((a: number, s: { received: number }) => a + s.received, 0))
     assert.match(await readFile(join(out, 'report.md'), 'utf8'), /\| sir push \| 2 \|/)
+    assert.deepEqual((await readdir(out)).filter(f => /\.(svg|png)$/.test(f)).sort(), ['gossip-latency-cdf.png', 'gossip-latency-cdf.svg', 'residue-vs-k.png', 'residue-vs-k.svg'])
   })
 
   it('refuses bad flags with one line and exit 2', async () => {

@@ -3,14 +3,14 @@
  * `--out DIR` (default `bench-results/<date>-<suite>/`, ignored by git). The suite code is loaded
  * only when a suite runs, so `--help` stays fast.
  */
-import { intFlag, stringFlag } from '../command.js'
+import { intFlag, parseCommandLine, stringFlag } from '../command.js'
 import { MAX_LOCAL_NODES } from '../../node/local-limits.js'
 import { DEFAULT_GOSSIP_LINKS, MAX_GOSSIP_LINKS, MAX_WORKER_NETWORK_NODES, PEERS_PER_PROCESS } from '../../node/worker-network-limits.js'
 import { progressWriter } from '../progress.js'
 import { SIR_MODES, type SirMode } from '../../sir/config.js'
 import { parseKList } from './sim-sir.js'
 import { UsageError } from '../usage-error.js'
-import type { Command } from '../command.js'
+import type { Command, CommandContext } from '../command.js'
 
 const CONFIG_NAMES = ['stock', 'chord', 'pastry', 'sir', 'all']
 
@@ -74,7 +74,7 @@ export const benchDhtCommand: Command = {
     `--processes P     worker processes holding the peers (default ceil(N / ${PEERS_PER_PROCESS}))`,
     '--settle S        seconds between the Chord ring closing and the puts (default 10)',
     '--concurrency C   gets and puts in flight network-wide (default 4; 1 for an idle network)',
-    '--out DIR         where report.json, report.md and samples.csv go (default bench-results/<date>-dht/)'
+    '--out DIR         where report.json, report.md, samples.csv and the charts (SVG, PNG) go (default bench-results/<date>-dht/)'
   ],
   async run (ctx) {
     const common = networkSuiteFlags(ctx, 'dht')
@@ -110,7 +110,7 @@ export const benchGossipCommand: Command = {
     `--links L         peers each peer dials once all are up, drawn uniformly (default ${DEFAULT_GOSSIP_LINKS}, at most ${MAX_GOSSIP_LINKS}): SIR's view`,
     '                  is its connected peers, and s* assumes uniformly random contacts',
     '--settle S        seconds between the links and the first publish (default 15)',
-    '--out DIR         where report.json, report.md and samples.csv go (default bench-results/<date>-gossip/)'
+    '--out DIR         where report.json, report.md, samples.csv and the charts (SVG, PNG) go (default bench-results/<date>-gossip/)'
   ],
   async run (ctx) {
     const nodes = intFlag(ctx, 'nodes', 64, 3, MAX_WORKER_NETWORK_NODES)
@@ -153,7 +153,7 @@ export const benchChurnCommand: Command = {
     '--seed S          draws the order of the events, the victims and the peers the gets start from; seeds the simulator (default 1)',
     `--processes P     worker processes holding the peers (default ceil(N / ${PEERS_PER_PROCESS}))`,
     '--concurrency C   puts and gets in flight network-wide (default 4)',
-    '--out DIR         where report.json, report.md and samples.csv go (default bench-results/<date>-churn/)',
+    '--out DIR         where report.json, report.md, samples.csv and the charts (SVG, PNG) go (default bench-results/<date>-churn/)',
     '',
     'Per event and DHT: Chord and Pastry records moved (handoffs plus promotions, from their own counters) and',
     'replica copies made, beside K/N, the keys whose true owner changed and the simulator at the same sizes;',
@@ -176,5 +176,77 @@ export const benchChurnCommand: Command = {
     progress.end()
     ctx.print({ ...report, samples: undefined }, () => `${churnTable(report)}\nwrote ${outDir}/report.json, report.md and samples.csv`)
     return 0
+  }
+}
+
+/**
+ * What `bench all` runs, in order, each into `--out DIR/<suite>`: sizes chosen so the four finish
+ * within 20 minutes on 2 cores (kad's puts and gossip's configurations are the slow parts).
+ */
+export const ALL_SUITES: ReadonlyArray<{ suite: string, command: Command, args: string[], seeded: boolean }> = [
+  { suite: 'dht', command: benchDhtCommand, args: ['--nodes', '32', '--keys', '50', '--lookups', '200'], seeded: true },
+  { suite: 'churn', command: benchChurnCommand, args: ['--nodes', '32', '--keys', '100', '--joins', '3', '--leaves', '3', '--crashes', '3', '--settle', '5'], seeded: true },
+  { suite: 'gossip', command: benchGossipCommand, args: ['--nodes', '32', '--messages', '5', '--k', '1,2,3,inf', '--settle', '10'], seeded: true },
+  { suite: 'cost', command: benchCostCommand, args: ['--nodes', '16', '--settle', '15', '--window', '20', '--configs', 'stock,all'], seeded: false }
+]
+
+/** summary.md of `bench all`: one section per suite, linking its report and showing its charts. */
+export function allSummary (runs: ReadonlyArray<{ suite: string, args: string[], wallS: number, error?: string, charts: string[] }>, seed: string): string {
+  return [
+    `# overlay-node bench all (seed ${seed})`,
+    '',
+    `${new Date().toISOString().slice(0, 19)}Z. Each suite ran into its own folder; its report.md has the tables, report.json the raw samples.`,
+    '',
+    '| suite | command | wall s | result |',
+    '|---|---|---|---|',
+    ...runs.map(r => `| [${r.suite}](${r.suite}/report.md) | \`bench ${r.suite} ${r.args.join(' ')}\` | ${r.wallS} | ${r.error === undefined ? 'done' : `failed: ${r.error.replace(/\|/g, '/')}`} |`),
+    '',
+    ...runs.flatMap(r => r.charts.length === 0 ? [] : [`## ${r.suite}`, '', ...r.charts.map(c => `![${c}](${r.suite}/${c})`), ''])
+  ].join('\n')
+}
+
+export const benchAllCommand: Command = {
+  name: 'bench all',
+  args: '',
+  summary: 'dht, churn, gossip and cost at modest sizes (32 peers; cost 16), each into a subfolder of --out, with a summary.md linking them.',
+  arity: [0, 0],
+  json: false,
+  options: { seed: { type: 'string' }, out: { type: 'string' } },
+  help: [
+    '--seed S          passed to dht, churn and gossip (default 1)',
+    '--out DIR         the suites\' subfolders and summary.md go here (default bench-results/<date>-all/)',
+    '',
+    'Runs, in order (about 20 minutes on 2 cores; a suite that fails is noted and the next one runs):',
+    ...ALL_SUITES.map(s => `  bench ${s.suite} ${s.args.join(' ')}${s.seeded ? ' --seed S' : ''} --out DIR/${s.suite}`),
+    'For other sizes run the suites one by one.'
+  ],
+  async run (ctx) {
+    const seed = stringFlag(ctx, 'seed') ?? '1'
+    if (seed.trim() === '') throw new UsageError('--seed must not be empty')
+    const outDir = stringFlag(ctx, 'out') ?? defaultOutDir('all')
+    if (outDir.trim() === '') throw new UsageError('--out must not be empty')
+    const { mkdir, readdir, writeFile } = await import('node:fs/promises')
+    const { join } = await import('node:path')
+    await mkdir(outDir, { recursive: true })
+    const runs: Array<{ suite: string, args: string[], wallS: number, error?: string, charts: string[] }> = []
+    for (const { suite, command, args, seeded } of ALL_SUITES) {
+      const dir = join(outDir, suite)
+      const argv = [...args, ...(seeded ? ['--seed', seed] : []), '--out', dir]
+      process.stderr.write(`bench all: bench ${suite} ${argv.join(' ')}\n`)
+      const t0 = performance.now()
+      let error: string | undefined
+      try {
+        const sub: CommandContext = { ...parseCommandLine(command, argv).ctx, out: ctx.out, print: (_result, human) => { ctx.out(typeof human === 'function' ? human() : human) } }
+        await command.run(sub)
+      } catch (err) {
+        error = (err instanceof Error ? err.message : String(err)).split('\n')[0]
+        process.stderr.write(`bench all: ${suite} failed: ${error}\n`)
+      }
+      const charts = (await readdir(dir).catch(() => [])).filter(f => f.endsWith('.png')).sort()
+      runs.push({ suite, args: seeded ? [...args, '--seed', seed] : args, wallS: Math.round((performance.now() - t0) / 1000), charts, ...(error === undefined ? {} : { error }) })
+    }
+    await writeFile(join(outDir, 'summary.md'), allSummary(runs, seed))
+    ctx.out(`wrote ${outDir}/summary.md (${runs.map(r => `${r.suite} ${r.wallS} s${r.error === undefined ? '' : ' failed'}`).join(', ')})`)
+    return runs.some(r => r.error !== undefined) ? 1 : 0
   }
 }
