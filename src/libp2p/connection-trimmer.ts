@@ -7,8 +7,12 @@
  * (150 peers on one host: 114 connections per peer, against 37 for the stock stack; issue 8).
  *
  * Each sweep (every `intervalMs`):
- * 1. A second connection to one peer (both ends dialled at once) is closed, the same one at both
- *    ends: the one not dialled by the peer with the smaller id (or, dialled the same way, the newer).
+ * 1. With `closeDuplicates`, a second connection to one peer (both ends dialled at once) is closed,
+ *    the same one at both ends: the one not dialled by the peer with the smaller id (or, dialled
+ *    the same way, the newer). Off by default: closing a connection races a stream the remote
+ *    opens on it at that moment, the remote's request fails, and a failed probe costs the peer
+ *    standing (first-hand routing); with it on, 8 daemons sometimes kept a Chord successor list
+ *    that skipped one live node for minutes (test/node/graceful-leave.test.ts, 1 run of 3).
  * 2. Above `highWater` connections, connections are closed down to `lowWater`, lowest value first
  *    (the sum of the peer's peer-store tags, as libp2p's own pruner counts it: gossipsub tags mesh
  *    peers 100, kad-dht its closest peers 50 and its routing table 1), fewest streams next, oldest
@@ -40,8 +44,10 @@ export interface ConnectionTrimmerInit {
   gracePeriodMs?: number
   /** Time between sweeps. @default 10_000 */
   intervalMs?: number
-  /** Streams of these protocols do not keep a connection open (prefixes; our overlays' ids are added). */
+  /** Streams of these protocols do not keep a connection open (prefixes). @default CLOSABLE_PROTOCOLS */
   closableProtocols?: string[]
+  /** Close the second of two connections between the same two peers (see above). @default false */
+  closeDuplicates?: boolean
 }
 
 export interface ConnectionTrimmerComponents {
@@ -87,7 +93,8 @@ export class ConnectionTrimmer {
       lowWater: init.lowWater ?? TRIMMER_DEFAULTS.lowWater,
       gracePeriodMs: init.gracePeriodMs ?? TRIMMER_DEFAULTS.gracePeriodMs,
       intervalMs: init.intervalMs ?? TRIMMER_DEFAULTS.intervalMs,
-      closableProtocols: init.closableProtocols ?? CLOSABLE_PROTOCOLS
+      closableProtocols: init.closableProtocols ?? CLOSABLE_PROTOCOLS,
+      closeDuplicates: init.closeDuplicates ?? false
     }
     for (const key of ['highWater', 'lowWater', 'gracePeriodMs', 'intervalMs'] as const) {
       if (!Number.isSafeInteger(config[key]) || config[key] < 0) throw new RangeError(`connection trimmer: ${key} must be a whole number ≥ 0, got ${config[key]}`)
@@ -120,7 +127,7 @@ export class ConnectionTrimmer {
       const kept = new Set<string>()
       for (const keeper of this.keepers) for (const peer of keeper.keptPeers()) kept.add(peer)
       const connections = this.components.getConnections().filter(c => c.status === 'open')
-      const duplicates = this.duplicates(connections, now)
+      const duplicates = this.config.closeDuplicates ? this.duplicates(connections, now) : []
       const open = connections.filter(c => !duplicates.includes(c))
       const trimmed = open.length > this.config.highWater ? await this.excess(open, kept, now) : []
       const closing = [...duplicates, ...trimmed]

@@ -41,7 +41,7 @@ function connection (f: Fake): Connection {
   } as unknown as Connection
 }
 
-function trimmer (self: string, fakes: Fake[], opts: { tags?: Record<string, Record<string, number>>, keepers?: ConnectionKeeper[], high?: number, low?: number } = {}): ConnectionTrimmer {
+function trimmer (self: string, fakes: Fake[], opts: { tags?: Record<string, Record<string, number>>, keepers?: ConnectionKeeper[], high?: number, low?: number, duplicates?: boolean } = {}): ConnectionTrimmer {
   return new ConnectionTrimmer({
     self,
     getConnections: () => fakes.filter(f => f.closed !== true).map(connection),
@@ -49,7 +49,7 @@ function trimmer (self: string, fakes: Fake[], opts: { tags?: Record<string, Rec
       get: async (peer) => ({ tags: new Map(Object.entries(opts.tags?.[peer.toString()] ?? {}).map(([name, value]) => [name, { value }])) }) as any
     },
     log
-  }, opts.keepers ?? [], { highWater: opts.high ?? 4, lowWater: opts.low ?? 2, gracePeriodMs: 1000, intervalMs: 1000 })
+  }, opts.keepers ?? [], { highWater: opts.high ?? 4, lowWater: opts.low ?? 2, gracePeriodMs: 1000, intervalMs: 1000, closeDuplicates: opts.duplicates ?? true })
 }
 
 function chordOf (node: OverlayNode): NonNullable<OverlayNode['libp2p']['services']['chord']> {
@@ -78,6 +78,15 @@ describe('connection trimmer', () => {
       assert.deepEqual(closedIds(atA), [kept === 'c1' ? 'c2' : 'c1'], `at ${a}`)
       assert.deepEqual(closedIds(atB), closedIds(atA), `both ends close the same connection (self ${a})`)
     }
+  })
+
+  it('leaves duplicate connections alone unless asked to close them', async () => {
+    const fakes: Fake[] = [
+      { id: 'c1', peer: 'B', direction: 'outbound', openedAt: 0 },
+      { id: 'c2', peer: 'B', direction: 'inbound', openedAt: 5 }
+    ]
+    assert.deepEqual(await trimmer('A', fakes, { duplicates: false }).sweep(10_000), { duplicates: 0, trimmed: 0 })
+    assert.deepEqual(closedIds(fakes), [])
   })
 
   it('leaves everything alone at or below the high water mark', async () => {
