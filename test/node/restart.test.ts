@@ -24,11 +24,11 @@ async function startThree (root: string): Promise<Daemon[]> {
     const chord = d.node.status('chord') as { successors: unknown[] }
     const pastry = d.node.status('pastry') as { leafSet: { left: Array<{ peerId: string }>, right: Array<{ peerId: string }> } }
     return chord.successors.length === 2 && new Set([...pastry.leafSet.left, ...pastry.leafSet.right].map(p => p.peerId)).size === 2
-  }), { timeoutMs: 40_000, intervalMs: 250, what: 'a Chord ring and a Pastry network of three' })
+  }), { timeoutMs: 90_000, intervalMs: 250, what: 'a Chord ring and a Pastry network of three' })
   return all
 }
 
-describe('records across a restart of every daemon', { timeout: 150_000 }, () => {
+describe('records across a restart of every daemon', { timeout: 300_000 }, () => {
   let dir: Awaited<ReturnType<typeof tempDir>>
   let daemons: Daemon[] = []
   before(async () => { dir = await tempDir('overlay-restart-') })
