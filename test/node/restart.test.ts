@@ -20,11 +20,17 @@ async function startThree (root: string): Promise<Daemon[]> {
   const bootstrap = [first.node.addresses()[0]]
   const rest = await Promise.all(['b', 'c'].map(async name => await startDaemon({ repo: `${root}/${name}`, local: true, api: '/ip4/127.0.0.1/tcp/0', bootstrap })))
   const all = [first, ...rest]
-  await waitFor(() => all.every(d => {
-    const chord = d.node.status('chord') as { successors: unknown[] }
-    const pastry = d.node.status('pastry') as { leafSet: { left: Array<{ peerId: string }>, right: Array<{ peerId: string }> } }
-    return chord.successors.length === 2 && new Set([...pastry.leafSet.left, ...pastry.leafSet.right].map(p => p.peerId)).size === 2
-  }), { timeoutMs: 90_000, intervalMs: 250, what: 'a Chord ring and a Pastry network of three' })
+  try {
+    await waitFor(() => all.every(d => {
+      const chord = d.node.status('chord') as { successors: unknown[] }
+      const pastry = d.node.status('pastry') as { leafSet: { left: Array<{ peerId: string }>, right: Array<{ peerId: string }> } }
+      return chord.successors.length === 2 && new Set([...pastry.leafSet.left, ...pastry.leafSet.right].map(p => p.peerId)).size === 2
+    }), { timeoutMs: 90_000, intervalMs: 250, what: 'a Chord ring and a Pastry network of three' })
+  } catch (err) {
+    // Stopped here: the caller never gets them, and a daemon left running keeps the test process alive.
+    await Promise.all(all.map(async d => { await d.stop().catch(() => {}) }))
+    throw err
+  }
   return all
 }
 
