@@ -124,12 +124,10 @@ export class ConnectionTrimmer {
     this.sweeping = true
     try {
       this.counters.sweeps++
-      const kept = new Set<string>()
-      for (const keeper of this.keepers) for (const peer of keeper.keptPeers()) kept.add(peer)
       const connections = this.components.getConnections().filter(c => c.status === 'open')
       const duplicates = this.config.closeDuplicates ? this.duplicates(connections, now) : []
       const open = connections.filter(c => !duplicates.includes(c))
-      const trimmed = open.length > this.config.highWater ? await this.excess(open, kept, now) : []
+      const trimmed = open.length > this.config.highWater ? await this.excess(open, now) : []
       const closing = [...duplicates, ...trimmed]
       this.counters.duplicatesClosed += duplicates.length
       this.counters.trimmed += trimmed.length
@@ -178,13 +176,15 @@ export class ConnectionTrimmer {
 
   /** 0 for a connection dialled by the end with the smaller peer id, 1 otherwise: the same at both ends. */
   private rank (c: Connection): number {
-    const dialler = c.direction === 'inbound' ? c.remotePeer.toString() : this.components.self
-    const other = c.direction === 'inbound' ? this.components.self : c.remotePeer.toString()
+    const remote = c.remotePeer.toString()
+    const [dialler, other] = c.direction === 'inbound' ? [remote, this.components.self] : [this.components.self, remote]
     return dialler < other ? 0 : 1
   }
 
   /** Connections to close to come down to lowWater, lowest value first. */
-  private async excess (connections: Connection[], kept: Set<string>, now: number): Promise<Connection[]> {
+  private async excess (connections: Connection[], now: number): Promise<Connection[]> {
+    const kept = new Set<string>()
+    for (const keeper of this.keepers) for (const peer of keeper.keptPeers()) kept.add(peer)
     const candidates: Array<{ c: Connection, value: number }> = []
     for (const c of connections) {
       if (kept.has(c.remotePeer.toString()) || !this.closable(c, now)) continue
