@@ -13,7 +13,7 @@ import { LookupIter } from './lookup.js'
 import { MAX_CLOSER_NODES } from './limits.js'
 import type { ChordRecord } from './messages.js'
 import { getFromHolders, putToHolders, type GetResult, type PutResult } from '../dht/operations.js'
-import { acceptable, recordKeyId, sendRecords } from '../dht/replication.js'
+import { acceptable, readBack, recordKeyId, sendRecords } from '../dht/replication.js'
 import { firstAnswering, namedSuccessors, verifiedPrefix } from './first-hand.js'
 
 export type { GetResult, PutResult }
@@ -108,7 +108,8 @@ export function join (ctx: ChordContext, bootstrap: PeerRef, done: (o: Outcome<P
 
 /**
  * Graceful leave: tell the successor (with our predecessor), hand it every record we own, then
- * tell the predecessor (with our successor list). A dead successor is skipped for the next one.
+ * tell the predecessor (with our successor list). A dead successor is skipped for the next one, and
+ * so is one that does not serve back a sample of what it acknowledged (dht/replication.ts readBack).
  */
 export function leave (ctx: ChordContext, done: (o: Outcome<void>) => void): void {
   const { routing, store, io, config, counters } = ctx
@@ -126,7 +127,9 @@ export function leave (ctx: ChordContext, done: (o: Outcome<void>) => void): voi
     if (succ === undefined) { tellPredecessor(); return } // alone, or every successor dead: data goes with us
     ctx.request(succ, { type: 'leaving', predecessor: pred, successors: [] }, result => {
       if (!result.ok) { handTo(); return }
-      sendRecords(ctx.storage, succ, 'primary', owned, accepted => {
+      sendRecords(ctx.storage, succ, 'primary', owned, sent => readBack(ctx.storage, succ, sent, held => {
+        // An acknowledgment not borne out by a read-back counts as nothing taken.
+        const accepted = held ? sent : []
         counters.handoffRecordsSent += accepted.length
         if (accepted.length < owned.length) {
           // What this successor did not take goes to the next one.
@@ -136,7 +139,7 @@ export function leave (ctx: ChordContext, done: (o: Outcome<void>) => void): voi
           return
         }
         tellPredecessor()
-      })
+      }))
     })
   }
   handTo()

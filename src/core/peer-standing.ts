@@ -56,7 +56,8 @@ export class PeerStanding {
  * The standing rules both DHTs use. A false name (a candidate that failed our probe) costs 1: an
  * honest neighbour names a crashed peer now and then, and recovers at one point per 10 s; a lie
  * the size of one message's candidate allowance (16) drops below the threshold at once. Refusing
- * records a peer should own (a hand-off with nothing accepted) costs the whole allowance.
+ * records a peer should own (a hand-off with nothing accepted) costs the whole allowance; taking
+ * them and then not serving them back (a provable lie, issue 10) costs everything, down to the floor.
  */
 export const STANDING_THRESHOLD = -8
 /** The lowest score: a peer regains standing within (64 - 8) x 10 s, about 9 minutes. */
@@ -67,6 +68,8 @@ export const STANDING_RECOVERY_PER_MS = 1 / 10_000
 export const PENALTY_FALSE_NAME = 1
 /** Penalty for refusing every record of a hand-off this node made to it as their new owner. */
 export const PENALTY_REFUSED_HANDOFF = 16
+/** Penalty for acknowledging a hand-off and then not serving a record of it back (keeping nothing). */
+export const PENALTY_UNPROVEN_HANDOFF = 64
 /** Peers whose standing a node remembers: the peers it probes and talks to (see candidate-probes.ts). */
 export const MAX_STANDING_ENTRIES = 512
 

@@ -4,8 +4,10 @@
  * never reaches the runtime except through `request`.
  */
 import { BoundedLru } from '../core/bounded.js'
+import { PENALTY_UNPROVEN_HANDOFF } from '../core/peer-standing.js'
 import type { NodeId } from '../core/id.js'
 import type { PeerRef } from '../core/port.js'
+import type { Random } from '../core/random.js'
 import { MAX_WRITTEN_KEYS_REMEMBERED } from './limits.js'
 import { digestSigner, digestVerifier, type RecordSigner, type RecordVerifier } from './record.js'
 import type { StorageRequest, StorageResponse } from './messages.js'
@@ -22,6 +24,8 @@ export interface StorageCounters {
   promotions: number
   /** Records handed to a new owner (join takeover, leave) and accepted by it. */
   handoffRecordsSent: number
+  /** Hand-offs a new owner acknowledged but did not serve back when read (nothing counted as handed). */
+  handoffsUnproven: number
   /** Replicas dropped when no owner refreshed them within the lease. */
   replicasDropped: number
   /** Stores refused for the node's limits (too large, store full, quota, leaving). */
@@ -39,7 +43,7 @@ export interface StorageCounters {
 }
 
 export function newStorageCounters (): StorageCounters {
-  return { replicaCopiesMade: 0, primaryCopiesReceived: 0, promotions: 0, handoffRecordsSent: 0, replicasDropped: 0, storesRefused: 0, storesRefusedFull: 0, storesRefusedQuota: 0, recordsStale: 0, recordsInvalid: 0, staleReads: 0 }
+  return { replicaCopiesMade: 0, primaryCopiesReceived: 0, promotions: 0, handoffRecordsSent: 0, handoffsUnproven: 0, replicasDropped: 0, storesRefused: 0, storesRefusedFull: 0, storesRefusedQuota: 0, recordsStale: 0, recordsInvalid: 0, staleReads: 0 }
 }
 
 /** The options the engine reads (a subset of ChordConfig and PastryConfig). */
@@ -72,6 +76,10 @@ export interface StorageContext {
   request(to: PeerRef, req: StorageRequest, done: (res: StorageResponse | undefined) => void): void
   /** Runs the storage step soon (a record to hand on, or a replica turned owned copy). */
   replicateSoon(): void
+  /** This node's seeded random source for the storage layer (which hand-off records to read back). */
+  readonly random: Random
+  /** `to` acknowledged records it then did not serve: it loses standing (and with it its place). */
+  unproven(to: PeerRef): void
 }
 
 /** A protocol's answer as a storage answer, or undefined if it is another kind. */
@@ -101,9 +109,10 @@ export interface DhtComponents {
 
 /** What a DHT node's context offers that the storage context is built from. */
 export interface StorageHost {
-  readonly io: { readonly self: PeerRef, now(): number }
+  readonly io: { readonly self: PeerRef, readonly random: Random, now(): number }
   readonly config: StorageConfig
   readonly counters: StorageCounters
+  readonly probes: { penalize(address: string, amount: number): void }
   isRunning(): boolean
   replicateSoon(): void
 }
@@ -136,6 +145,11 @@ export function storageContext (
         done(res === undefined ? undefined : asStorageResponse(res))
       })
     },
-    replicateSoon: () => { host.replicateSoon() }
+    replicateSoon: () => { host.replicateSoon() },
+    random: host.io.random.fork('storage'),
+    unproven: to => {
+      host.counters.handoffsUnproven++
+      host.probes.penalize(to.address, PENALTY_UNPROVEN_HANDOFF)
+    }
   }
 }

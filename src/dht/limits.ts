@@ -33,3 +33,10 @@ export const MAX_SIGNATURE_BYTES = 128
 export const MAX_NEWER_FETCHES_PER_SYNC = 64
 /** Keys whose last written seq a node remembers, so two puts in one millisecond still go up. */
 export const MAX_WRITTEN_KEYS_REMEMBERED = 4096
+/**
+ * Records of a hand-off read back from the new owner before this node counts them as handed over
+ * (issue 10): its acknowledgment is a claim, a record it serves is evidence. Drawn at random from
+ * what it took, so an owner that keeps a fraction f of them passes with probability f^8; one that
+ * keeps nothing never does.
+ */
+export const HANDOFF_READBACK_SAMPLE = 8

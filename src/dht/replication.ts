@@ -7,12 +7,13 @@
  * records' replicas up to r by a digest (`sync`, then `store` of the missing ones), and (4) drops
  * replicas no owner confirmed within the lease unless this node knows itself a holder. Invariants:
  * at most one step in flight (the node's timer); every message respects limits.ts; a failed peer
- * only delays the step; a record a receiver did not accept stays where it is.
+ * only delays the step; a record a receiver did not accept, or did not serve back when read,
+ * stays where it is as owned.
  */
 import { keyId, type NodeId } from '../core/id.js'
 import type { PeerRef } from '../core/port.js'
 import type { StorageContext } from './context.js'
-import { MAX_KEY_IDS_PER_MESSAGE, MAX_SIGNATURE_BYTES, MAX_NEWER_FETCHES_PER_SYNC, MAX_RECORD_BATCH_BYTES, MAX_RECORDS_PER_MESSAGE } from './limits.js'
+import { HANDOFF_READBACK_SAMPLE, MAX_KEY_IDS_PER_MESSAGE, MAX_SIGNATURE_BYTES, MAX_NEWER_FETCHES_PER_SYNC, MAX_RECORD_BATCH_BYTES, MAX_RECORDS_PER_MESSAGE } from './limits.js'
 import type { DhtRecord, KeyVersion, Refusal, RefusalReason, StorageResponse, StoreRole } from './messages.js'
 import { compareVersions } from './record.js'
 import { recordBytes, type StoredRecord } from './store.js'
@@ -199,20 +200,70 @@ export function replicateStep (ctx: StorageContext, last: StorageState, done: ()
   const tasks: Array<(next: () => void) => void> = []
   for (const h of handoffs.values()) {
     tasks.push(next => sendRecords(ctx, h.to, 'primary', h.records, taken => {
-      counters.handoffRecordsSent += taken.length
-      for (const r of taken) settleHandedOff(ctx, recordKeyId(r.key))
-      next()
+      readBack(ctx, h.to, taken, held => {
+        if (held) {
+          counters.handoffRecordsSent += taken.length
+          for (const r of taken) settleHandedOff(ctx, recordKeyId(r.key))
+        }
+        next()
+      })
     }))
   }
   for (const d of digests.values()) tasks.push(next => syncTo(ctx, d.to, d.ids, next))
   runInSequence(tasks, done)
 }
 
-/** After a handoff the receiver accepted: keep a replica if this node is (or may be) a holder, else drop. */
+/**
+ * After a handoff the receiver accepted and served back: the record stays here as a replica, and
+ * the lease drops it unless an owner confirms it (this node is a holder). Until then it stays
+ * charged to the peer that brought it, so records passed on through this node still count against
+ * that peer's quota here for a lease (issue 10: a flood cannot pass through faster), and the new
+ * owner can still be read back against it.
+ */
 function settleHandedOff (ctx: StorageContext, id: NodeId): void {
   const s = ctx.store.get(id)
   if (s === undefined) return
-  if (ctx.placement.inReplicaSet(id) ?? ctx.config.replicas > 1) { ctx.store.setPrimary(id, s, false); s.confirmedAt = ctx.now() } else ctx.store.delete(id)
+  ctx.store.setPrimary(id, s, false)
+  s.confirmedAt = ctx.now()
+}
+
+/**
+ * Reads back from `to`, all at once, up to HANDOFF_READBACK_SAMPLE of the records it took, drawn
+ * at random (every one when fewer): its acknowledgment is a claim, a record it serves is evidence
+ * (Castro et al. 2002: state changes on first-hand evidence). `done(true)` when each was served in
+ * the version sent or a newer valid one. An answer without one is a lie: `to` loses standing
+ * (ctx.unproven) and `done(false)`; a read that fails (gone, slow) is `done(false)` too, at no
+ * cost to `to`. On false the records stay here as owned, and a later step hands them on again.
+ */
+export function readBack (ctx: StorageContext, to: PeerRef, taken: readonly DhtRecord[], done: (held: boolean) => void): void {
+  if (taken.length === 0) { done(true); return }
+  const sample = taken.length <= HANDOFF_READBACK_SAMPLE ? taken : ctx.random.shuffle(taken.slice()).slice(0, HANDOFF_READBACK_SAMPLE)
+  let pending = sample.length
+  let lied = false
+  let failed = false
+  for (const sent of sample) {
+    ctx.request(to, { type: 'fetch', keyId: recordKeyId(sent.key) }, res => {
+      if (res === undefined) failed = true
+      else if (res.type !== 'value' || !serves(ctx, sent, res.record)) lied = true
+      if (--pending > 0) return
+      if (lied) ctx.unproven(to)
+      done(!lied && !failed)
+    })
+  }
+}
+
+/** Whether `got` (a fetch's answer) is `sent` or a newer valid version of its key. */
+function serves (ctx: StorageContext, sent: DhtRecord, got: DhtRecord | undefined): boolean {
+  if (got === undefined || recordKeyId(got.key) !== recordKeyId(sent.key)) return false
+  const order = compareVersions(got, sent)
+  if (order < 0) return false
+  return (order === 0 && sameBytes(got.value, sent.value) && sameBytes(got.key, sent.key)) || ctx.verify(got)
+}
+
+function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }
 
 function runInSequence (tasks: Array<(next: () => void) => void>, done: () => void): void {

@@ -14,7 +14,7 @@ import type { PastryContext, RouteOutcome } from './context.js'
 import { MAX_NEXT_NODES } from './limits.js'
 import type { LeafSetView, PastryRecord } from './messages.js'
 import { getFromHolders, putToHolders, type GetResult, type PutResult } from '../dht/operations.js'
-import { acceptable, recordKeyId, sendRecords } from '../dht/replication.js'
+import { acceptable, readBack, recordKeyId, sendRecords } from '../dht/replication.js'
 import { RouteIter } from './route-iter.js'
 
 export type { GetResult, PutResult }
@@ -93,8 +93,9 @@ export function get (ctx: PastryContext, key: Uint8Array, done: (o: Outcome<GetR
 
 /**
  * Graceful leave: tell every leaf-set member (with our leaf set, to replace us from), then hand
- * each owned record to the member that is closest to its key once we are gone. A member that fails
- * is skipped: its records go to the next closest.
+ * each owned record to the member that is closest to its key once we are gone. A member that fails,
+ * or does not serve back a sample of what it acknowledged (dht/replication.ts readBack), is skipped:
+ * its records go to the next closest.
  */
 export function leave (ctx: PastryContext, done: (o: Outcome<void>) => void): void {
   const { state, store, io, config, counters } = ctx
@@ -126,7 +127,9 @@ export function leave (ctx: PastryContext, done: (o: Outcome<void>) => void): vo
         else done({ ok: true, value: undefined })
         return
       }
-      sendRecords(ctx.storage, g.to, 'primary', g.records, accepted => {
+      sendRecords(ctx.storage, g.to, 'primary', g.records, sent => readBack(ctx.storage, g.to, sent, held => {
+        // An acknowledgment not borne out by a read-back counts as nothing taken.
+        const accepted = held ? sent : []
         counters.handoffRecordsSent += accepted.length
         if (accepted.length < g.records.length) {
           // What this heir did not take goes to the next closest.
@@ -135,7 +138,7 @@ export function leave (ctx: PastryContext, done: (o: Outcome<void>) => void): vo
           failed.push(...g.records.filter(r => !taken.has(r)))
         }
         next()
-      })
+      }))
     }
     next()
   }

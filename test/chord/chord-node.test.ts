@@ -5,7 +5,7 @@ import type { PeerRef } from '../../src/core/port.js'
 import { ChordNode } from '../../src/chord/chord-node.js'
 import type { ChordRequest, ChordResponse } from '../../src/chord/messages.js'
 import { chordConfig } from '../../src/chord/config.js'
-import { RecordingIo, peer } from '../helpers/recording-io.js'
+import { RecordingIo, peer, serveFetches } from '../helpers/recording-io.js'
 import { signRecord } from '../../src/dht/record.js'
 
 /** 40 peers sorted clockwise from `self`, so tests can name "the k-th node after self". */
@@ -160,6 +160,8 @@ describe('Chord node through a recording port', () => {
     assert.deepEqual(req.records.map(r => keyId(r.key)).sort(), expected)
     assert.ok(expected.length > 0 && expected.length < keys.length)
     handoff[0].done({ ok: true, value: { type: 'stored', accepted: expected.length, refused: [] } })
+    assert.equal(node.status().primaryRecords, keys.length, 'nothing is handed over before the newcomer serves it back')
+    assert.deepEqual(serveFetches(io.take(), req.records), [])
     assert.equal(node.status().primaryRecords, keys.length - expected.length)
     assert.equal(node.status().storedRecords, keys.length, 'the handed-off keys stay here as replicas')
   })

@@ -1,7 +1,7 @@
 /**
  * Hostile peers against Chord's first-hand routing state (issue 10, item 3), in the simulator: a
  * sybil placed just below a victim that NOTIFYs its way in as predecessor and then refuses the
- * hand-off, and sybils that send LEAVINGs naming peers that do not exist. The honest ring runs the
+ * hand-off (or acknowledges it and keeps nothing), and sybils that send LEAVINGs naming peers that do not exist. The honest ring runs the
  * real protocol; the sybils are hand-written handlers that speak Chord with valid messages and lie.
  */
 import { describe, test } from 'node:test'
@@ -105,7 +105,7 @@ function routingOf (node: ChordSimNode): string[] {
 }
 
 describe('Chord first-hand routing state against hostile peers', () => {
-  for (const refusal of ['uncounted', 'invalid', 'quota'] as const) {
+  for (const refusal of ['uncounted', 'invalid', 'quota', 'keep-nothing'] as const) {
     test(`a sybil that NOTIFYs in just below a victim and refuses the hand-off (${refusal}) does not wipe its key range`, () => {
       const cs = ring('sybil-notify', 32)
       const keys = Array.from({ length: 1500 }, (_, i) => utf8.encode(`key-${i}`))
@@ -122,6 +122,7 @@ describe('Chord first-hand routing state against hostile peers', () => {
       assert.ok(sybil.storesReceived > 0, 'the victim did hand the sybil its keys (it was adopted once)')
       assert.notEqual(victim.chord.status().predecessor?.address, at.address, 'the sybil lost its place')
       assert.ok(victim.chord.status().primaryRecords >= taken.length, 'the refused records stay with the victim as owner')
+      if (refusal === 'keep-nothing') assert.ok(victim.chord.counters().handoffsUnproven > 0, 'the read-back found the hand-off unproven')
       assert.equal(unreadable(cs.sim, taken, () => (cs.randomMember() as ChordSimNode).chord), 0, 'every key of the range is readable after the lease')
       assert.equal(unreadable(cs.sim, keys, () => (cs.randomMember() as ChordSimNode).chord), 0, 'and every other key')
       // It stays out: later notifies are refused while it is without standing.

@@ -1,7 +1,9 @@
 /**
- * Hand-off counts what the receiver accepted (issue 10, item 3): a Chord node whose new
- * predecessor refuses part of a hand-off keeps the refused records as owner (and offers them again
- * at its next step); the counter counts only the accepted ones. Through a recording port.
+ * Hand-off counts what the receiver accepted and serves back (issue 10, item 3): a Chord node whose
+ * new predecessor refuses part of a hand-off keeps the refused records as owner (and offers them
+ * again at its next step); the counter counts only the accepted ones, once a read-back found them
+ * held; a receiver that acknowledges records and does not serve them loses its place. Through a
+ * recording port.
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -9,9 +11,16 @@ import { inOpenClosed, keyId, ringDistance } from '../../src/core/id.js'
 import { ChordNode } from '../../src/chord/chord-node.js'
 import type { ChordRequest, ChordResponse } from '../../src/chord/messages.js'
 import { signRecord } from '../../src/dht/record.js'
-import { RecordingIo, peer } from '../helpers/recording-io.js'
+import { HANDOFF_READBACK_SAMPLE } from '../../src/dht/limits.js'
+import { RecordingIo, peer, type SentRequest } from '../helpers/recording-io.js'
 
-test('a hand-off the receiver refuses in part: refused records stay here as owner, only accepted ones count', () => {
+type StoreRequest = Extract<ChordRequest, { type: 'store' }>
+
+/**
+ * A Chord node that owns 12 keys and has just adopted a newcomer, as its predecessor, that would
+ * own all of them; `step` runs its storage step.
+ */
+function handingOff (): { node: ChordNode, io: RecordingIo<ChordRequest, ChordResponse>, step: () => void } {
   const self = peer('self')
   const io = new RecordingIo<ChordRequest, ChordResponse>(self)
   const node = new ChordNode(io, { replicas: 3, successorListLength: 4, requestTimeoutMs: 100 })
@@ -39,13 +48,28 @@ test('a hand-off the receiver refuses in part: refused records stay here as owne
     io.timers.delete('replicate')
     node.onTimer('replicate')
   }
+  return { node, io, step }
+}
+
+/** Answers the read-back fetches sent to the newcomer with `answer(keyId)`; returns how many there were. */
+function answerReadBack (io: RecordingIo<ChordRequest, ChordResponse>, answer: (keyId: bigint) => Parameters<SentRequest<ChordRequest, ChordResponse>['done']>[0]): number {
+  const fetches = io.take().filter(s => s.req.type === 'fetch' && s.to.address === 'newcomer')
+  for (const f of fetches) f.done(answer((f.req as Extract<ChordRequest, { type: 'fetch' }>).keyId))
+  return fetches.length
+}
+
+test('a hand-off the receiver refuses in part: refused records stay here as owner, only accepted ones count', () => {
+  const { node, io, step } = handingOff()
   step()
   const handoff = io.take().filter(s => s.req.type === 'store' && s.to.address === 'newcomer')
   assert.equal(handoff.length, 1)
-  const req = handoff[0].req as Extract<ChordRequest, { type: 'store' }>
-  assert.equal(req.records.length, keys.length)
+  const req = handoff[0].req as StoreRequest
+  assert.equal(req.records.length, 12)
   // The receiver keeps the first 4, refuses 4 for its quota, and 4 as stale (it has them newer).
   handoff[0].done({ ok: true, value: { type: 'stored', accepted: 4, refused: [...[4, 5, 6, 7].map(index => ({ index, reason: 'quota' as const })), ...[8, 9, 10, 11].map(index => ({ index, reason: 'stale' as const }))] } })
+  assert.equal(node.counters().handoffRecordsSent, 0, 'nothing counts as handed over before the receiver serves it back')
+  const read = answerReadBack(io, id => ({ ok: true, value: { type: 'value', record: req.records.find(r => keyId(r.key) === id) } }))
+  assert.equal(read, 8, 'the 8 records it took are read back (the sample covers them all)')
   assert.equal(node.counters().handoffRecordsSent, 8, 'accepted and superseded records count as handed over; refused ones do not')
   assert.equal(node.status().primaryRecords, 4, 'the 4 refused records stay here as owner')
   const stillOwned = new Set([...node.storedKeys()].filter(([, primary]) => primary).map(([id]) => id))
@@ -54,5 +78,31 @@ test('a hand-off the receiver refuses in part: refused records stay here as owne
   io.take()
   step()
   const again = io.take().filter(s => s.req.type === 'store' && s.to.address === 'newcomer')
-  assert.deepEqual((again[0].req as Extract<ChordRequest, { type: 'store' }>).records.map(r => keyId(r.key)).sort(), [...stillOwned].sort())
+  assert.deepEqual((again[0].req as StoreRequest).records.map(r => keyId(r.key)).sort(), [...stillOwned].sort())
+})
+
+test('a hand-off acknowledged in full but not served back: every record stays here as owner, and the receiver loses its place', () => {
+  const { node, io, step } = handingOff()
+  step()
+  const handoff = io.take().filter(s => s.req.type === 'store' && s.to.address === 'newcomer')
+  handoff[0].done({ ok: true, value: { type: 'stored', accepted: 12, refused: [] } })
+  // It serves one record back and lacks the rest: a lie, whatever the acknowledgment said.
+  const first = (handoff[0].req as StoreRequest).records[0]
+  const read = answerReadBack(io, id => ({ ok: true, value: { type: 'value', record: keyId(first.key) === id ? first : undefined } }))
+  assert.equal(read, HANDOFF_READBACK_SAMPLE)
+  assert.equal(node.counters().handoffsUnproven, 1)
+  assert.equal(node.counters().handoffRecordsSent, 0)
+  assert.equal(node.status().primaryRecords, 12, 'every record stays here as owner')
+  assert.notEqual(node.status().predecessor?.address, 'newcomer', 'the receiver lost its place')
+})
+
+test('a read-back that fails (the receiver is gone or slow) hands nothing over and costs the receiver nothing', () => {
+  const { node, io, step } = handingOff()
+  step()
+  const handoff = io.take().filter(s => s.req.type === 'store' && s.to.address === 'newcomer')
+  handoff[0].done({ ok: true, value: { type: 'stored', accepted: 12, refused: [] } })
+  answerReadBack(io, () => ({ ok: false, failure: 'timeout' }))
+  assert.equal(node.counters().handoffsUnproven, 0)
+  assert.equal(node.counters().handoffRecordsSent, 0)
+  assert.equal(node.status().primaryRecords, 12, 'every record stays here as owner, to be offered again')
 })

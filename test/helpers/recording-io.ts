@@ -2,6 +2,8 @@
 import type { Io, PeerRef, RequestOptions, Result } from '../../src/core/port.js'
 import { createRandom, type Random } from '../../src/core/random.js'
 import { simNodeId } from '../../src/sim/simulator.js'
+import { keyId } from '../../src/core/id.js'
+import type { DhtRecord } from '../../src/dht/messages.js'
 
 export interface SentRequest<Req, Res> {
   to: PeerRef
@@ -48,4 +50,18 @@ export class RecordingIo<Req, Res, Msg = never> implements Io<Req, Res, Msg> {
     this.timers.delete(name)
     fire(name)
   }
+}
+
+/**
+ * Answers the `fetch` requests among `sent` (a hand-off's read-back) from `records`, by key id (a
+ * key not among them: no record); returns the other requests.
+ */
+export function serveFetches<Req extends { type: string }, Res> (sent: Array<SentRequest<Req, Res>>, records: readonly DhtRecord[]): Array<SentRequest<Req, Res>> {
+  const rest: Array<SentRequest<Req, Res>> = []
+  for (const s of sent) {
+    if (s.req.type !== 'fetch') { rest.push(s); continue }
+    const id = (s.req as unknown as { keyId: bigint }).keyId
+    s.done({ ok: true, value: { type: 'value', record: records.find(r => keyId(r.key) === id) } as Res })
+  }
+  return rest
 }

@@ -15,7 +15,7 @@ import { LeafSet } from '../../src/pastry/leaf-set.js'
 import type { PastryRequest, PastryResponse } from '../../src/pastry/messages.js'
 import { PastryNode } from '../../src/pastry/pastry-node.js'
 import { RoutingTable } from '../../src/pastry/routing-table.js'
-import { RecordingIo, peer } from '../helpers/recording-io.js'
+import { RecordingIo, peer, serveFetches } from '../helpers/recording-io.js'
 import { signRecord } from '../../src/dht/record.js'
 
 type Io = RecordingIo<PastryRequest, PastryResponse>
@@ -420,6 +420,8 @@ describe('Pastry node through a recording port', () => {
     assert.ok(expected.length > 0 && expected.length < owned.length)
     assert.deepEqual(req.records.map(r => keyId(r.key)).sort(), expected)
     sent[0].done({ ok: true, value: { type: 'stored', accepted: expected.length, refused: [] } })
+    assert.equal(node.status().primaryRecords, owned.length, 'nothing is handed over before the newcomer serves it back')
+    assert.deepEqual(serveFetches(io.take(), req.records), [])
     assert.equal(node.status().primaryRecords, owned.length - expected.length)
     assert.equal(node.status().storedRecords, owned.length, 'self stays among the keys\' 3 closest: a replica')
   })
@@ -440,9 +442,10 @@ describe('Pastry node through a recording port', () => {
     assert.ok(sent.every(s => s.req.type === 'leaving'))
     for (const s of sent) s.done({ ok: true, value: { type: 'ack' } })
     const handed = new Map<string, NodeId[]>()
-    for (let i = 0; i < 10; i++) {
-      sent = io.take()
-      if (sent.length === 0) break
+    const records = owned.map(key => signRecord(key, key, 1))
+    for (let i = 0; i < 40; i++) {
+      sent = serveFetches(io.take(), records)
+      if (sent.length === 0 && io.sent.length === 0) break
       for (const s of sent) {
         assert.equal(s.req.type, 'store')
         const req = s.req as Extract<PastryRequest, { type: 'store' }>
