@@ -14,6 +14,8 @@ import { ChordSimulation } from '../../src/sim/chord-sim.js'
 import { PastrySimulation } from '../../src/sim/pastry-sim.js'
 import { uniformLatency } from '../../src/sim/latency.js'
 import type { SimNode, Simulator } from '../../src/sim/simulator.js'
+import type { Io, PeerRef, ProtocolHandler } from '../../src/core/port.js'
+import type { DhtRecord } from '../../src/dht/messages.js'
 
 const utf8 = new TextEncoder()
 const LIMITS = { maxRecords: 10, maxBytes: 1000, maxRecordsPerPeer: 4, maxBytesPerPeer: 400 }
@@ -53,7 +55,7 @@ describe('record store limits', () => {
 
 interface PutNode {
   put(key: Uint8Array, value: Uint8Array, done: (o: Outcome<PutResult>) => void): void
-  counters(): { storesRefusedQuota: number }
+  counters(): { storesRefusedQuota: number, handoffRecordsSent: number }
 }
 interface QNode { readonly sim: SimNode }
 interface QNet {
@@ -71,17 +73,67 @@ const DHTS = [
   { name: 'Pastry', make: (seed: string) => new PastrySimulation({ seed, latency: uniformLatency(10, 60), pastry: STORE }) as unknown as QNet }
 ]
 
+/** `net` grown to `n` nodes by joins in waves, converged, and settled for 10 s. */
+function grown (net: QNet, n: number): QNet {
+  console.log(`seed ${net.sim.random.seed}`)
+  net.join()
+  while (net.size < n) {
+    for (let i = 0; i < Math.min(net.size, n - net.size); i++) net.sim.after(net.sim.random.int(1000), () => net.join())
+    net.sim.runFor(1000)
+    assert.ok(net.runUntilConverged(1000, 60_000))
+  }
+  net.sim.runFor(10_000)
+  return net
+}
+
+interface StoreReq { type: 'store', role: 'primary', records: DhtRecord[] }
+interface StoreRes { type: string, accepted?: number, refused?: Array<{ reason: string }> }
+type StoreIo = Io<StoreReq, StoreRes>
+
+/** A peer that sends primary STOREs and answers nothing (it speaks only the storage protocol). */
+class Storer implements ProtocolHandler<StoreReq, StoreRes> {
+  accepted = 0
+  refused = new Map<string, number>()
+  constructor (readonly io: StoreIo) {}
+  start (): void {}
+  stop (): void {}
+  onMessage (): void {}
+  onTimer (): void {}
+  onRequest (): never { throw new Error('a storer answers nothing') }
+  store (to: PeerRef, records: DhtRecord[]): void {
+    this.io.request(to, { type: 'store', role: 'primary', records }, { timeoutMs: 1000 }, r => {
+      if (!r.ok || r.value.type !== 'stored') return
+      this.accepted += r.value.accepted ?? 0
+      for (const f of r.value.refused ?? []) this.refused.set(f.reason, (this.refused.get(f.reason) ?? 0) + 1)
+    })
+  }
+}
+
 for (const dht of DHTS) {
-  test(`${dht.name}: one peer flooding puts is refused past its quota at each owner; honest puts all succeed`, () => {
-    const net = dht.make(`quota-${dht.name}`)
-    console.log(`seed quota-${dht.name}`)
-    net.join()
-    while (net.size < 12) {
-      for (let i = 0; i < Math.min(net.size, 12 - net.size); i++) net.sim.after(net.sim.random.int(1000), () => net.join())
-      net.sim.runFor(1000)
-      assert.ok(net.runUntilConverged(1000, 60_000))
+  test(`${dht.name}: STOREs for keys a node does not own, which it hands on, stay charged to their sender there for a lease`, () => {
+    const net = grown(dht.make(`pass-through-${dht.name}`), 8)
+    const victim = net.live()[3]
+    let storer!: Storer
+    net.sim.start(net.sim.addNode<StoreReq, StoreRes, never>(io => { storer = new Storer(io); return storer }, 'storer'))
+    // 30 s of 20 records a second, each for a key another node owns: the victim takes them as
+    // owner-to-be and hands each on within a step (3 s).
+    const FLOOD = 600
+    const records: DhtRecord[] = []
+    for (let i = 0; records.length < FLOOD; i++) {
+      const key = utf8.encode(`passing/${i}`)
+      if (net.owner(keyId(key)) !== victim) records.push(signRecord(key, new Uint8Array(64), 1))
     }
-    net.sim.runFor(10_000)
+    const handedBefore = net.dht(victim).counters().handoffRecordsSent
+    for (let b = 0; b < FLOOD / 20; b++) net.sim.after(b * 1000, () => storer.store(victim.sim.ref, records.slice(b * 20, b * 20 + 20)))
+    net.sim.runFor(FLOOD / 20 * 1000 + 5_000)
+    console.log(`${dht.name}: ${FLOOD} passing records sent, ${storer.accepted} accepted, refused ${JSON.stringify(Object.fromEntries(storer.refused))}`)
+    assert.ok(net.dht(victim).counters().handoffRecordsSent - handedBefore > 0, 'the victim handed the accepted records on to their owners')
+    assert.ok(storer.accepted <= STORE.maxRecordsPerPeer, `no more than the sender's quota within a lease (${storer.accepted} accepted)`)
+    assert.equal(storer.accepted + (storer.refused.get('quota') ?? 0), FLOOD, 'the rest refused over quota')
+  })
+
+  test(`${dht.name}: one peer flooding puts is refused past its quota at each owner; honest puts all succeed`, () => {
+    const net = grown(dht.make(`quota-${dht.name}`), 12)
     const [flooder, honest] = net.live()
     const failures = new Map<string, number>()
     let floodOk = 0; let honestOk = 0; let pending = 0
