@@ -7,7 +7,8 @@
  *
  *   node dist/benchmarks/graceful-leave.js --daemons 8 --keys 200 --burst 50
  *
- * `--stop kill` SIGKILLs the daemon instead, for comparison.
+ * `--stop sigterm` stops the daemon by SIGTERM (also graceful); `--stop kill` SIGKILLs it instead, for
+ * comparison.
  *
  * Writes benchmarks/results/graceful-leave-<N>-<stop>.json; exits 1 if any read failed or was wrong.
  */
@@ -19,8 +20,8 @@ import { DHTS, gracefulLeave, type GracefulLeaveFigures } from '../test/helpers/
 
 const flags = benchFlags(process.argv.slice(2), { daemons: '8', keys: '200', burst: '50', stop: 'shutdown', out: 'benchmarks/results' })
 const log = (line: string): void => { process.stderr.write(line + '\n') }
-if (flags.stop !== 'shutdown' && flags.stop !== 'kill') {
-  process.stderr.write(`--stop must be shutdown or kill, got '${flags.stop}'\n`)
+if (flags.stop !== 'shutdown' && flags.stop !== 'sigterm' && flags.stop !== 'kill') {
+  process.stderr.write(`--stop must be shutdown, sigterm or kill, got '${flags.stop}'\n`)
   process.exit(2)
 }
 

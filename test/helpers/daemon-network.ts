@@ -119,19 +119,23 @@ export async function readKeys (via: readonly DaemonProcess[], keys: readonly Wr
   return out
 }
 
+/** How a daemon is stopped: the API's `shutdown`, SIGTERM, or SIGKILL. */
+export type StopHow = 'shutdown' | 'sigterm' | 'kill'
+
 export interface GracefulLeaveOptions {
   /** Where the daemons' repos go. */
   root: string
   daemons: number
   /** Keys put to each DHT, through every daemon in turn, before the leave. */
   keysPerDht: number
-  /** Keys put to each DHT through the leaving daemon right before its `shutdown`. */
+  /** Keys put to each DHT through the leaving daemon right before it is stopped. */
   burst: number
   /**
-   * How the daemon goes: `shutdown` (graceful) or `kill` (SIGKILL, for comparison).
+   * How the daemon goes: `shutdown` (the API call) or `sigterm` (the signal), both graceful, or
+   * `kill` (SIGKILL, for comparison).
    * @default 'shutdown'
    */
-  stop?: 'shutdown' | 'kill'
+  stop?: StopHow
   log?: (line: string) => void
 }
 
@@ -139,9 +143,9 @@ export interface GracefulLeaveFigures {
   daemons: number
   keysPerDht: number
   burst: number
-  stop: 'shutdown' | 'kill'
+  stop: StopHow
   putsFailed: number
-  /** ms from `shutdown` to the process's exit. */
+  /** ms from the `shutdown` call or the signal to the process's exit. */
   shutdownMs: number
   exitCode: number | null
   /**
@@ -188,10 +192,10 @@ export async function gracefulLeave (o: GracefulLeaveOptions): Promise<{ figures
     putsFailed += b.failed
   }
   const stop = o.stop ?? 'shutdown'
-  log(`${spread.length + burst.length} puts acknowledged, ${putsFailed} failed; ${stop === 'shutdown' ? 'shutting down' : 'killing'} ${leaving.info.peerId}`)
+  log(`${spread.length + burst.length} puts acknowledged, ${putsFailed} failed; stopping ${leaving.info.peerId} by ${stop}`)
   t = performance.now()
   if (stop === 'shutdown') await api(leaving, 'shutdown', {})
-  else leaving.process.kill('SIGKILL')
+  else leaving.process.kill(stop === 'sigterm' ? 'SIGTERM' : 'SIGKILL')
   await waitFor(() => leaving.process.exitCode !== null || leaving.process.signalCode !== null, { timeoutMs: 30_000, intervalMs: 20, what: 'the daemon to exit' })
   const shutdownMs = performance.now() - t
   const ownedAfter = {} as Record<DhtName, number>
