@@ -6,7 +6,8 @@
  * small records padded to 2 MiB (the padding is not retained), replays SIR rumors captured long
  * ago or re-dated (refused, never delivered), floods STOREs and rumors from fresh keys (refused past
  * its quota; the stores stay in their bounds) and, as a sybil that answers our probes, NOTIFYs in
- * just below a victim and refuses the hand-off (it takes no key). Each test then checks that honest
+ * just below a victim and refuses the hand-off, or acknowledges it and keeps nothing (it takes no
+ * key). Each test then checks that honest
  * puts and gets succeed and no key is lost or overwritten. One numbered attack of issue 10 (items
  * 1–7) per test, at small sizes; the full-size attacks are in issue 10's measurements.
  */
@@ -22,7 +23,7 @@ import { signRecord } from '../../src/dht/record.js'
 import { CHORD_PROTOCOL } from '../../src/libp2p/chord-service.js'
 import { PASTRY_PROTOCOL } from '../../src/libp2p/pastry-service.js'
 import { recordSigner } from '../../src/libp2p/record-keys.js'
-import { inOpen, keyId, nodeIdFromPeerIdBytes } from '../../src/core/id.js'
+import { idToHex, inOpen, keyId, nodeIdFromPeerIdBytes } from '../../src/core/id.js'
 import { decodeChordRequest, decodeChordResponse, encodeChordRequest, encodeChordResponse } from '../../src/wire/chord.js'
 import { decodePastryResponse, encodePastryRequest } from '../../src/wire/pastry.js'
 import { decodeSirResponse, encodeSirRequest } from '../../src/wire/sir.js'
@@ -277,65 +278,69 @@ describe('hostile peers against 4 honest peers on 127.0.0.1', { timeout: 360_000
     unsubscribes.forEach(u => { u() })
   })
 
-  it('a sybil that answers probes, NOTIFYs in just below a victim and refuses the hand-off takes none of its keys', async (t) => {
-    await settled()
-    const chordOf = (n: OverlayNode): ReturnType<NonNullable<OverlayNode['libp2p']['services']['chord']>['status']> => n.libp2p.services.chord!.status()
-    const status = chordOf(victim)
-    assert.ok(status.predecessor !== null)
-    const victimId = BigInt(`0x${status.self.id}`)
-    const predId = BigInt(`0x${status.predecessor.id}`)
-    const sybilKey = await keyBetween(predId, victimId)
-    const sybilId = nodeIdFromPeerIdBytes(peerIdFromPrivateKey(sybilKey).toMultihash().bytes)
-    // Keys the sybil would own once adopted: in (predecessor, sybil].
-    const writer = net.live().find(n => n !== victim && n.peerId.toString() !== status.predecessor!.peerId)!
-    const names: string[] = []
-    for (let i = 0; names.length < 4 && i < 100_000; i++) {
-      if (inOpen(keyId(encoder.encode(`${writer.peerId.toString()}/range-${i}`)), predId, sybilId)) names.push(`range-${i}`)
-    }
-    assert.equal(names.length, 4, 'four keys in the sybil\'s range')
-    const range = await Promise.all(names.map(async name => (await writer.dht('chord').put(name, encoder.encode(name))).key))
-    const primaryBefore = chordOf(victim).primaryRecords
-
-    const sybil = await HostilePeer.create(sybilKey)
-    hostiles.push(sybil)
-    const victimWire = { peerId: victim.peerId.toMultihash().bytes, addrs: [multiaddr(victim.addresses()[0].split('/p2p/')[0]).bytes] }
-    const { codec, refs: [victimRef] } = liarCodec([victimWire])
-    let handoffs = 0
-    await sybil.answer(CHORD_PROTOCOL, (body) => {
-      let req
-      try { req = decodeChordRequest(body, addressPeerCodec) } catch { return undefined }
-      const lie: Record<string, ChordResponse> = {
-        ping: { type: 'ack' },
-        notify: { type: 'ack' },
-        leaving: { type: 'ack' },
-        'get-neighbors': { type: 'neighbors', predecessor: undefined, successors: [victimRef] },
-        'find-successor': { type: 'found', successors: [victimRef] },
-        store: { type: 'stored', accepted: 0, refused: [] },
-        fetch: { type: 'value', record: undefined },
-        sync: { type: 'missing', keyIds: [], newer: [] }
+  for (const sybilKind of ['refuses', 'keeps nothing of'] as const) {
+    it(`a sybil that answers probes, NOTIFYs in just below a victim and ${sybilKind} the hand-off takes none of its keys`, async (t) => {
+      await settled()
+      const chordOf = (n: OverlayNode): ReturnType<NonNullable<OverlayNode['libp2p']['services']['chord']>['status']> => n.libp2p.services.chord!.status()
+      const status = chordOf(victim)
+      assert.ok(status.predecessor !== null)
+      const victimId = BigInt(`0x${status.self.id}`)
+      const predId = BigInt(`0x${status.predecessor.id}`)
+      const sybilKey = await keyBetween(predId, victimId)
+      const sybilId = nodeIdFromPeerIdBytes(peerIdFromPrivateKey(sybilKey).toMultihash().bytes)
+      // Keys the sybil would own once adopted: in (predecessor, sybil].
+      const writer = net.live().find(n => n !== victim && n.peerId.toString() !== status.predecessor!.peerId)!
+      const names: string[] = []
+      for (let i = 0; names.length < 4 && i < 100_000; i++) {
+        if (inOpen(keyId(encoder.encode(`${writer.peerId.toString()}/range-${i}`)), predId, sybilId)) names.push(`range-${i}`)
       }
-      if (req.type === 'store') handoffs++
-      return encodeChordResponse(lie[req.type], codec)
+      assert.equal(names.length, 4, 'four keys in the sybil\'s range')
+      const range = await Promise.all(names.map(async name => (await writer.dht('chord').put(name, encoder.encode(name))).key))
+      const primaryBefore = chordOf(victim).primaryRecords
+
+      const sybil = await HostilePeer.create(sybilKey)
+      hostiles.push(sybil)
+      const victimWire = { peerId: victim.peerId.toMultihash().bytes, addrs: [multiaddr(victim.addresses()[0].split('/p2p/')[0]).bytes] }
+      const { codec, refs: [victimRef] } = liarCodec([victimWire])
+      let handoffs = 0
+      await sybil.answer(CHORD_PROTOCOL, (body) => {
+        let req
+        try { req = decodeChordRequest(body, addressPeerCodec) } catch { return undefined }
+        const lie: Record<string, ChordResponse> = {
+          ping: { type: 'ack' },
+          notify: { type: 'ack' },
+          leaving: { type: 'ack' },
+          'get-neighbors': { type: 'neighbors', predecessor: undefined, successors: [victimRef] },
+          'find-successor': { type: 'found', successors: [victimRef] },
+          store: { type: 'stored', accepted: sybilKind === 'refuses' || req.type !== 'store' ? 0 : req.records.length, refused: [] },
+          fetch: { type: 'value', record: undefined },
+          sync: { type: 'missing', keyIds: [], newer: [] }
+        }
+        if (req.type === 'store') handoffs++
+        return encodeChordResponse(lie[req.type], codec)
+      })
+      const stream = await sybil.open(multiaddr(victim.addresses()[0]), CHORD_PROTOCOL)
+      const ack = await stream.request(encodeChordRequest({ type: 'notify' }, addressPeerCodec))
+      assert.equal(ack.kind, 'response')
+      await waitFor(() => handoffs > 0, { timeoutMs: 30_000, what: 'the victim probes the sybil, adopts it and hands it its range' })
+      const sybilPeerId = sybil.libp2p.peerId.toString()
+      await waitFor(() => chordOf(victim).predecessor?.peerId !== sybilPeerId, { timeoutMs: 30_000, what: 'the sybil loses its place' })
+      t.diagnostic(`hand-offs to the sybil: ${handoffs}; victim primary records ${primaryBefore} -> ${chordOf(victim).primaryRecords}`)
+      const owned = new Set(victim.libp2p.services.chord!.records().filter(r => r.primary).map(r => r.keyId))
+      for (const key of range) assert.ok(owned.has(idToHex(keyId(encoder.encode(key)))), `the victim still holds '${key}' of the sybil's range as owner`)
+      if (sybilKind === 'keeps nothing of') assert.ok(chordOf(victim).counters.handoffsUnproven > 0, 'the read-back found the hand-off unproven')
+      for (const node of net.live()) await honestGets('chord', node, [...keys, ...range])
+      const predecessorNode = net.live().find(n => n.peerId.toString() === status.predecessor!.peerId)!
+      t.diagnostic(`the honest predecessor's successors: ${chordOf(predecessorNode).successors.map(s => s.peerId === sybilPeerId ? 'SYBIL' : s.peerId.slice(-6)).join(', ')}`)
+      // Fresh puts in the sybil's range, two from every honest peer, succeed and read back everywhere.
+      const puts: string[] = []
+      for (const node of net.live()) {
+        const inRange = Array.from({ length: 2000 }, (_, i) => `fresh-${i}`).filter(name => inOpen(keyId(encoder.encode(`${node.peerId.toString()}/${name}`)), predId, sybilId)).slice(0, 2)
+        for (const name of inRange) puts.push((await node.dht('chord').put(name, encoder.encode(name))).key)
+      }
+      for (const node of net.live()) await honestGets('chord', node, puts)
     })
-    const stream = await sybil.open(multiaddr(victim.addresses()[0]), CHORD_PROTOCOL)
-    const ack = await stream.request(encodeChordRequest({ type: 'notify' }, addressPeerCodec))
-    assert.equal(ack.kind, 'response')
-    await waitFor(() => handoffs > 0, { timeoutMs: 30_000, what: 'the victim probes the sybil, adopts it and hands it its range' })
-    const sybilPeerId = sybil.libp2p.peerId.toString()
-    await waitFor(() => chordOf(victim).predecessor?.peerId !== sybilPeerId, { timeoutMs: 30_000, what: 'the sybil loses its place' })
-    t.diagnostic(`hand-offs to the sybil: ${handoffs}; victim primary records ${primaryBefore} -> ${chordOf(victim).primaryRecords}`)
-    assert.ok(chordOf(victim).primaryRecords >= primaryBefore, 'the refused records stay with the victim as owner')
-    for (const node of net.live()) await honestGets('chord', node, [...keys, ...range])
-    const predecessorNode = net.live().find(n => n.peerId.toString() === status.predecessor!.peerId)!
-    t.diagnostic(`the honest predecessor's successors: ${chordOf(predecessorNode).successors.map(s => s.peerId === sybilPeerId ? 'SYBIL' : s.peerId.slice(-6)).join(', ')}`)
-    // Fresh puts in the sybil's range, two from every honest peer, succeed and read back everywhere.
-    const puts: string[] = []
-    for (const node of net.live()) {
-      const inRange = Array.from({ length: 2000 }, (_, i) => `fresh-${i}`).filter(name => inOpen(keyId(encoder.encode(`${node.peerId.toString()}/${name}`)), predId, sybilId)).slice(0, 2)
-      for (const name of inRange) puts.push((await node.dht('chord').put(name, encoder.encode(name))).key)
-    }
-    for (const node of net.live()) await honestGets('chord', node, puts)
-  })
+  }
 })
 
 const DHT_WIRES = [
