@@ -5,7 +5,8 @@
  * (1) hands records held as owner but no longer owned to the placement's handoff target, (2)
  * promotes replicas of keys this node now owns (after a crash or leave), (3) brings its owned
  * records' replicas up to r by a digest (`sync`, then `store` of the missing ones), and (4) drops
- * replicas no owner confirmed within the lease unless this node knows itself a holder. Invariants:
+ * replicas no owner confirmed within the lease unless this node knows itself a holder (one it
+ * handed on is read back from the owner it went to first). Invariants:
  * at most one step in flight (the node's timer); every message respects limits.ts; a failed peer
  * only delays the step; a record a receiver did not accept, or did not serve back when read,
  * stays where it is as owned.
@@ -141,10 +142,17 @@ export interface StorageState {
   layoutVersion: number
   /** When the last full pass began (ms); -Infinity before the first. */
   fullAt: number
+  /**
+   * Key id -> the owner a record held here as a replica was handed to (made on the first
+   * hand-off). Before the lease drops such a replica its owner is read back again, so an owner
+   * that served the first read-back and dropped the records later does not take them with it.
+   * At most one entry per record held.
+   */
+  handedTo: Map<NodeId, PeerRef> | undefined
 }
 
 export function newStorageState (): StorageState {
-  return { layoutVersion: -1, fullAt: -Infinity }
+  return { layoutVersion: -1, fullAt: -Infinity, handedTo: undefined }
 }
 
 interface Handoff { readonly to: PeerRef, readonly records: DhtRecord[] }
@@ -164,6 +172,7 @@ export function replicateStep (ctx: StorageContext, last: StorageState, done: ()
   const full = version === undefined || dirty === 'all' || version !== last.layoutVersion || now - last.fullAt >= config.replicaLeaseMs / 3
   if (full) { last.layoutVersion = version ?? -1; last.fullAt = now }
   const handoffs = new Map<string, Handoff>()
+  const audits = new Map<string, Handoff>()
   const digests = new Map<string, Digest>()
   const digest = (id: NodeId): void => {
     for (const h of placement.replicaHolders(id)) {
@@ -186,10 +195,17 @@ export function replicateStep (ctx: StorageContext, last: StorageState, done: ()
       if (h === undefined) handoffs.set(to.address, h = { to, records: [] })
       h.records.push(s.record)
     } else if (now - s.confirmedAt > config.replicaLeaseMs && placement.inReplicaSet(id) !== true) {
-      store.delete(id); counters.replicasDropped++
+      const owner = last.handedTo?.get(id)
+      if (owner === undefined) { store.delete(id); counters.replicasDropped++; return }
+      let a = audits.get(owner.address)
+      if (a === undefined) audits.set(owner.address, a = { to: owner, records: [] })
+      a.records.push(s.record)
     }
   }
   if (full) {
+    if (last.handedTo !== undefined) {
+      for (const id of last.handedTo.keys()) if (store.get(id)?.primary !== false) last.handedTo.delete(id)
+    }
     for (const [id, s] of store.entries()) visit(id, s)
   } else {
     for (const id of dirty as Set<NodeId>) {
@@ -203,12 +219,13 @@ export function replicateStep (ctx: StorageContext, last: StorageState, done: ()
       readBack(ctx, h.to, taken, held => {
         if (held) {
           counters.handoffRecordsSent += taken.length
-          for (const r of taken) settleHandedOff(ctx, recordKeyId(r.key))
+          for (const r of taken) settleHandedOff(ctx, last, recordKeyId(r.key), h.to)
         }
         next()
       })
     }))
   }
+  for (const a of audits.values()) tasks.push(next => { auditHandedOff(ctx, last, a, next) })
   for (const d of digests.values()) tasks.push(next => syncTo(ctx, d.to, d.ids, next))
   runInSequence(tasks, done)
 }
@@ -220,11 +237,34 @@ export function replicateStep (ctx: StorageContext, last: StorageState, done: ()
  * that peer's quota here for a lease (issue 10: a flood cannot pass through faster), and the new
  * owner can still be read back against it.
  */
-function settleHandedOff (ctx: StorageContext, id: NodeId): void {
+function settleHandedOff (ctx: StorageContext, last: StorageState, id: NodeId, to: PeerRef): void {
   const s = ctx.store.get(id)
   if (s === undefined) return
   ctx.store.setPrimary(id, s, false)
   s.confirmedAt = ctx.now()
+  if (last.handedTo === undefined) last.handedTo = new Map()
+  last.handedTo.set(id, to)
+}
+
+/**
+ * Replicas whose lease ended, handed to `a.to` earlier: read back from it once more before they go.
+ * Served: dropped. Not served: held as owned again, so the next step hands them to whoever owns
+ * them now, read back as ever. That costs `a.to` nothing: an honest owner may itself have handed
+ * them on and dropped them since, or be gone.
+ */
+function auditHandedOff (ctx: StorageContext, last: StorageState, a: Handoff, done: () => void): void {
+  servedBack(ctx, a.to, a.records, outcome => {
+    const held = outcome === 'held'
+    for (const r of a.records) {
+      const id = recordKeyId(r.key)
+      last.handedTo?.delete(id)
+      const s = ctx.store.get(id)
+      if (s === undefined || s.primary || s.record !== r) continue
+      if (held) { ctx.store.delete(id); ctx.counters.replicasDropped++ } else ctx.store.setPrimary(id, s, true)
+    }
+    if (!held) ctx.replicateSoon()
+    done()
+  })
 }
 
 /**
@@ -236,8 +276,19 @@ function settleHandedOff (ctx: StorageContext, id: NodeId): void {
  * cost to `to`. On false the records stay here as owned, and a later step hands them on again.
  */
 export function readBack (ctx: StorageContext, to: PeerRef, taken: readonly DhtRecord[], done: (held: boolean) => void): void {
-  if (taken.length === 0) { done(true); return }
-  const sample = taken.length <= HANDOFF_READBACK_SAMPLE ? taken : ctx.random.shuffle(taken.slice()).slice(0, HANDOFF_READBACK_SAMPLE)
+  servedBack(ctx, to, taken, outcome => {
+    if (outcome === 'lied') ctx.unproven(to)
+    done(outcome === 'held')
+  })
+}
+
+/** What a read-back found: each sampled record served; one not served; a read that failed. */
+type ReadBackOutcome = 'held' | 'lied' | 'failed'
+
+/** The read-back of readBack, at no cost to `to` whatever it finds. */
+function servedBack (ctx: StorageContext, to: PeerRef, records: readonly DhtRecord[], done: (outcome: ReadBackOutcome) => void): void {
+  if (records.length === 0) { done('held'); return }
+  const sample = records.length <= HANDOFF_READBACK_SAMPLE ? records : ctx.random.shuffle(records.slice()).slice(0, HANDOFF_READBACK_SAMPLE)
   let pending = sample.length
   let lied = false
   let failed = false
@@ -246,8 +297,7 @@ export function readBack (ctx: StorageContext, to: PeerRef, taken: readonly DhtR
       if (res === undefined) failed = true
       else if (res.type !== 'value' || !serves(ctx, sent, res.record)) lied = true
       if (--pending > 0) return
-      if (lied) ctx.unproven(to)
-      done(!lied && !failed)
+      done(lied ? 'lied' : failed ? 'failed' : 'held')
     })
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Hostile peers against Chord's first-hand routing state (issue 10, item 3), in the simulator: a
  * sybil placed just below a victim that NOTIFYs its way in as predecessor and then refuses the
- * hand-off (or acknowledges it and keeps nothing), and sybils that send LEAVINGs naming peers that do not exist. The honest ring runs the
+ * hand-off (or acknowledges it and keeps nothing, or serves it back and forgets it later), and sybils that send LEAVINGs naming peers that do not exist. The honest ring runs the
  * real protocol; the sybils are hand-written handlers that speak Chord with valid messages and lie.
  */
 import { describe, test } from 'node:test'
@@ -11,7 +11,7 @@ import type { Io, PeerRef, ProtocolHandler } from '../../src/core/port.js'
 import { MAX_CANDIDATES_PER_MESSAGE } from '../../src/core/candidate-probes.js'
 import { checkHandoffAnswer } from '../../src/chord/first-hand.js'
 import type { ChordContext } from '../../src/chord/context.js'
-import type { StorageResponse } from '../../src/dht/messages.js'
+import type { DhtRecord, StorageResponse } from '../../src/dht/messages.js'
 import type { ChordMessage, ChordRequest, ChordResponse } from '../../src/chord/messages.js'
 import { ChordSimulation, type ChordSimNode } from '../../src/sim/chord-sim.js'
 import { uniformLatency } from '../../src/sim/latency.js'
@@ -37,16 +37,20 @@ function addressIn (prefix: string, lo: bigint, hi: bigint, skip = 0): PeerRef {
   throw new Error('no address found in the arc')
 }
 
-type SybilRefusal = 'uncounted' | 'invalid' | 'quota' | 'keep-nothing'
+type SybilRefusal = 'uncounted' | 'invalid' | 'quota' | 'keep-nothing' | 'keep-briefly'
+/** How long a `keep-briefly` sybil serves what it was handed. */
+const KEPT_MS = 20_000
 
 /**
  * A peer that speaks Chord and lies: it NOTIFYs `target` every second (it would be its
  * predecessor), names `target` as everything, and either refuses every record it is handed
  * (`accepted = 0`, with no refusal named, or each named `invalid` or `quota`) or accepts them and
- * keeps nothing (`keep-nothing`).
+ * keeps nothing (`keep-nothing`), or serves them for KEPT_MS and then forgets them (`keep-briefly`).
  */
 class Sybil implements ProtocolHandler<ChordRequest, ChordResponse, ChordMessage> {
   storesReceived = 0
+  /** Key id -> the record handed over and when it arrived. */
+  private readonly kept = new Map<bigint, { record: DhtRecord, at: number }>()
   constructor (private readonly io: ChordIo, private readonly target: PeerRef, private readonly refuse: SybilRefusal) {}
   start (): void { this.io.setTimer('notify', 200) }
   stop (): void {}
@@ -55,10 +59,14 @@ class Sybil implements ProtocolHandler<ChordRequest, ChordResponse, ChordMessage
     switch (req.type) {
       case 'store':
         this.storesReceived++
-        if (this.refuse === 'keep-nothing') return { type: 'stored', accepted: req.records.length, refused: [] }
+        if (this.refuse === 'keep-briefly') for (const r of req.records) this.kept.set(keyId(r.key), { record: r, at: this.io.now() })
+        if (this.refuse === 'keep-nothing' || this.refuse === 'keep-briefly') return { type: 'stored', accepted: req.records.length, refused: [] }
         if (this.refuse === 'uncounted') return { type: 'stored', accepted: 0, refused: [] }
         return { type: 'stored', accepted: 0, refused: req.records.map((_, index) => ({ index, reason: this.refuse as 'invalid' | 'quota' })) }
-      case 'fetch': return { type: 'value', record: undefined }
+      case 'fetch': {
+        const k = this.kept.get(req.keyId)
+        return { type: 'value', record: k !== undefined && this.io.now() - k.at < KEPT_MS ? k.record : undefined }
+      }
       case 'sync': return { type: 'missing', keyIds: req.keys.map(k => k.keyId), newer: [] }
       case 'get-neighbors': return { type: 'neighbors', predecessor: undefined, successors: [this.target] }
       case 'find-successor': return { type: 'found', successors: [this.target] }
@@ -104,19 +112,28 @@ function routingOf (node: ChordSimNode): string[] {
   return [...(s.predecessor === undefined ? [] : [s.predecessor]), ...s.successors, ...s.fingers].map(p => p.address)
 }
 
+/**
+ * A ring of 32 holding 1500 keys, a victim in it, the address just below it where a sybil would
+ * take over part of its range, and the keys of that part.
+ */
+function sybilScene (seed: string): { cs: ChordSimulation, keys: Uint8Array[], victim: ChordSimNode, at: PeerRef, taken: Uint8Array[] } {
+  const cs = ring(seed, 32)
+  const keys = Array.from({ length: 1500 }, (_, i) => utf8.encode(`key-${i}`))
+  putAll(cs, keys)
+  cs.sim.runFor(8_000)
+  const nodes = cs.live()
+  const victim = nodes[5]
+  const pred = nodes[4]
+  const at = addressIn('sybil', pred.sim.ref.id, victim.sim.ref.id)
+  const taken = keys.filter(k => inOpen(keyId(k), pred.sim.ref.id, at.id) || keyId(k) === at.id)
+  assert.ok(taken.length > 0, 'the sybil sits where it would take over some of the victim\'s keys')
+  return { cs, keys, victim, at, taken }
+}
+
 describe('Chord first-hand routing state against hostile peers', () => {
   for (const refusal of ['uncounted', 'invalid', 'quota', 'keep-nothing'] as const) {
     test(`a sybil that NOTIFYs in just below a victim and refuses the hand-off (${refusal}) does not wipe its key range`, () => {
-      const cs = ring('sybil-notify', 32)
-      const keys = Array.from({ length: 1500 }, (_, i) => utf8.encode(`key-${i}`))
-      putAll(cs, keys)
-      cs.sim.runFor(8_000)
-      const nodes = cs.live()
-      const victim = nodes[5]
-      const pred = nodes[4]
-      const at = addressIn('sybil', pred.sim.ref.id, victim.sim.ref.id)
-      const taken = keys.filter(k => inOpen(keyId(k), pred.sim.ref.id, at.id) || keyId(k) === at.id)
-      assert.ok(taken.length > 0, 'the sybil sits where it would take over some of the victim\'s keys')
+      const { cs, keys, victim, at, taken } = sybilScene('sybil-notify')
       const sybil = addSybil(cs, at, victim.sim.ref, refusal)
       cs.sim.runFor(LEASE_MS + 30_000)
       assert.ok(sybil.storesReceived > 0, 'the victim did hand the sybil its keys (it was adopted once)')
@@ -132,6 +149,22 @@ describe('Chord first-hand routing state against hostile peers', () => {
       assert.equal(sybil.storesReceived, stores, 'no further hand-off to it')
     })
   }
+
+  test('a sybil that NOTIFYs in, serves its hand-off back and forgets it later does not wipe the victim\'s key range', () => {
+    const { cs, keys, victim, at, taken } = sybilScene('sybil-keep-briefly')
+    const sybil = addSybil(cs, at, victim.sim.ref, 'keep-briefly')
+    // Two replica leases: copies dropped once their lease ended would be gone by now.
+    cs.sim.runFor(2 * LEASE_MS + 30_000)
+    assert.ok(sybil.storesReceived > 0, 'the victim did hand the sybil its keys')
+    const held = new Set([...victim.chord.storedKeys()].map(([id]) => id))
+    assert.equal(taken.filter(k => !held.has(keyId(k))).length, 0, 'the victim still holds every key of the range (as owner or replica)')
+    assert.equal(unreadable(cs.sim, taken, () => (cs.randomMember() as ChordSimNode).chord), 0, 'every key of the range is readable')
+    const heldByHonest = new Set(cs.live().flatMap(n => [...n.chord.storedKeys()].map(([id]) => id)))
+    assert.equal(keys.filter(k => !heldByHonest.has(keyId(k))).length, 0, 'no key is lost: an honest node holds each')
+    // Read through the victim: this sybil is never caught lying about records, so it stays, and
+    // lookups that pass through it get its false owners (routing lies are not this test's subject).
+    assert.equal(unreadable(cs.sim, keys, () => victim.chord), 0, 'and every key reads back')
+  })
 
   test('forged LEAVINGs naming peers that do not exist install nothing, and each is dialled at most once', () => {
     const cs = ring('sybil-leaving', 32)
