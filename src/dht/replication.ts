@@ -248,7 +248,7 @@ function settleHandedOff (ctx: StorageContext, last: StorageState, id: NodeId, t
 
 /**
  * Replicas whose lease ended, handed to `a.to` earlier: read back from it once more before they go.
- * Served: dropped. Not served: held as owned again, so the next step hands them to whoever owns
+ * Served: dropped (unless an owner confirmed them meanwhile). Not served: held as owned again, so the next step hands them to whoever owns
  * them now, read back as ever. That costs `a.to` nothing: an honest owner may itself have handed
  * them on and dropped them since, or be gone.
  */
@@ -260,7 +260,8 @@ function auditHandedOff (ctx: StorageContext, last: StorageState, a: Handoff, do
       last.handedTo?.delete(id)
       const s = ctx.store.get(id)
       if (s === undefined || s.primary || s.record !== r) continue
-      if (held) { ctx.store.delete(id); ctx.counters.replicasDropped++ } else ctx.store.setPrimary(id, s, true)
+      if (!held) ctx.store.setPrimary(id, s, true)
+      else if (ctx.now() - s.confirmedAt > ctx.config.replicaLeaseMs) { ctx.store.delete(id); ctx.counters.replicasDropped++ }
     }
     if (!held) ctx.replicateSoon()
     done()
