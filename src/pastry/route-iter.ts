@@ -14,7 +14,7 @@
  */
 import type { NodeId } from '../core/id.js'
 import type { PeerRef } from '../core/port.js'
-import type { LeafSetView, PastryResponse } from './messages.js'
+import type { FetchAnswer, LeafSetView, PastryResponse } from './messages.js'
 
 /** Why a route ended without a node to deliver to. */
 export type RouteFailure = 'no-live-node' | 'hop-limit' | 'stopped'
@@ -29,6 +29,8 @@ export interface RouteResult {
   readonly hops: number
   /** Of those, how many failed (timeout, unreachable, malformed, or a wrong answer). */
   readonly failures: number
+  /** The owner's answer to the fetch a get's route carried (absent when not asked or not answered). */
+  readonly fetched?: FetchAnswer
 }
 
 export type RouteStep =
@@ -80,7 +82,8 @@ export class RouteIter {
   onResponse (peer: PeerRef, res: PastryResponse): void {
     this.expect(peer)
     if (res.type === 'deliver') {
-      this.finish({ kind: 'delivered', result: { owner: peer, leafSet: res.leafSet, hops: this.hops, failures: this.failures } })
+      const result: RouteResult = { owner: peer, leafSet: res.leafSet, hops: this.hops, failures: this.failures }
+      this.finish({ kind: 'delivered', result: res.fetched === undefined ? result : { ...result, fetched: res.fetched } })
       return
     }
     if (res.type !== 'next') { this.failures++; this.failed.add(peer.address); return }
