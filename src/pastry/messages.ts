@@ -55,7 +55,8 @@ export type PastryRequest =
 export type PastryResponse =
   /**
    * The responder is numerically closest to the key by its leaf set: its leaf set, rows if a join,
-   * and `fetched` if the route asked to fetch: the responder's record for the key, if held.
+   * and `fetched` if the route asked to fetch: the responder's record for the key, if held (its
+   * leaf set is then cut to the members among the key's r holders).
    */
   | { readonly type: 'deliver', readonly leafSet: LeafSetView, readonly rows: readonly PeerRef[], readonly fetched?: FetchAnswer }
   /** The next hop first, then alternates to try if it fails; rows if a join. */

@@ -68,6 +68,12 @@ export function holdersFrom (owner: PeerRef, leafSet: LeafSetView, key: NodeId, 
   return all.sort(byCloseness(key)).slice(0, r)
 }
 
+/** The members of `leafSet` that are among the key's r holders (with `owner`), each side in its order. */
+export function holderLeaves (owner: PeerRef, leafSet: LeafSetView, key: NodeId, r: number): LeafSetView {
+  const holders = new Set(holdersFrom(owner, leafSet, key, r).map(p => p.address))
+  return { left: leafSet.left.filter(p => holders.has(p.address)), right: leafSet.right.filter(p => holders.has(p.address)) }
+}
+
 export function put (ctx: PastryContext, record: PastryRecord, done: (o: Outcome<PutResult>) => void): void {
   if (!acceptable(ctx.storage, record)) { done({ ok: false, failure: 'too-large' }); return }
   const id = recordKeyId(record.key)

@@ -22,8 +22,9 @@ export type RouteFailure = 'no-live-node' | 'hop-limit' | 'stopped'
 export interface RouteResult {
   /** The node that delivered: numerically closest to the key by its own leaf set. */
   readonly owner: PeerRef
-  /** The owner's leaf set, as it answered (where the key's replicas live); empty when the owner
-   * was found by elimination (its next hops had all failed). */
+  /** The owner's leaf set, as it answered (where the key's replicas live): on a get's route only
+   * the members among the key's holders; empty when the owner was found by elimination (its next
+   * hops had all failed). */
   readonly leafSet: LeafSetView
   /** Nodes asked in sequence (failed ones included). */
   readonly hops: number

@@ -464,6 +464,8 @@ describe('Pastry node through a recording port', () => {
     const { node, self, others, leaves } = setup()
     const own = node.onRequest(others[0], { type: 'route', key: (self.id + 1n) & MASK, fetch: true })
     assert.deepEqual(own.type === 'deliver' && own.fetched, { record: undefined }, 'delivered here, no record held')
+    const holders = holdersFrom(self, leaves.view(), (self.id + 1n) & MASK, 3).filter(p => p.address !== self.address)
+    assert.deepEqual(own.type === 'deliver' && [...own.leafSet.left, ...own.leafSet.right].map(p => p.address).sort(), holders.map(p => p.address).sort(), 'of the leaf set, only the other holders')
     const plain = node.onRequest(others[0], { type: 'route', key: (self.id + 1n) & MASK })
     assert.equal(plain.type === 'deliver' && plain.fetched, undefined, 'a plain route fetches nothing')
     const r3 = leaves.right[3]
