@@ -20,6 +20,12 @@ export interface PutResult {
   readonly hops: number
 }
 
+/** A holder's answer to a fetch of the key, received before the get asks the others. */
+export interface HolderAnswer {
+  readonly holder: PeerRef
+  readonly record: DhtRecord | undefined
+}
+
 export interface GetResult {
   /** The value, or undefined when no holder asked has the key. */
   readonly value: Uint8Array | undefined
@@ -82,12 +88,14 @@ export function putToHolders (ctx: StorageContext, record: DhtRecord, holders: r
  * newer record as a replica copy (read repair, as kad-dht does for its records); one that lacks the
  * key is left to the owner's digest. During a partition a get returns the highest version among
  * the holders it can reach. Only the version returned has its signature checked: a forged
- * higher one is counted and the next is tried.
+ * higher one is counted and the next is tried. `answered`: a holder's answer already in hand (the
+ * owner's, carried by the lookup's last step); that holder is not asked again.
  */
-export function getFromHolders (ctx: StorageContext, id: NodeId, holders: readonly PeerRef[], hops: number, done: (o: Outcome<GetResult>) => void): void {
-  const targets = holders.filter((h, i) => holders.findIndex(o => o.address === h.address) === i)
+export function getFromHolders (ctx: StorageContext, id: NodeId, holders: readonly PeerRef[], hops: number, done: (o: Outcome<GetResult>) => void, answered?: HolderAnswer): void {
+  const targets = holders.filter((h, i) => holders.findIndex(o => o.address === h.address) === i && h.address !== answered?.holder.address)
   /** `checked`: this node's own copy, which its store took only after checking it. */
   const answers: Array<{ readonly holder: PeerRef, readonly record: DhtRecord | undefined, readonly checked: boolean }> = []
+  if (answered !== undefined) answers.push({ holder: answered.holder, record: answered.record !== undefined && recordKeyId(answered.record.key) === id ? answered.record : undefined, checked: false })
   let pending = targets.length
   const settle = (): void => {
     if (--pending > 0) return
@@ -109,7 +117,12 @@ export function getFromHolders (ctx: StorageContext, id: NodeId, holders: readon
     }
     done({ ok: true, value: { value: best.record.value, seq: best.record.seq, holder: best.holder, hops } })
   }
-  if (pending === 0) { done({ ok: false, failure: 'unreachable' }); return }
+  if (pending === 0) {
+    // Nothing to ask: settle on the answer in hand, or fail `unreachable` without one.
+    pending = 1
+    settle()
+    return
+  }
   for (const target of targets) {
     if (target.address === ctx.self.address) {
       answers.push({ holder: target, record: ctx.store.get(id)?.record, checked: true })

@@ -1,5 +1,5 @@
 /**
- * The Pastry libp2p service, `/overlay/pastry/2.0.0`, in the js-libp2p factory shape:
+ * The Pastry libp2p service, `/overlay/pastry/2.1.0`, in the js-libp2p factory shape:
  * `services: { pastry: pastry(init) }`. The pure PastryNode (src/pastry) on the shared DHT service
  * (dht-service.ts: runtime, join policy, Promise API).
  */
@@ -10,10 +10,10 @@ import type { DhtServiceComponents, DhtServiceLimits, DhtService, PeerStatus } f
 import type { PastryInit } from '../pastry/config.js'
 import type { PastryRequest, PastryResponse } from '../pastry/messages.js'
 
-export const PASTRY_PROTOCOL = '/overlay/pastry/2.0.0'
+export const PASTRY_PROTOCOL = '/overlay/pastry/2.1.0'
 
 export interface PastryServiceInit extends PastryInit, DhtServiceLimits {
-  /** @default '/overlay/pastry/2.0.0' */
+  /** @default '/overlay/pastry/2.1.0' */
   protocol?: string
 }
 

@@ -145,6 +145,20 @@ export interface StreamRuntimeCounters {
 }
 
 const fail = (failure: Failure): Result<never> => ({ ok: false, failure })
+
+/**
+ * Runs `fn` after `delayMs`; returns its cancel. Node runs a setTimeout of 0 after at least 1 ms,
+ * so a timer of 0 ms (a protocol's deferred callbacks: every put, get and lookup ends through one)
+ * runs from setImmediate instead, after the I/O already waiting.
+ */
+function startTimer (delayMs: number, fn: () => void): () => void {
+  if (delayMs <= 0) {
+    const immediate = setImmediate(fn)
+    return () => { clearImmediate(immediate) }
+  }
+  const timer = setTimeout(fn, delayMs)
+  return () => { clearTimeout(timer) }
+}
 const EMPTY = new Uint8Array(0)
 
 export class StreamRuntime<Req, Res, Msg = never> {
@@ -176,7 +190,8 @@ export class StreamRuntime<Req, Res, Msg = never> {
   private readonly components: StreamRuntimeComponents
   private readonly init: StreamRuntimeInit<Req, Res, Msg>
   private readonly log: Logger
-  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>()
+  /** Each named timer's cancel. */
+  private readonly timers = new Map<string, () => void>()
   /** One per peer we talk to; forgotten when its stream is gone and nothing is pending. */
   private readonly outbound = new Map<string, OutboundStream>()
   private readonly inbound = new Set<InboundStream>()
@@ -218,7 +233,7 @@ export class StreamRuntime<Req, Res, Msg = never> {
     if (!this.running) return
     this.handler?.stop()
     this.running = false
-    for (const timer of this.timers.values()) clearTimeout(timer)
+    for (const cancel of this.timers.values()) cancel()
     this.timers.clear()
     this.components.events.removeEventListener('peer:identify', this.onIdentify)
     if (this.topologyId !== undefined) this.components.registrar.unregister(this.topologyId)
@@ -266,16 +281,14 @@ export class StreamRuntime<Req, Res, Msg = never> {
       send: (to, msg) => { void runtime.send(to, msg) },
       setTimer: (name, delayMs) => {
         if (!runtime.running) return
-        const previous = runtime.timers.get(name)
-        if (previous !== undefined) clearTimeout(previous)
-        runtime.timers.set(name, setTimeout(() => {
+        runtime.timers.get(name)?.()
+        runtime.timers.set(name, startTimer(delayMs, () => {
           runtime.timers.delete(name)
           if (runtime.running) runtime.safely(`onTimer(${name})`, () => runtime.handler?.onTimer(name))
-        }, Math.max(0, delayMs)))
+        }))
       },
       cancelTimer: (name) => {
-        const timer = runtime.timers.get(name)
-        if (timer !== undefined) clearTimeout(timer)
+        runtime.timers.get(name)?.()
         runtime.timers.delete(name)
       }
     }

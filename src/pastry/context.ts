@@ -73,8 +73,8 @@ export interface PastryContext {
   replicateSoon(): void
   /** The leaf set changed: the storage step runs soon and the maintenance periods snap back. */
   leafSetChanged(): void
-  /** Iterative route to the node numerically closest to `key`. */
-  route(key: NodeId, done: (outcome: RouteOutcome) => void): void
+  /** Iterative route to the node numerically closest to `key`; with `fetch`, it also reads the key id `key` there. */
+  route(key: NodeId, done: (outcome: RouteOutcome) => void, fetch?: boolean): void
   /** A request to `peer` failed, or it left: forget it and start the repairs (leaf set, row). */
   peerFailed(peer: PeerRef): void
   /** `peer` answered a request (first-hand evidence that it is alive): heard, and no longer failed. */

@@ -12,6 +12,11 @@ import type { DhtRecord, StorageRequest, StorageResponse } from '../dht/messages
 export type PastryRecord = DhtRecord
 export type { StoreRole } from '../dht/messages.js'
 
+/** A holder's answer to a fetch carried by another exchange: its record for the key, if held. */
+export interface FetchAnswer {
+  readonly record: PastryRecord | undefined
+}
+
 /** A leaf set as it travels: each side nearest first (left counter-clockwise, right clockwise). */
 export interface LeafSetView {
   readonly left: readonly PeerRef[]
@@ -19,8 +24,12 @@ export interface LeafSetView {
 }
 
 export type PastryRequest =
-  /** One step of a route: "deliver `key` if you are the closest, else name your next hop". */
-  | { readonly type: 'route', readonly key: NodeId }
+  /**
+   * One step of a route: "deliver `key` if you are the closest, else name your next hop". With
+   * `fetch` (a get's route, `key` the record's key id), a node that delivers also answers a fetch
+   * of `key`, so the get need not ask the owner again.
+   */
+  | { readonly type: 'route', readonly key: NodeId, readonly fetch?: true }
   /**
    * One step of a join's route to the joiner's own id (§2.4): as `route`, and the answer carries
    * the responder's routing-table rows `fromRow` .. min(shared prefix, fromRow + 3). The sender is
@@ -44,8 +53,12 @@ export type PastryRequest =
   | { readonly type: 'leaving', readonly leafSet: LeafSetView }
 
 export type PastryResponse =
-  /** The responder is numerically closest to the key by its leaf set: its leaf set, and rows if a join. */
-  | { readonly type: 'deliver', readonly leafSet: LeafSetView, readonly rows: readonly PeerRef[] }
+  /**
+   * The responder is numerically closest to the key by its leaf set: its leaf set, rows if a join,
+   * and `fetched` if the route asked to fetch: the responder's record for the key, if held (its
+   * leaf set is then cut to the members among the key's r holders).
+   */
+  | { readonly type: 'deliver', readonly leafSet: LeafSetView, readonly rows: readonly PeerRef[], readonly fetched?: FetchAnswer }
   /** The next hop first, then alternates to try if it fails; rows if a join. */
   | { readonly type: 'next', readonly nodes: readonly PeerRef[], readonly rows: readonly PeerRef[] }
   | { readonly type: 'leaf-set', readonly leafSet: LeafSetView }

@@ -21,9 +21,10 @@ export type { GetResult, PutResult }
 
 /**
  * Routes to the node closest to `key`: the local rule first (0 hops when self delivers), then the
- * iterative route. Counts routes, failures and drops at the hop limit.
+ * iterative route. Counts routes, failures and drops at the hop limit. With `fetch` (a get), each
+ * step asks the node that delivers to answer a fetch of `key` too (RouteResult.fetched).
  */
-export function runRoute (ctx: PastryContext, key: NodeId, done: (o: RouteOutcome) => void): void {
+export function runRoute (ctx: PastryContext, key: NodeId, done: (o: RouteOutcome) => void, fetch = false): void {
   const { state, io, config, counters } = ctx
   counters.routes++
   const finish = (o: RouteOutcome): void => {
@@ -45,7 +46,7 @@ export function runRoute (ctx: PastryContext, key: NodeId, done: (o: RouteOutcom
     if (step.kind === 'delivered') { finish({ ok: true, value: step.result }); return }
     if (step.kind === 'failed') { finish({ ok: false, failure: step.failure }); return }
     const peer = step.peer
-    io.request(peer, { type: 'route', key }, { timeoutMs: config.requestTimeoutMs }, result => {
+    io.request(peer, fetch ? { type: 'route', key, fetch } : { type: 'route', key }, { timeoutMs: config.requestTimeoutMs }, result => {
       if (!ctx.isRunning()) { iter.stop(); return }
       if (result.ok) {
         ctx.heardFrom(peer)
@@ -67,6 +68,12 @@ export function holdersFrom (owner: PeerRef, leafSet: LeafSetView, key: NodeId, 
   return all.sort(byCloseness(key)).slice(0, r)
 }
 
+/** The members of `leafSet` that are among the key's r holders (with `owner`), each side in its order. */
+export function holderLeaves (owner: PeerRef, leafSet: LeafSetView, key: NodeId, r: number): LeafSetView {
+  const holders = new Set(holdersFrom(owner, leafSet, key, r).map(p => p.address))
+  return { left: leafSet.left.filter(p => holders.has(p.address)), right: leafSet.right.filter(p => holders.has(p.address)) }
+}
+
 export function put (ctx: PastryContext, record: PastryRecord, done: (o: Outcome<PutResult>) => void): void {
   if (!acceptable(ctx.storage, record)) { done({ ok: false, failure: 'too-large' }); return }
   const id = recordKeyId(record.key)
@@ -80,15 +87,17 @@ export function put (ctx: PastryContext, record: PastryRecord, done: (o: Outcome
 /**
  * Asks every holder at once and returns the highest valid version among the answers; a holder
  * that answered older is sent it (read repair). A crashed owner's replicas answer, and a stale
- * owner does not hide a newer replica (dht/operations.ts).
+ * owner does not hide a newer replica (dht/operations.ts). The route's last step reads the owner's
+ * copy (its `fetch`), so only the other holders are asked after it: hops + r - 1 requests.
  */
 export function get (ctx: PastryContext, key: Uint8Array, done: (o: Outcome<GetResult>) => void): void {
   const id = keyId(key)
   ctx.route(id, outcome => {
     if (!outcome.ok) { done(outcome); return }
-    const { owner, leafSet, hops } = outcome.value
-    getFromHolders(ctx.storage, id, holdersFrom(owner, leafSet, id, ctx.config.replicas), hops, done)
-  })
+    const { owner, leafSet, hops, fetched } = outcome.value
+    const answered = fetched === undefined ? undefined : { holder: owner, record: fetched.record }
+    getFromHolders(ctx.storage, id, holdersFrom(owner, leafSet, id, ctx.config.replicas), hops, done, answered)
+  }, true)
 }
 
 /**

@@ -18,7 +18,7 @@ import { join, joinRows } from './join.js'
 import { MAX_NEXT_NODES } from './limits.js'
 import { leafSetStep, mergeLeafSet, newMaintenanceState, pushSoon, repairLeafSide, routingTableStep, snapBack, verifyPeer, type MaintenanceState } from './maintenance.js'
 import type { LeafSetView, PastryMessage, PastryRequest, PastryResponse } from './messages.js'
-import { get, leave, put, runRoute } from './operations.js'
+import { get, holderLeaves, leave, put, runRoute } from './operations.js'
 import { pastryStorage } from './replication.js'
 import { RoutingState } from './routing-state.js'
 import type { Outcome } from '../core/dht-outcome.js'
@@ -108,7 +108,7 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
       schedule: (timer, intervalMs) => self.schedule(timer, intervalMs),
       replicateSoon: () => { self.steps.soon() },
       leafSetChanged: () => self.leafSetChanged(),
-      route: (key, done) => { runRoute(self.ctx, key, done) },
+      route: (key, done, fetch) => { runRoute(self.ctx, key, done, fetch) },
       peerFailed: peer => self.peerFailed(peer),
       heardFrom: peer => { self.state.heard(peer, io.now()); self.probes.answered(peer.address) }
     }
@@ -146,7 +146,14 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
         this.counterValues.routeStepsAnswered++
         const rows = req.type === 'join-route' ? joinRows(this.ctx, req.key, req.fromRow) : []
         const hop = this.state.nextHop(req.key, MAX_NEXT_NODES)
-        if (hop.kind === 'deliver') return { type: 'deliver', leafSet: this.state.leaves.view(), rows }
+        if (hop.kind === 'deliver') {
+          // A get's route: the fetch it would send here next is answered now (one request less), and
+          // of the leaf set only the key's other holders go back (all the get reads of it).
+          if (req.type === 'route' && req.fetch === true) {
+            return { type: 'deliver', leafSet: holderLeaves(this.io.self, this.state.leaves.view(), req.key, this.config.replicas), rows, fetched: { record: this.store.get(req.key)?.record } }
+          }
+          return { type: 'deliver', leafSet: this.state.leaves.view(), rows }
+        }
         if (hop.rule === 'rare') this.counterValues.rareCaseAnswers++
         return { type: 'next', nodes: hop.nodes, rows }
       }

@@ -14,7 +14,7 @@
  */
 import type { NodeId } from '../core/id.js'
 import type { PeerRef } from '../core/port.js'
-import type { LeafSetView, PastryResponse } from './messages.js'
+import type { FetchAnswer, LeafSetView, PastryResponse } from './messages.js'
 
 /** Why a route ended without a node to deliver to. */
 export type RouteFailure = 'no-live-node' | 'hop-limit' | 'stopped'
@@ -22,13 +22,16 @@ export type RouteFailure = 'no-live-node' | 'hop-limit' | 'stopped'
 export interface RouteResult {
   /** The node that delivered: numerically closest to the key by its own leaf set. */
   readonly owner: PeerRef
-  /** The owner's leaf set, as it answered (where the key's replicas live); empty when the owner
-   * was found by elimination (its next hops had all failed). */
+  /** The owner's leaf set, as it answered (where the key's replicas live): on a get's route only
+   * the members among the key's holders; empty when the owner was found by elimination (its next
+   * hops had all failed). */
   readonly leafSet: LeafSetView
   /** Nodes asked in sequence (failed ones included). */
   readonly hops: number
   /** Of those, how many failed (timeout, unreachable, malformed, or a wrong answer). */
   readonly failures: number
+  /** The owner's answer to the fetch a get's route carried (absent when not asked or not answered). */
+  readonly fetched?: FetchAnswer
 }
 
 export type RouteStep =
@@ -80,7 +83,8 @@ export class RouteIter {
   onResponse (peer: PeerRef, res: PastryResponse): void {
     this.expect(peer)
     if (res.type === 'deliver') {
-      this.finish({ kind: 'delivered', result: { owner: peer, leafSet: res.leafSet, hops: this.hops, failures: this.failures } })
+      const result: RouteResult = { owner: peer, leafSet: res.leafSet, hops: this.hops, failures: this.failures }
+      this.finish({ kind: 'delivered', result: res.fetched === undefined ? result : { ...result, fetched: res.fetched } })
       return
     }
     if (res.type !== 'next') { this.failures++; this.failed.add(peer.address); return }

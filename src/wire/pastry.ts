@@ -44,9 +44,9 @@ function encodeRow (row: number): number {
 const EMPTY = new Uint8Array(0)
 
 export function encodePastryRequest (req: PastryRequest, codec: PeerCodec): Uint8Array {
-  const m: pb.PastryRequest = { type: pb.PastryRequest.Type.UNKNOWN, key: EMPTY, row: 0, primary: false, records: [], keyIds: [], seqs: [], left: [], right: [] }
+  const m: pb.PastryRequest = { type: pb.PastryRequest.Type.UNKNOWN, key: EMPTY, row: 0, primary: false, records: [], keyIds: [], seqs: [], left: [], right: [], fetch: false }
   switch (req.type) {
-    case 'route': m.type = pb.PastryRequest.Type.ROUTE; m.key = idToBytes(req.key) as Bytes; break
+    case 'route': m.type = pb.PastryRequest.Type.ROUTE; m.key = idToBytes(req.key) as Bytes; m.fetch = req.fetch === true; break
     case 'join-route': m.type = pb.PastryRequest.Type.JOIN_ROUTE; m.key = idToBytes(req.key) as Bytes; m.row = encodeRow(req.fromRow); break
     case 'exchange':
       m.type = pb.PastryRequest.Type.EXCHANGE
@@ -69,7 +69,7 @@ export function encodePastryRequest (req: PastryRequest, codec: PeerCodec): Uint
 }
 
 export function encodePastryResponse (res: PastryResponse, codec: PeerCodec): Uint8Array {
-  const m: pb.PastryResponse = { type: pb.PastryResponse.Type.UNKNOWN, nodes: [], left: [], right: [], rows: [], accepted: 0, keyIds: [], refused: [], newerKeyIds: [] }
+  const m: pb.PastryResponse = { type: pb.PastryResponse.Type.UNKNOWN, nodes: [], left: [], right: [], rows: [], accepted: 0, keyIds: [], refused: [], newerKeyIds: [], fetched: false }
   const leaves = (view: LeafSetView): void => {
     m.left = encodePeers(codec, view.left, MAX_LEAVES_PER_SIDE, 'leaves')
     m.right = encodePeers(codec, view.right, MAX_LEAVES_PER_SIDE, 'leaves')
@@ -79,6 +79,10 @@ export function encodePastryResponse (res: PastryResponse, codec: PeerCodec): Ui
       m.type = pb.PastryResponse.Type.DELIVER
       leaves(res.leafSet)
       m.rows = encodePeers(codec, res.rows, MAX_ROW_NODES_PER_REPLY, 'row entries')
+      if (res.fetched !== undefined) {
+        m.fetched = true
+        encodeStorageResponse({ type: 'value', record: res.fetched.record }, m, 'pastry')
+      }
       break
     case 'next':
       if (res.nodes.length === 0) throw new RangeError('pastry wire: a next answer needs a next hop')
@@ -117,7 +121,7 @@ export function decodePastryRequest (bytes: Uint8Array, codec: PeerCodec): Pastr
   checkFrame(bytes)
   const m = protonsDecode(() => pb.PastryRequest.decode(bytes))
   switch (m.type) {
-    case pb.PastryRequest.Type.ROUTE: return { type: 'route', key: decodeId(m.key, 'key') }
+    case pb.PastryRequest.Type.ROUTE: return m.fetch ? { type: 'route', key: decodeId(m.key, 'key'), fetch: true } : { type: 'route', key: decodeId(m.key, 'key') }
     case pb.PastryRequest.Type.JOIN_ROUTE: return { type: 'join-route', key: decodeId(m.key, 'key'), fromRow: decodeRow(m.row) }
     case pb.PastryRequest.Type.EXCHANGE: return { type: 'exchange', leafSet: decodeLeafSet(codec, m.left, m.right) }
     case pb.PastryRequest.Type.ANNOUNCE: return { type: 'announce' }
@@ -135,8 +139,12 @@ export function decodePastryResponse (bytes: Uint8Array, codec: PeerCodec): Past
   checkFrame(bytes)
   const m = protonsDecode(() => pb.PastryResponse.decode(bytes))
   switch (m.type) {
-    case pb.PastryResponse.Type.DELIVER:
-      return { type: 'deliver', leafSet: decodeLeafSet(codec, m.left, m.right), rows: decodePeers(codec, m.rows, MAX_ROW_NODES_PER_REPLY, 'row entries') }
+    case pb.PastryResponse.Type.DELIVER: {
+      const deliver = { type: 'deliver', leafSet: decodeLeafSet(codec, m.left, m.right), rows: decodePeers(codec, m.rows, MAX_ROW_NODES_PER_REPLY, 'row entries') } as const
+      if (!m.fetched) return m.record === undefined ? deliver : fail('deliver with a record but no fetch answer')
+      const value = decodeStorageResponse('value', m)
+      return { ...deliver, fetched: { record: value.type === 'value' ? value.record : undefined } }
+    }
     case pb.PastryResponse.Type.NEXT:
       if (m.nodes.length === 0) fail('next without a next hop')
       return { type: 'next', nodes: decodePeers(codec, m.nodes, MAX_NEXT_NODES, 'next hops'), rows: decodePeers(codec, m.rows, MAX_ROW_NODES_PER_REPLY, 'row entries') }

@@ -53,10 +53,12 @@ interface Peer {
   io?: Io<Bytes, Bytes, Bytes>
   messages: Bytes[]
   badFrames: string[]
+  /** Names of the timers that fired, in order. */
+  timers: string[]
 }
 
 async function createPeer (): Promise<Peer> {
-  return { libp2p: await createBareNode(), messages: [], badFrames: [] }
+  return { libp2p: await createBareNode(), messages: [], badFrames: [], timers: [] }
 }
 
 /** Starts a StreamRuntime with an echo handler on `peer`. */
@@ -78,7 +80,7 @@ async function startRuntime (peer: Peer, limits: Partial<StreamRuntimeInit<Bytes
       stop () {},
       onRequest: (_from, req) => req,
       onMessage: (_from, msg) => { peer.messages.push(msg) },
-      onTimer () {}
+      onTimer: (name) => { peer.timers.push(name) }
     }
   })
   peer.runtime = runtime
@@ -276,6 +278,20 @@ describe('stream runtime on libp2p, 127.0.0.1', { timeout: 60_000 }, () => {
     assert.equal(limited.runtime!.counters.inboundRateLimitedTotal, 5)
     assert.equal(limited.runtime!.counters.inboundRequests, 15, 'refused requests never reached the handler')
     assert.equal(flooder.runtime!.counters.streamsOpened, 1, 'refusals do not cost the stream')
+  })
+
+  it('fires a timer of 0 ms once and later; re-arming replaces a timer, cancelling stops it', async () => {
+    const io = server.io!
+    io.setTimer('zero', 0)
+    io.setTimer('zero', 0)
+    io.setTimer('cancelled', 0)
+    io.cancelTimer('cancelled')
+    io.setTimer('later', 20)
+    io.setTimer('later-cancelled', 10)
+    io.cancelTimer('later-cancelled')
+    assert.deepEqual(server.timers, [], 'nothing fires inside setTimer')
+    await waitFor(() => server.timers.includes('later'), { timeoutMs: 5_000, what: 'the 20 ms timer' })
+    assert.deepEqual(server.timers, ['zero', 'later'])
   })
 
   it('closes an outbound stream left idle, and opens a new one for the next request', async () => {

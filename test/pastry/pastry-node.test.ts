@@ -15,6 +15,7 @@ import { LeafSet } from '../../src/pastry/leaf-set.js'
 import type { PastryRequest, PastryResponse } from '../../src/pastry/messages.js'
 import { PastryNode } from '../../src/pastry/pastry-node.js'
 import { RoutingTable } from '../../src/pastry/routing-table.js'
+import { holdersFrom } from '../../src/pastry/operations.js'
 import { RecordingIo, peer, serveFetches } from '../helpers/recording-io.js'
 import { signRecord } from '../../src/dht/record.js'
 
@@ -460,6 +461,46 @@ describe('Pastry node through a recording port', () => {
     }
     // The last handoff ends the leave, which stops the node: stop() delivers the deferred answer.
     assert.deepEqual(results, [{ ok: true, value: undefined }])
+  })
+
+  test('a get\'s route: the node that delivers answers the fetch it carries, one that forwards does not', () => {
+    const { node, self, others, leaves } = setup()
+    const own = node.onRequest(others[0], { type: 'route', key: (self.id + 1n) & MASK, fetch: true })
+    assert.deepEqual(own.type === 'deliver' && own.fetched, { record: undefined }, 'delivered here, no record held')
+    const holders = holdersFrom(self, leaves.view(), (self.id + 1n) & MASK, 3).filter(p => p.address !== self.address)
+    assert.deepEqual(own.type === 'deliver' && [...own.leafSet.left, ...own.leafSet.right].map(p => p.address).sort(), holders.map(p => p.address).sort(), 'of the leaf set, only the other holders')
+    const plain = node.onRequest(others[0], { type: 'route', key: (self.id + 1n) & MASK })
+    assert.equal(plain.type === 'deliver' && plain.fetched, undefined, 'a plain route fetches nothing')
+    const r3 = leaves.right[3]
+    const forwarded = node.onRequest(others[0], { type: 'route', key: (r3.id + 1n) & MASK, fetch: true })
+    assert.equal(forwarded.type, 'next')
+  })
+
+  test('a get reads the owner through its route and then asks only the other holders; the highest version wins', () => {
+    const { io, node } = setup()
+    io.take()
+    const key = utf8.encode('got')
+    const id = keyId(key)
+    const results: Array<{ ok: boolean, value?: { value?: Uint8Array, seq: number } }> = []
+    node.get(key, o => results.push(o as typeof results[number]))
+    const [route] = io.take()
+    assert.deepEqual(route.req, { type: 'route', key: id, fetch: true })
+    const owner = route.to
+    const leafSet = { left: [peer('h-l1'), peer('h-l2')], right: [peer('h-r1'), peer('h-r2')] }
+    const v1 = signRecord(key, utf8.encode('v1'), 1)
+    const v2 = signRecord(key, utf8.encode('v2'), 2)
+    route.done({ ok: true, value: { type: 'deliver', leafSet, rows: [], fetched: { record: v1 } } })
+    const fetches = io.take()
+    const others = holdersFrom(owner, leafSet, id, 3).filter(h => h.address !== owner.address)
+    assert.deepEqual(fetches.map(f => f.to.address).sort(), others.map(h => h.address).sort(), 'the other holders only')
+    assert.ok(fetches.every(f => f.req.type === 'fetch' && f.req.keyId === id))
+    fetches.forEach((f, i) => { f.done({ ok: true, value: { type: 'value', record: i === 0 ? v2 : undefined } }) })
+    const repairs = io.take()
+    assert.equal(repairs.length, 1, 'the owner, which answered v1, is sent v2')
+    assert.equal(repairs[0].to.address, owner.address)
+    fire(io, node, 'deferred')
+    assert.equal(results.length, 1)
+    assert.deepEqual(results[0].ok && results[0].value?.value, utf8.encode('v2'))
   })
 
   test('stop ends pending operations with stopped', () => {

@@ -17,6 +17,7 @@ const leafSet = { left: [peer('l1'), peer('l2')], right: [peer('r1')] }
 
 const requests: PastryRequest[] = [
   { type: 'route', key: keyId(bytes('a')) },
+  { type: 'route', key: keyId(bytes('a')), fetch: true },
   { type: 'join-route', key: (1n << 256n) - 1n, fromRow: 3 },
   { type: 'exchange', leafSet },
   { type: 'exchange', leafSet: { left: [], right: [] } },
@@ -33,6 +34,8 @@ const requests: PastryRequest[] = [
 const responses: PastryResponse[] = [
   { type: 'deliver', leafSet, rows: [] },
   { type: 'deliver', leafSet: { left: [], right: [] }, rows: [peer('x'), peer('y')] },
+  { type: 'deliver', leafSet, rows: [], fetched: { record: { key: bytes('k'), value: bytes('v'), seq: 9, signature: bytes('s') } } },
+  { type: 'deliver', leafSet, rows: [], fetched: { record: undefined } },
   { type: 'next', nodes: [peer('n1'), peer('n2')], rows: [] },
   { type: 'next', nodes: [peer('n1')], rows: [peer('row')] },
   { type: 'leaf-set', leafSet },
@@ -75,6 +78,7 @@ describe('Pastry wire codec', () => {
     malformed(() => decodePastryRequest(pb.PastryRequest.encode({ type: pb.PastryRequest.Type.STORE, records: [] }), codec))
     malformed(() => decodePastryRequest(pb.PastryRequest.encode({ type: pb.PastryRequest.Type.SYNC, keyIds: [new Uint8Array(33)] }), codec))
     malformed(() => decodePastryResponse(pb.PastryResponse.encode({ type: pb.PastryResponse.Type.NEXT, nodes: [] }), codec))
+    malformed(() => decodePastryResponse(pb.PastryResponse.encode({ type: pb.PastryResponse.Type.DELIVER, record: { key: bytes('k'), value: bytes('v'), seq: 1n, signature: bytes('s') } }), codec))
     malformed(() => decodePastryResponse(pb.PastryResponse.encode({ type: pb.PastryResponse.Type.NEXT, nodes: [{ peerId: new Uint8Array(0), addrs: [] }] }), codec))
     malformed(() => decodePastryResponse(pb.PastryResponse.encode({ type: pb.PastryResponse.Type.STORED, accepted: 65 }), codec))
     malformed(() => decodePastryResponse(pb.PastryResponse.encode({ type: pb.PastryResponse.Type.NEXT, nodes: wirePeers(9) }), codec), 'oversize')

@@ -77,6 +77,7 @@ export const chordResponseFrames = encoded<ChordResponse>(refs => fc.oneof(
 
 export const pastryRequestFrames = encoded<PastryRequest>(refs => fc.oneof(
   fc.record({ type: fc.constant('route' as const), key: id }),
+  fc.record({ type: fc.constant('route' as const), key: id, fetch: fc.constant(true as const) }),
   fc.record({ type: fc.constant('join-route' as const), key: id, fromRow: fc.integer({ min: 0, max: 63 }) }),
   fc.record({ type: fc.constantFrom('exchange' as const, 'leaving' as const), leafSet: leafSet(refs) }),
   fc.constantFrom({ type: 'announce' as const }, { type: 'ping' as const }),
@@ -86,6 +87,7 @@ export const pastryRequestFrames = encoded<PastryRequest>(refs => fc.oneof(
 
 export const pastryResponseFrames = encoded<PastryResponse>(refs => fc.oneof(
   fc.record({ type: fc.constant('deliver' as const), leafSet: leafSet(refs), rows: some(refs) }),
+  fc.record({ type: fc.constant('deliver' as const), leafSet: leafSet(refs), rows: some(refs), fetched: fc.record({ record: fc.option(record, { nil: undefined }) }) }),
   fc.record({ type: fc.constant('next' as const), nodes: some(refs, 1), rows: some(refs) }),
   fc.record({ type: fc.constant('leaf-set' as const), leafSet: leafSet(refs) }),
   fc.record({ type: fc.constant('row' as const), nodes: some(refs) }),

@@ -449,6 +449,7 @@ export interface PastryRequest {
   left: Peer[]
   right: Peer[]
   seqs: bigint[]
+  fetch: boolean
 }
 
 export namespace PastryRequest {
@@ -550,6 +551,11 @@ export namespace PastryRequest {
           }
         }
 
+        if ((obj.fetch != null && obj.fetch !== false)) {
+          w.uint32(80)
+          w.bool(obj.fetch)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -563,7 +569,8 @@ export namespace PastryRequest {
           keyIds: [],
           left: [],
           right: [],
-          seqs: []
+          seqs: [],
+          fetch: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -652,6 +659,10 @@ export namespace PastryRequest {
               }
 
               obj.seqs.push(reader.uint64())
+              break
+            }
+            case 10: {
+              obj.fetch = reader.bool()
               break
             }
             default: {
@@ -809,6 +820,13 @@ export namespace PastryRequest {
 
               break
             }
+            case 10: {
+              yield {
+                field: `${prefix}.fetch`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -901,6 +919,11 @@ export namespace PastryRequest {
     value: bigint
   }
 
+  export interface PastryRequestFetchFieldEvent {
+    field: '$.fetch'
+    value: boolean
+  }
+
   export function encode (obj: Partial<PastryRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, PastryRequest.codec())
   }
@@ -909,7 +932,7 @@ export namespace PastryRequest {
     return decodeMessage(buf, PastryRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PastryRequest>): Generator<PastryRequestTypeFieldEvent | PastryRequestKeyFieldEvent | PastryRequestRowFieldEvent | PastryRequestPrimaryFieldEvent | PastryRequestRecordsKeyFieldEvent | PastryRequestRecordsValueFieldEvent | PastryRequestRecordsSeqFieldEvent | PastryRequestRecordsSignatureFieldEvent | PastryRequestKeyIdsFieldEvent | PastryRequestLeftPeerIdFieldEvent | PastryRequestLeftAddrsFieldEvent | PastryRequestRightPeerIdFieldEvent | PastryRequestRightAddrsFieldEvent | PastryRequestSeqsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PastryRequest>): Generator<PastryRequestTypeFieldEvent | PastryRequestKeyFieldEvent | PastryRequestRowFieldEvent | PastryRequestPrimaryFieldEvent | PastryRequestRecordsKeyFieldEvent | PastryRequestRecordsValueFieldEvent | PastryRequestRecordsSeqFieldEvent | PastryRequestRecordsSignatureFieldEvent | PastryRequestKeyIdsFieldEvent | PastryRequestLeftPeerIdFieldEvent | PastryRequestLeftAddrsFieldEvent | PastryRequestRightPeerIdFieldEvent | PastryRequestRightAddrsFieldEvent | PastryRequestSeqsFieldEvent | PastryRequestFetchFieldEvent> {
     return streamMessage(buf, PastryRequest.codec(), opts)
   }
 }
@@ -925,6 +948,7 @@ export interface PastryResponse {
   keyIds: Uint8Array<ArrayBuffer>[]
   refused: Refusal[]
   newerKeyIds: Uint8Array<ArrayBuffer>[]
+  fetched: boolean
 }
 
 export namespace PastryResponse {
@@ -1031,6 +1055,11 @@ export namespace PastryResponse {
           }
         }
 
+        if ((obj.fetched != null && obj.fetched !== false)) {
+          w.uint32(88)
+          w.bool(obj.fetched)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1044,7 +1073,8 @@ export namespace PastryResponse {
           accepted: 0,
           keyIds: [],
           refused: [],
-          newerKeyIds: []
+          newerKeyIds: [],
+          fetched: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1159,6 +1189,10 @@ export namespace PastryResponse {
               }
 
               obj.newerKeyIds.push(reader.bytes())
+              break
+            }
+            case 11: {
+              obj.fetched = reader.bool()
               break
             }
             default: {
@@ -1355,6 +1389,13 @@ export namespace PastryResponse {
 
               break
             }
+            case 11: {
+              yield {
+                field: `${prefix}.fetched`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1469,6 +1510,11 @@ export namespace PastryResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface PastryResponseFetchedFieldEvent {
+    field: '$.fetched'
+    value: boolean
+  }
+
   export function encode (obj: Partial<PastryResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, PastryResponse.codec())
   }
@@ -1477,7 +1523,7 @@ export namespace PastryResponse {
     return decodeMessage(buf, PastryResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PastryResponse>): Generator<PastryResponseTypeFieldEvent | PastryResponseNodesPeerIdFieldEvent | PastryResponseNodesAddrsFieldEvent | PastryResponseLeftPeerIdFieldEvent | PastryResponseLeftAddrsFieldEvent | PastryResponseRightPeerIdFieldEvent | PastryResponseRightAddrsFieldEvent | PastryResponseRowsPeerIdFieldEvent | PastryResponseRowsAddrsFieldEvent | PastryResponseAcceptedFieldEvent | PastryResponseRecordKeyFieldEvent | PastryResponseRecordValueFieldEvent | PastryResponseRecordSeqFieldEvent | PastryResponseRecordSignatureFieldEvent | PastryResponseKeyIdsFieldEvent | PastryResponseRefusedIndexFieldEvent | PastryResponseRefusedReasonFieldEvent | PastryResponseNewerKeyIdsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PastryResponse>): Generator<PastryResponseTypeFieldEvent | PastryResponseNodesPeerIdFieldEvent | PastryResponseNodesAddrsFieldEvent | PastryResponseLeftPeerIdFieldEvent | PastryResponseLeftAddrsFieldEvent | PastryResponseRightPeerIdFieldEvent | PastryResponseRightAddrsFieldEvent | PastryResponseRowsPeerIdFieldEvent | PastryResponseRowsAddrsFieldEvent | PastryResponseAcceptedFieldEvent | PastryResponseRecordKeyFieldEvent | PastryResponseRecordValueFieldEvent | PastryResponseRecordSeqFieldEvent | PastryResponseRecordSignatureFieldEvent | PastryResponseKeyIdsFieldEvent | PastryResponseRefusedIndexFieldEvent | PastryResponseRefusedReasonFieldEvent | PastryResponseNewerKeyIdsFieldEvent | PastryResponseFetchedFieldEvent> {
     return streamMessage(buf, PastryResponse.codec(), opts)
   }
 }
