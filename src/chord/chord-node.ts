@@ -305,6 +305,9 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
     return out
   }
 
+  /** True while this node knows no other member (a ring of one): what the membership policy joins from. */
+  alone (): boolean { return this.routing.successors.length === 0 }
+
   /** The monotonic counters alone (cheaper than status(): no scan of the store). */
   counters (): Readonly<ChordCounters> { return { ...this.counterValues } }
 

@@ -46,7 +46,6 @@ export function chord (init: ChordServiceInit = {}): (components: DhtServiceComp
       },
       logName: 'overlay:chord',
       create: (io, records) => new ChordNode(io, chordInit, records),
-      alone: (node) => node.status().successors.length === 0,
       replicas: (node) => node.config.replicas,
       status: (node) => {
         const s = node.status()

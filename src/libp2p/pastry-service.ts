@@ -47,10 +47,6 @@ export function pastry (init: PastryServiceInit = {}): (components: DhtServiceCo
       },
       logName: 'overlay:pastry',
       create: (io, records) => new PastryNode(io, pastryInit, records),
-      alone: (node) => {
-        const leaves = node.leafSet()
-        return leaves.left.length === 0 && leaves.right.length === 0
-      },
       replicas: (node) => node.config.replicas,
       status: (node) => {
         const s = node.status()

@@ -262,6 +262,12 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
   /** The leaf set alone (cheaper than status()). */
   leafSet (): LeafSetView { return this.state.leaves.view() }
 
+  /** True while this node knows no other member (an empty leaf set): what the membership policy joins from. */
+  alone (): boolean {
+    const leaves = this.state.leaves.view()
+    return leaves.left.length === 0 && leaves.right.length === 0
+  }
+
   /** The monotonic counters alone (cheaper than status(): no scan of the store). */
   counters (): Readonly<PastryCounters> { return { ...this.counterValues } }
 
