@@ -287,6 +287,7 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
   /** The sender of a request speaks for itself: learnt once it answers our own probe (first-hand.ts). */
   private learnDirect (from: PeerRef): void {
     if (this.nodeState !== 'running' && this.nodeState !== 'joining') return
+    this.probes.spoke(from.address)
     offerPeers(this.ctx, [from], undefined)
   }
 
