@@ -9,7 +9,9 @@
  * meets. Two lone nodes that meet must not join through each other at once (for Chord that can tie
  * the ring into a loop stabilization never undoes), so the one with the larger id joins at once and
  * the other only if it is still alone JOIN_DEFER_MS later. A lone node retries every
- * MEMBERSHIP_CHECK_INTERVAL_MS through a random candidate. A node with bootstrap peers also asks
+ * MEMBERSHIP_CHECK_INTERVAL_MS through a random candidate; a joined node without bootstrap peers
+ * sets no timer until a connection changes (a neighbour gone may leave it alone), so a simulated
+ * network of N members costs no N ticks per interval. A node with bootstrap peers also asks
  * one of them now and then who owns its own id, and rejoins if the answer is not itself (when the
  * protocol offers that check): timeouts under load can cut a newcomer off into a network apart.
  * Invariants: at most one join or check in flight; nothing is joined or armed after `stop`.
@@ -92,6 +94,8 @@ export class Membership {
     if (!eligible) return
     if (!up) {
       this.candidates.delete(peer.address)
+      // A joined node whose tick had stopped: a neighbour gone may have left it alone.
+      this.armCheck()
       return
     }
     if (!this.candidates.has(peer.address) && this.candidates.size >= MAX_JOIN_CANDIDATES) return
@@ -128,7 +132,10 @@ export class Membership {
     this.io.cancelTimer(MEMBERSHIP_DEFER_TIMER)
   }
 
-  /** The check ticks only while there are candidates: with none there is nothing to do. */
+  /**
+   * The check ticks only while it has work: candidates to join through while alone, or, with
+   * bootstrap peers, the membership check. Any connection change arms it again.
+   */
   private armCheck (): void {
     if (this.checkArmed || this.stopped) return
     this.checkArmed = true
@@ -138,6 +145,9 @@ export class Membership {
   private check (): void {
     const peers = [...this.candidates.values()]
     if (peers.length === 0) return
+    const checks = this.bootstrapPeers.size > 0 && this.node.rejoinIfApart !== undefined
+    // Joined, and nothing to check: no tick until a connection changes (a join in flight ticks on).
+    if (!this.busy && !checks && !this.node.alone()) return
     this.armCheck()
     if (this.busy) return
     this.random ??= this.io.random.fork('membership')

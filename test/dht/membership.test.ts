@@ -115,13 +115,20 @@ test('a joined node with bootstrap peers checks its membership, less often while
   assert.equal(ticksToCheck(fire, node, ok), 2 * JOINED_CHECK_EVERY_TICKS)
 })
 
-test('without bootstrap peers a joined node does not check its membership', () => {
-  const { node, m, fire } = setup()
+test('without bootstrap peers a joined node does not check its membership, nor tick until a connection changes', () => {
+  const { io, node, m, fire } = setup()
   m.onPeer(smaller, true)
   node.take()[0].done(ok)
   node.isAlone = false
-  for (let i = 0; i < 2 * JOINED_CHECK_MAX_TICKS; i++) fire(MEMBERSHIP_CHECK_TIMER)
+  for (let i = 0; i < 2 * JOINED_CHECK_MAX_TICKS && io.timers.has(MEMBERSHIP_CHECK_TIMER); i++) fire(MEMBERSHIP_CHECK_TIMER)
   assert.equal(node.take().length, 0)
+  assert.equal(io.timers.has(MEMBERSHIP_CHECK_TIMER), false, 'no tick while joined: nothing to do')
+  // A neighbour's connection closes and the node finds itself alone: the tick comes back and joins.
+  m.onPeer(larger, true)
+  m.onPeer(larger, false)
+  node.isAlone = true
+  fire(MEMBERSHIP_CHECK_TIMER)
+  assert.deepEqual(node.take().filter(c => c.kind === 'join').map(c => c.via.address), ['small'])
 })
 
 test('no candidates, nothing: no timer, no join; a peer outside the bootstrap peers is no candidate', () => {
