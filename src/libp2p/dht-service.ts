@@ -31,6 +31,8 @@ export const LEAVE_TIMEOUT_MS = 5_000
 
 /** The callback API both ChordNode and PastryNode offer (join, alone, rejoinIfApart: MemberNode). */
 export interface DhtNode<Req, Res> extends ProtocolHandler<Req, Res, never>, MemberNode {
+  /** Copies kept of each key (`replicas`), as the node's options say. */
+  readonly config: { readonly replicas: number }
   lookup(key: NodeId, done: (o: Outcome<{ readonly owner: PeerRef, readonly hops: number }>) => void): void
   put(key: Uint8Array, value: Uint8Array, done: (o: Outcome<{ readonly hops: number }>) => void): void
   get(key: Uint8Array, done: (o: Outcome<{ readonly value: Uint8Array | undefined, readonly hops: number }>) => void): void
@@ -53,8 +55,6 @@ export interface DhtProtocol<Req, Res, N extends DhtNode<Req, Res>, S> {
   logName: string
   /** `records`: the Ed25519 record verifier and this peer's signer (record-keys.ts). */
   create(io: Parameters<Parameters<StreamRuntime<Req, Res, never>['start']>[0]>[0], records: DhtComponents): N
-  /** Copies kept of each key. */
-  replicas(node: N): number
   status(node: N): S
 }
 
@@ -183,7 +183,7 @@ export class DhtLibp2pService<Req, Res, N extends DhtNode<Req, Res>, S> implemen
     const key = fullKey(this.components.peerId.toString(), name)
     const { outcome, latencyMs } = await timed<Outcome<{ hops: number }>>(done => { node.put(encoder.encode(key), value, done) })
     if (!outcome.ok) throw failureError(this.spec.name, `${this.spec.name.toLowerCase()} put '${key}'`, outcome.failure)
-    return { key, latencyMs, replicas: this.spec.replicas(node), hops: outcome.value.hops }
+    return { key, latencyMs, replicas: node.config.replicas, hops: outcome.value.hops }
   }
 
   async get (text: string): Promise<{ value: Uint8Array, hops: number, latencyMs: number }> {
