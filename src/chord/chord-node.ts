@@ -305,6 +305,9 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
     return out
   }
 
+  /** True while this node knows no other member (a ring of one): what the membership policy joins from. */
+  alone (): boolean { return this.routing.successors.length === 0 }
+
   /** The monotonic counters alone (cheaper than status(): no scan of the store). */
   counters (): Readonly<ChordCounters> { return { ...this.counterValues } }
 
@@ -370,7 +373,7 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
     if (peer.id === this.io.self.id || !this.probes.trusted(peer.address)) return
     if (this.routing.predecessor?.address === peer.address || this.firstHand(peer)) { this.notified(peer); return }
     // A peer that speaks for itself may be dialled back even if it failed us lately (it is back).
-    if (namedBy === undefined) this.failed.succeeded(peer.address)
+    if (namedBy === undefined) { this.failed.succeeded(peer.address); this.probes.spoke(peer.address) }
     this.predecessorOffers.set(peer.address, true)
     this.probes.offer([peer], namedBy)
   }

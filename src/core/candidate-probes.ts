@@ -7,7 +7,8 @@
  * `maxPending` in total (the rest are dropped and counted); at most `maxInFlight` probes are out at
  * once, so probing runs at most that many per round trip; a peer probed lately is not probed again
  * (an answer stands for `verifiedForMs`, a failure for `reprobeAfterMs`), so no address named over
- * and over is dialled over and over; a candidate that fails costs its namer standing
+ * and over is dialled over and over (a request from the peer itself clears a failure: it is no
+ * hearsay, and it is alive); a candidate that fails costs its namer standing
  * (peer-standing.ts), and a namer without standing is not heard at all. Pure: the probe and the
  * clock come in through the constructor; the probe's `done` fires later, never inside the call.
  */
@@ -95,6 +96,15 @@ export class CandidateProbes<P extends { readonly address: string }> {
   /** First-hand: `address` answered a request of ours. */
   answered (address: string): void {
     this.outcomes.set(address, { ok: true, at: this.port.now() })
+  }
+
+  /**
+   * `address` itself sent us a request of the protocol: it is alive, so a probe it failed no longer
+   * holds it back (as an answer or a request from the peer clears FailedPeers). Under load a probe
+   * times out now and then; without this a peer that keeps talking to us would wait reprobeAfterMs.
+   */
+  spoke (address: string): void {
+    if (this.outcomes.peek(address)?.ok === false) this.outcomes.delete(address)
   }
 
   /** `address` failed a request of ours (or left): it no longer counts as verified. */

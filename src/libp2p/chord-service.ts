@@ -46,13 +46,11 @@ export function chord (init: ChordServiceInit = {}): (components: DhtServiceComp
       },
       logName: 'overlay:chord',
       create: (io, records) => new ChordNode(io, chordInit, records),
-      alone: (node) => node.status().successors.length === 0,
-      replicas: (node) => node.config.replicas,
       status: (node) => {
         const s = node.status()
         return {
           self: peerStatus(s.self),
-          joined: s.successors.length > 0,
+          joined: !node.alone(),
           predecessor: s.predecessor === undefined ? null : peerStatus(s.predecessor),
           successors: s.successors.map(peerStatus),
           fingers: s.fingers.map(peerStatus),

@@ -1,14 +1,8 @@
 /**
- * What the Chord and Pastry libp2p services share: a pure DHT node on a StreamRuntime, the join
- * policy, and the Promise API (put, get, lookup) that the node and the CLI use.
- * Joining: a node is a network of one until it joins through a member. With `bootstrapPeers` it
- * joins only through those (a peer met by chance, say through kad-dht, may be a newcomer on its
- * own, and two such would make a network apart); without, through any peer of the protocol it
- * meets. Two lone nodes that meet must not join through each other at once (for Chord that can tie
- * the ring into a loop stabilization never undoes), so the one with the larger id joins at once and
- * the other only if it is still alone JOIN_DEFER_MS later. A node with bootstrap peers also asks
- * one of them now and then who owns its own id, and rejoins if the answer is not itself (when the
- * protocol offers that check): timeouts under load can cut a newcomer off into a network apart.
+ * What the Chord and Pastry libp2p services share: a pure DHT node on a StreamRuntime, wired to
+ * the pure join and membership policy (src/dht/membership.ts, which the simulator runs too), and
+ * the Promise API (put, get, lookup) that the node and the CLI use. What stays here is libp2p's
+ * alone: the records' datastore and the bound on a graceful leave at shutdown (LEAVE_TIMEOUT_MS).
  */
 import { idToHex, keyId } from '../core/id.js'
 import { InputError, NetworkError, NotFoundError } from './errors.js'
@@ -24,34 +18,21 @@ import { failureText, type DhtFailure, type Outcome } from '../core/dht-outcome.
 import type { NodeId } from '../core/id.js'
 import type { PeerRef, ProtocolHandler } from '../core/port.js'
 import type { DhtComponents } from '../dht/context.js'
+import { Membership, withMembership, type MemberNode } from '../dht/membership.js'
 import type { SavedRecord } from '../dht/replication.js'
 import type { PrivateKey, Startable } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 
-/** How long the smaller of two lone nodes waits for the larger to join it before joining itself. */
-const JOIN_DEFER_MS = 2_000
-/** How often a lone node retries joining. */
-const MEMBERSHIP_CHECK_INTERVAL_MS = 5_000
-/**
- * A joined node checks its membership every this many ticks (30 s): one lookup through a bootstrap
- * peer each, which all land on the few bootstrap peers of a network.
- */
-const JOINED_CHECK_EVERY_TICKS = 6
-/**
- * Each membership check that is answered doubles the ticks to the next one, up to this many
- * (6 → 48 ticks: 30 s → 4 min); one that fails starts again from 6. A network
- * of N nodes then sends N lookups per 4 min to its bootstrap peers while nothing changes.
- */
-const JOINED_CHECK_MAX_TICKS = 48
 /**
  * A graceful stop hands records on and tells the neighbours (LEAVING) for at most this long, then
  * stops regardless (a peer that does not answer must not hold up a shutdown).
  */
 export const LEAVE_TIMEOUT_MS = 5_000
 
-/** The callback API both ChordNode and PastryNode offer. */
-export interface DhtNode<Req, Res> extends ProtocolHandler<Req, Res, never> {
-  join(bootstrap: PeerRef, done: (o: Outcome<PeerRef>) => void): void
+/** The callback API both ChordNode and PastryNode offer (join, alone, rejoinIfApart: MemberNode). */
+export interface DhtNode<Req, Res> extends ProtocolHandler<Req, Res, never>, MemberNode {
+  /** Copies kept of each key (`replicas`), as the node's options say. */
+  readonly config: { readonly replicas: number }
   lookup(key: NodeId, done: (o: Outcome<{ readonly owner: PeerRef, readonly hops: number }>) => void): void
   put(key: Uint8Array, value: Uint8Array, done: (o: Outcome<{ readonly hops: number }>) => void): void
   get(key: Uint8Array, done: (o: Outcome<{ readonly value: Uint8Array | undefined, readonly hops: number }>) => void): void
@@ -59,8 +40,6 @@ export interface DhtNode<Req, Res> extends ProtocolHandler<Req, Res, never> {
   storedKeys(): IterableIterator<[NodeId, boolean]>
   /** The peers routing state holds (their connections are kept: connection-trimmer.ts). */
   neighbours(): PeerRef[]
-  /** Optional membership check: rejoin through `via` if its network does not place us at our id. */
-  rejoinIfApart?(via: PeerRef, done: (o: Outcome<PeerRef>) => void): void
   /** Graceful leave: hand records on and tell the neighbours, then stop. */
   leave(done: (o: Outcome<void>) => void): void
   /** Puts back the records saved before a restart; returns how many. */
@@ -76,10 +55,6 @@ export interface DhtProtocol<Req, Res, N extends DhtNode<Req, Res>, S> {
   logName: string
   /** `records`: the Ed25519 record verifier and this peer's signer (record-keys.ts). */
   create(io: Parameters<Parameters<StreamRuntime<Req, Res, never>['start']>[0]>[0], records: DhtComponents): N
-  /** True while the node knows no other member. */
-  alone(node: N): boolean
-  /** Copies kept of each key. */
-  replicas(node: N): number
   status(node: N): S
 }
 
@@ -134,22 +109,17 @@ export class DhtLibp2pService<Req, Res, N extends DhtNode<Req, Res>, S> implemen
   private readonly runtime: StreamRuntime<Req, Res, never>
   private readonly components: DhtServiceComponents
   private readonly spec: DhtProtocol<Req, Res, N, S>
-  private readonly bootstrapPeers: Set<string>
-  private readonly candidates = new Map<string, PeerRef>()
-  private readonly deferred = new Set<ReturnType<typeof setTimeout>>()
-  private checkTimer: ReturnType<typeof setInterval> | undefined
+  private readonly bootstrapPeers: readonly string[]
   private node: N | undefined
+  private membership: Membership | undefined
   private persistence: DatastoreRecords | undefined
-  private joining = false
-  private ticks = 0
-  private checkEveryTicks = JOINED_CHECK_EVERY_TICKS
   leaveOnStop = true
 
   constructor (components: DhtServiceComponents, spec: DhtProtocol<Req, Res, N, S>, limits: DhtServiceLimits) {
     this.components = components
     this.spec = spec
     this.protocol = spec.protocol
-    this.bootstrapPeers = new Set(limits.bootstrapPeers ?? [])
+    this.bootstrapPeers = limits.bootstrapPeers ?? []
     this.runtime = new StreamRuntime(components, {
       protocol: spec.protocol,
       codec: spec.codec,
@@ -162,7 +132,7 @@ export class DhtLibp2pService<Req, Res, N extends DhtNode<Req, Res>, S> implemen
   }
 
   get joined (): boolean {
-    return this.node !== undefined && !this.spec.alone(this.node)
+    return this.node !== undefined && !this.node.alone()
   }
 
   async start (): Promise<void> {
@@ -173,19 +143,11 @@ export class DhtLibp2pService<Req, Res, N extends DhtNode<Req, Res>, S> implemen
     await this.runtime.start(io => {
       const node = this.spec.create(io, { verifier: recordVerifier(), signer: recordSigner(this.components.privateKey), persistence })
       this.node = node
-      const handler: ProtocolHandler<Req, Res, never> = {
-        start: () => { node.start() },
-        stop: () => { node.stop() },
-        onRequest: (from, req) => node.onRequest(from, req),
-        onMessage: (from, msg) => { node.onMessage(from, msg) },
-        onTimer: (name) => { node.onTimer(name) },
-        onPeer: (peer, up) => { this.onPeer(peer, up) }
-      }
-      return handler
+      this.membership = new Membership(io, node, { bootstrapPeers: this.bootstrapPeers })
+      return withMembership(node, this.membership)
     })
     // The records held before a restart: served at once, re-validated with the neighbours soon.
     if (saved.length > 0) log('restored %d of %d saved records', this.node?.restoreRecords(saved) ?? 0, saved.length)
-    this.checkTimer = setInterval(() => { this.checkMembership() }, MEMBERSHIP_CHECK_INTERVAL_MS)
   }
 
   /**
@@ -195,7 +157,8 @@ export class DhtLibp2pService<Req, Res, N extends DhtNode<Req, Res>, S> implemen
    * requests.
    */
   async beforeStop (): Promise<void> {
-    clearInterval(this.checkTimer)
+    // No join or membership check while leaving.
+    this.membership?.stop()
     const node = this.node
     if (node === undefined || !this.joined || !this.leaveOnStop) return
     await new Promise<void>(resolve => {
@@ -205,59 +168,9 @@ export class DhtLibp2pService<Req, Res, N extends DhtNode<Req, Res>, S> implemen
   }
 
   async stop (): Promise<void> {
-    clearInterval(this.checkTimer)
-    for (const timer of this.deferred) clearTimeout(timer)
-    this.deferred.clear()
     await this.runtime.stop()
     // After the leave and the node's stop: everything the store held is written.
     await this.persistence?.flush()
-  }
-
-  private onPeer (peer: PeerRef, up: boolean): void {
-    // The node verifies for itself what a connection change means for its tables (first-hand).
-    this.node?.onPeer?.(peer, up)
-    const eligible = this.bootstrapPeers.size === 0 || this.bootstrapPeers.has(peer.address)
-    if (!eligible) return
-    if (!up) {
-      this.candidates.delete(peer.address)
-      return
-    }
-    this.candidates.set(peer.address, peer)
-    if (peer.id < this.runtime.self.id) {
-      this.join(peer)
-      return
-    }
-    const timer = setTimeout(() => {
-      this.deferred.delete(timer)
-      this.join(peer)
-    }, JOIN_DEFER_MS)
-    this.deferred.add(timer)
-  }
-
-  private checkMembership (): void {
-    const peers = [...this.candidates.values()]
-    const node = this.node
-    if (peers.length === 0 || this.joining || node === undefined) return
-    const via = peers[Math.floor(Math.random() * peers.length)]
-    if (!this.joined) {
-      this.join(via)
-    } else if (this.bootstrapPeers.size > 0 && node.rejoinIfApart !== undefined && ++this.ticks >= this.checkEveryTicks) {
-      this.ticks = 0
-      this.joining = true
-      node.rejoinIfApart(via, (o) => {
-        this.joining = false
-        // Answered (in place, or rejoined): check less often; failed: as often as at first.
-        this.checkEveryTicks = o.ok ? Math.min(JOINED_CHECK_MAX_TICKS, this.checkEveryTicks * 2) : JOINED_CHECK_EVERY_TICKS
-      })
-    }
-  }
-
-  /** Joins through `peer` if this node is still alone and no join is under way. */
-  private join (peer: PeerRef): void {
-    const node = this.node
-    if (node === undefined || this.joined || this.joining) return
-    this.joining = true
-    node.join(peer, () => { this.joining = false })
   }
 
   private running (): N {
@@ -270,7 +183,7 @@ export class DhtLibp2pService<Req, Res, N extends DhtNode<Req, Res>, S> implemen
     const key = fullKey(this.components.peerId.toString(), name)
     const { outcome, latencyMs } = await timed<Outcome<{ hops: number }>>(done => { node.put(encoder.encode(key), value, done) })
     if (!outcome.ok) throw failureError(this.spec.name, `${this.spec.name.toLowerCase()} put '${key}'`, outcome.failure)
-    return { key, latencyMs, replicas: this.spec.replicas(node), hops: outcome.value.hops }
+    return { key, latencyMs, replicas: node.config.replicas, hops: outcome.value.hops }
   }
 
   async get (text: string): Promise<{ value: Uint8Array, hops: number, latencyMs: number }> {

@@ -47,16 +47,11 @@ export function pastry (init: PastryServiceInit = {}): (components: DhtServiceCo
       },
       logName: 'overlay:pastry',
       create: (io, records) => new PastryNode(io, pastryInit, records),
-      alone: (node) => {
-        const leaves = node.leafSet()
-        return leaves.left.length === 0 && leaves.right.length === 0
-      },
-      replicas: (node) => node.config.replicas,
       status: (node) => {
         const s = node.status()
         return {
           self: peerStatus(s.self),
-          joined: s.leafSet.left.length + s.leafSet.right.length > 0,
+          joined: !node.alone(),
           leafSet: { left: s.leafSet.left.map(peerStatus), right: s.leafSet.right.map(peerStatus) },
           routingRows: s.routingRows.map(r => ({ row: r.row, entries: r.entries.map(e => ({ column: e.column, peer: peerStatus(e.peer) })) })),
           routingEntries: s.routingEntries,

@@ -4,7 +4,10 @@
  * 2004 §3; the adaptive periods follow Bamboo, Rhea et al. USENIX 2004 §4). The leaf-set step
  * exchanges leaf sets (push-pull) with the nearest node clockwise, so every node hears from both
  * neighbours each period; while backed off, a neighbour heard from since the last step by other
- * traffic (any request from it, any answer) is not asked. A member that a neighbour's leaf set
+ * traffic (any request from it, any answer) is not asked, if our last exchange with it settled
+ * both sides (its leaf set listed us and named no node ours would take): traffic shows it is
+ * alive, not that it knows us, and a node it does not list (say, a newcomer whose announcements
+ * timed out) keeps exchanging until it does. A member that a neighbour's leaf set
  * should list but does not is probed at once, so a failure spreads first-hand; a node that finds a
  * member dead pushes its leaf set to its members at once (one coalesced push per burst), so each
  * of them verifies and drops it within one probe. Members not heard from for `leafProbeAfterMs`
@@ -47,6 +50,8 @@ export interface MaintenanceState {
   /** The clockwise neighbour the last step exchanged with, and when it answered (ms). */
   exchangedWith: string | undefined
   exchangeAnsweredAt: number
+  /** That answer listed us and named no node our leaf set would take (exchangeSettles). */
+  exchangeSettled: boolean
   /** This node found a member dead: the next leaf-set step pushes the leaf set to every member. */
   pushPending: boolean
   /** The leaf-set version of the last scan for stale members, and when the next is due (ms). */
@@ -65,6 +70,7 @@ export function newMaintenanceState (random: Random, config: PastryConfig): Main
     leafStepAt: -Infinity,
     exchangedWith: undefined,
     exchangeAnsweredAt: -Infinity,
+    exchangeSettled: false,
     pushPending: false,
     staleScanVersion: -1,
     staleScanAfter: -Infinity
@@ -114,10 +120,12 @@ export function leafSetStep (ctx: PastryContext, m: MaintenanceState): void {
     const next = leaves.nearest('right') ?? leaves.nearest('left')
     const ownAnswer = next !== undefined && m.exchangedWith === next.address ? m.exchangeAnsweredAt : -Infinity
     const heardByTraffic = next !== undefined && state.lastHeard(next.address) > Math.max(lastStepAt, ownAnswer)
-    if (!(m.leafPeriod.backedOff && heardByTraffic)) {
+    const settled = next !== undefined && m.exchangedWith === next.address && m.exchangeSettled
+    if (!(m.leafPeriod.backedOff && heardByTraffic && settled)) {
       add(next)
       m.exchangedWith = next?.address
       m.exchangeAnsweredAt = Infinity
+      m.exchangeSettled = false
     }
   }
   for (const p of staleMembers(ctx, m, now, targets)) add(p)
@@ -170,7 +178,19 @@ export function exchangeLeafSets (ctx: PastryContext, m: MaintenanceState, peer:
     ctx.heardFrom(peer)
     if (m.exchangedWith === peer.address) m.exchangeAnsweredAt = ctx.io.now()
     mergeLeafSet(ctx, m, peer, result.value.leafSet, purpose === 'step')
+    if (m.exchangedWith === peer.address) m.exchangeSettled = exchangeSettles(ctx, result.value.leafSet)
   })
+}
+
+/**
+ * Whether a neighbour's answered leaf set leaves nothing to exchange: it lists us, and names no
+ * node our leaf set would take (a named node still waiting for our probe counts).
+ */
+function exchangeSettles (ctx: PastryContext, view: LeafSetView): boolean {
+  const { state, io } = ctx
+  const named = [...view.left, ...view.right]
+  const now = io.now()
+  return named.some(p => p.address === io.self.address) && !named.some(p => state.leaves.wouldAdd(p) && state.wouldLearn(p, now))
 }
 
 /**

@@ -269,6 +269,12 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
   /** The leaf set alone (cheaper than status()). */
   leafSet (): LeafSetView { return this.state.leaves.view() }
 
+  /** True while this node knows no other member (an empty leaf set): what the membership policy joins from. */
+  alone (): boolean {
+    const leaves = this.state.leaves.view()
+    return leaves.left.length === 0 && leaves.right.length === 0
+  }
+
   /** The monotonic counters alone (cheaper than status(): no scan of the store). */
   counters (): Readonly<PastryCounters> { return { ...this.counterValues } }
 
@@ -288,6 +294,7 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
   /** The sender of a request speaks for itself: learnt once it answers our own probe (first-hand.ts). */
   private learnDirect (from: PeerRef): void {
     if (this.nodeState !== 'running' && this.nodeState !== 'joining') return
+    this.probes.spoke(from.address)
     offerPeers(this.ctx, [from], undefined)
   }
 

@@ -39,7 +39,7 @@ export class ChordSimulation extends DhtSimulation<ChordSimNode, ChordNode> {
 
   protected add (): ChordSimNode {
     let chord!: ChordNode
-    const sim = this.sim.addNode<ChordRequest, ChordResponse, ChordMessage>(io => { chord = new ChordNode(io, this.chordInit, this.records); return chord })
+    const sim = this.sim.addNode<ChordRequest, ChordResponse, ChordMessage>(io => { chord = new ChordNode(io, this.chordInit, this.records); return this.withPolicy(io, chord) })
     return { sim, chord }
   }
 

@@ -1,11 +1,15 @@
 /**
  * What the Chord and Pastry simulations share: the observer's ground truth of who is live (sorted
  * by id) and who has finished joining, and the membership events (create, join, leave, crash).
- * Invariants: the ring holds exactly the live nodes in id order; only members that finished their
- * join are drawn as bootstraps or lookup origins; every draw comes from the driver's random source.
+ * A join runs the real join path: the driver picks a member and the newcomer meets it, as a libp2p
+ * connection would report it; the node's membership policy (src/dht/membership.ts, the same the
+ * libp2p service runs) decides when to join through it (at once or deferred) and retries while
+ * alone. Invariants: the ring holds exactly the live nodes in id order; only members that finished
+ * their join are drawn as bootstraps or lookup origins; every draw comes from the driver's random source.
  */
 import type { NodeId } from '../core/id.js'
-import type { PeerRef } from '../core/port.js'
+import type { Io, ProtocolHandler } from '../core/port.js'
+import { Membership, withMembership, type MemberNode } from '../dht/membership.js'
 import { Simulator, type SimNode, type SimulatorInit } from './simulator.js'
 
 type Done = (o: { readonly ok: boolean }) => void
@@ -18,9 +22,8 @@ export function progressStep (n: number): number {
   return Math.max(1, Math.ceil(n / PROGRESS_LINES))
 }
 
-/** The membership calls the simulation makes on a protocol node. */
-export interface SimulatedDht {
-  join(bootstrap: PeerRef, done: Done): void
+/** The membership calls the simulation (and its membership policy) make on a protocol node. */
+export interface SimulatedDht extends MemberNode {
   leave(done: Done): void
 }
 
@@ -31,6 +34,12 @@ export abstract class DhtSimulation<S extends { readonly sim: SimNode }, D exten
   /** Live nodes that finished joining (or were seeded): the only ones used as bootstraps. */
   protected readonly members = new Set<S>()
   private memberList: S[] | undefined = undefined
+  /** Each node's membership policy, by address. */
+  private readonly policies = new Map<string, Membership>()
+  /** The `join` callers waiting for a node's first join outcome, by address. */
+  private readonly joinWaiters = new Map<string, (ok: boolean) => void>()
+  /** Nodes by address, for the policy's join outcomes. */
+  private readonly byAddress = new Map<string, S>()
 
   constructor (init: SimulatorInit) {
     this.sim = new Simulator(init)
@@ -50,21 +59,43 @@ export abstract class DhtSimulation<S extends { readonly sim: SimNode }, D exten
   /** Creates and starts a node (a network of one until it joins). */
   create (): S {
     const node = this.add()
+    this.byAddress.set(node.sim.ref.address, node)
     this.sim.start(node.sim)
     this.insert(node)
     return node
   }
 
-  /** Creates a node and joins it through `via` (a random member that finished its join if not given). */
+  /**
+   * Creates a node that meets `via` (a random member that finished its join if not given); its
+   * membership policy joins through it. `done` gets the first join's outcome; a node whose first
+   * join failed still becomes a member if a retry succeeds.
+   */
   join (via?: S, done?: (ok: boolean) => void): S {
     const bootstrap = via ?? this.randomMember()
     const node = this.create()
     if (bootstrap === undefined) { this.addMember(node); done?.(true); return node }
-    this.dht(node).join(bootstrap.sim.ref, o => {
-      if (o.ok && node.sim.alive) this.addMember(node)
-      done?.(o.ok)
-    })
+    if (done !== undefined) this.joinWaiters.set(node.sim.ref.address, done)
+    this.policies.get(node.sim.ref.address)?.onPeer(bootstrap.sim.ref, true)
     return node
+  }
+
+  /**
+   * The handler the simulator drives for a protocol node: the node with its membership policy
+   * (subclasses' `add` wrap every node with it).
+   */
+  protected withPolicy<Req, Res, Msg> (io: Io<Req, Res, Msg>, node: ProtocolHandler<Req, Res, Msg> & MemberNode): ProtocolHandler<Req, Res, Msg> {
+    const address = io.self.address
+    const policy = new Membership(io, node, {
+      onJoin: o => {
+        const joined = this.byAddress.get(address)
+        if (o.ok && joined !== undefined && joined.sim.alive) this.addMember(joined)
+        const waiter = this.joinWaiters.get(address)
+        this.joinWaiters.delete(address)
+        waiter?.(o.ok)
+      }
+    })
+    this.policies.set(address, policy)
+    return withMembership(node, policy)
   }
 
   /** A uniformly random member (joined and live), or undefined. */
@@ -124,6 +155,12 @@ export abstract class DhtSimulation<S extends { readonly sim: SimNode }, D exten
   }
 
   private remove (node: S): void {
+    const address = node.sim.ref.address
+    // Gone from the ground truth: its policy joins no more, and a late join outcome is ignored.
+    this.policies.get(address)?.stop()
+    this.policies.delete(address)
+    this.byAddress.delete(address)
+    this.joinWaiters.delete(address)
     this.members.delete(node)
     this.memberList = undefined
     const i = this.ring.indexOf(node)

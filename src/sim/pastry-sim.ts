@@ -42,7 +42,7 @@ export class PastrySimulation extends DhtSimulation<PastrySimNode, PastryNode> {
 
   protected add (): PastrySimNode {
     let pastry!: PastryNode
-    const sim = this.sim.addNode<PastryRequest, PastryResponse, PastryMessage>(io => { pastry = new PastryNode(io, this.pastryInit, this.records); return pastry })
+    const sim = this.sim.addNode<PastryRequest, PastryResponse, PastryMessage>(io => { pastry = new PastryNode(io, this.pastryInit, this.records); return this.withPolicy(io, pastry) })
     return { sim, pastry }
   }
 

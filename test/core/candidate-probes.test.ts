@@ -70,6 +70,20 @@ describe('candidate probes', () => {
     assert.ok(probes.trusted('liar'), 'standing recovers with time')
   })
 
+  test('a peer that failed its probe and then sends us a request itself may be probed again at once; a verified one stays verified', () => {
+    const { probes, sent } = setup()
+    probes.offer([{ address: 'slow' }, { address: 'good' }], undefined)
+    sent[0].done(false) // timed out under load
+    sent[1].done(true)
+    probes.offer([{ address: 'slow' }], undefined)
+    assert.equal(sent.length, 2, 'hearsay within reprobeAfterMs is not probed')
+    probes.spoke('slow')
+    probes.spoke('good')
+    assert.ok(probes.verified('good'))
+    probes.offer([{ address: 'slow' }], undefined)
+    assert.deepEqual(sent.map(s => s.peer.address), ['slow', 'good', 'slow'])
+  })
+
   test('a verified candidate without standing is not adopted', () => {
     const { probes, sent, verified, standing, clock } = setup()
     probes.offer([{ address: 'sybil' }], undefined)

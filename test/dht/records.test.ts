@@ -39,7 +39,7 @@ interface RecordNode {
   counters(): Readonly<{ recordsInvalid: number, recordsStale: number }>
 }
 type Node = { readonly sim: SimNode }
-type Net = DhtSimulation<Node, RecordNode & { join: never, leave: never }> & { holders(key: bigint, r: number): Node[], owner(key: bigint): Node, runUntilConverged(every: number, max: number): boolean }
+type Net = DhtSimulation<Node, RecordNode & { join: never, leave: never, alone: never }> & { holders(key: bigint, r: number): Node[], owner(key: bigint): Node, runUntilConverged(every: number, max: number): boolean }
 
 interface Dht { name: string, make(seed: string, records?: DhtComponents): Net }
 const DHTS: Dht[] = [

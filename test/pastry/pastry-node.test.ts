@@ -227,8 +227,11 @@ describe('Pastry node through a recording port', () => {
   })
 
   test('maintenance backs off while steps learn nothing, and snaps back to the minimum on a change', () => {
-    const { io, node, self, leaves } = setup({ leafSetIntervalMs: 1000, leafSetMaxIntervalMs: 8000, routingTableIntervalMs: 5000, routingTableMaxIntervalMs: 40000, jitter: 0 })
+    const { io, node, self, leaves, others } = setup({ leafSetIntervalMs: 1000, leafSetMaxIntervalMs: 8000, routingTableIntervalMs: 5000, routingTableMaxIntervalMs: 40000, jitter: 0 })
     io.take()
+    // The neighbour's true leaf set: it lists self and names no node self's leaf set lacks.
+    const theirs = new LeafSet(leaves.right[0], 8)
+    for (const p of [self, ...others]) theirs.add(p)
     const delays: number[] = []
     for (let i = 0; i < 6; i++) {
       fire(io, node, 'leaf-set')
@@ -236,7 +239,7 @@ describe('Pastry node through a recording port', () => {
       const sent = io.take()
       assert.ok(sent.some(s => s.to.address === leaves.right[0].address && s.req.type === 'exchange'), 'the clockwise neighbour is asked')
       // Every answer teaches nothing new.
-      for (const s of sent) s.done({ ok: true, value: s.req.type === 'exchange' ? { type: 'leaf-set', leafSet: { left: [], right: [] } } : { type: 'ack' } })
+      for (const s of sent) s.done({ ok: true, value: s.req.type === 'exchange' ? { type: 'leaf-set', leafSet: theirs.view() } : { type: 'ack' } })
     }
     assert.deepEqual(delays, [1000, 2000, 4000, 8000, 8000, 8000], 'doubles up to leafSetMaxIntervalMs')
     const tableDelays: number[] = []
@@ -259,6 +262,31 @@ describe('Pastry node through a recording port', () => {
     fire(io, node, 'leaf-set')
     assert.equal((io.timers.get('leaf-set') as number) - io.clock, 1000, 'a step that saw a change stays at the minimum')
     assert.ok(io.take().some(s => s.to.address === 'newcomer' && s.req.type === 'exchange'), 'the new clockwise neighbour is asked at once')
+  })
+
+  test('a backed-off node still exchanges with a neighbour heard from by traffic until that neighbour\'s leaf set lists it', () => {
+    const { io, node, self, leaves, others } = setup({ leafSetIntervalMs: 1000, leafSetMaxIntervalMs: 8000, jitter: 0 })
+    io.take()
+    const next = leaves.right[0]
+    // The neighbour has not learnt self (say, the announcement of self's join timed out).
+    const unaware = new LeafSet(next, 8)
+    for (const p of others) unaware.add(p)
+    const aware = new LeafSet(next, 8)
+    for (const p of [self, ...others]) aware.add(p)
+    const step = (answer: LeafSet): boolean => {
+      // Traffic from the neighbour since the last step, as lookups through it bring.
+      io.clock += 100
+      node.onRequest(next, { type: 'ping' })
+      fire(io, node, 'leaf-set')
+      const sent = answerProbes(io)
+      const asked = sent.some(s => s.to.address === next.address && s.req.type === 'exchange')
+      for (const s of sent) s.done({ ok: true, value: s.req.type === 'exchange' ? { type: 'leaf-set', leafSet: answer.view() } : { type: 'ack' } })
+      return asked
+    }
+    for (let i = 0; i < 5; i++) assert.ok(step(unaware), `step ${i}: asked, though heard from by traffic`)
+    assert.equal((io.timers.get('leaf-set') as number) - io.clock, 8000, 'backed off all the same')
+    assert.ok(step(aware), 'asked once more; this answer lists self')
+    assert.ok(!step(aware), 'now traffic spares the exchange')
   })
 
   test('no retry storm: a failed member named again by a stale neighbour is not re-admitted nor asked by routes; a request from it readmits it', () => {
