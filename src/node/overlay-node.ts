@@ -8,6 +8,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { ConnectionTrimmer } from '../libp2p/connection-trimmer.js'
+import { BootstrapRedial } from './bootstrap-redial.js'
 import type { ConnectionTrimmerInit } from '../libp2p/connection-trimmer.js'
 import { Registry } from 'prom-client'
 import { InputError, NetworkError, NotFoundError } from './errors.js'
@@ -156,6 +157,7 @@ export async function createOverlayNode (config: OverlayNodeConfig = {}): Promis
     throw new InputError(`queryTimeoutMs must be a positive integer, got ${queryTimeoutMs}`)
   }
   const bootstrap = (config.bootstrap ?? []).map(parseMultiaddr)
+  const bootstrapIds = bootstrap.map(peerIdOf).filter((id): id is string => id !== undefined)
   const listen = config.listen ?? (local ? DEFAULT_LOCAL_LISTEN : DEFAULT_LISTEN)
   listen.forEach(parseMultiaddr)
   const announce = config.announce ?? []
@@ -175,7 +177,7 @@ export async function createOverlayNode (config: OverlayNodeConfig = {}): Promis
     datastore: config.datastore,
     local,
     metricsRegistry,
-    bootstrapPeers: bootstrap.map(peerIdOf).filter((id): id is string => id !== undefined),
+    bootstrapPeers: bootstrapIds,
     overlays,
     sir: config.sir,
     chord: config.chord,
@@ -201,6 +203,15 @@ export async function createOverlayNode (config: OverlayNodeConfig = {}): Promis
   trimmer.start()
 
   await dialAll(libp2p, bootstrap)
+  const redial = new BootstrapRedial({
+    needed: () => [chord, pastry].some(d => d !== undefined && !d.joined) || libp2p.getConnections().length === 0,
+    connected: () => libp2p.getConnections().some(c => bootstrapIds.includes(c.remotePeer.toString())),
+    dial: async () => { await dialAll(libp2p, bootstrap) },
+    // Unreferenced: a node stopped through libp2p alone must not keep its process alive.
+    setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+    clearTimeout: (timer) => { clearTimeout(timer as ReturnType<typeof setTimeout>) }
+  })
+  if (bootstrap.length > 0) redial.start()
 
   const summary = (peerId: PeerId): PeerSummary => ({
     peerId: peerId.toString(),
@@ -262,11 +273,13 @@ export async function createOverlayNode (config: OverlayNodeConfig = {}): Promis
 
     async stop () {
       trimmer.stop()
+      redial.stop()
       await libp2p.stop()
     },
 
     async crash () {
       trimmer.stop()
+      redial.stop()
       for (const dht of [chord, pastry]) if (dht !== undefined) dht.leaveOnStop = false
       await libp2p.stop()
     }
