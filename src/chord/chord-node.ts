@@ -66,6 +66,12 @@ export interface SeedRouting {
   readonly predecessor: PeerRef | undefined
   readonly successors: readonly PeerRef[]
   readonly fingers: readonly PeerRef[]
+  /**
+   * The routing is that of a ring that has long been stable: maintenance starts at its longest
+   * periods (as after quiet steps) instead of its shortest (a fresh node's). Any change snaps
+   * them back as usual.
+   */
+  readonly settled?: boolean
 }
 
 type State = 'new' | 'running' | 'leaving' | 'stopped'
@@ -319,8 +325,9 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
   seedRouting (seed: SeedRouting): void {
     this.routing.predecessor = seed.predecessor
     this.routing.setSuccessors(seed.successors)
-    for (const f of seed.fingers) this.routing.fingers.add(f)
+    this.routing.fingers.addAll(seed.fingers)
     this.predecessorHeardAt = this.io.now()
+    if (seed.settled === true) this.timers.settle()
     // Installed, not learnt: nothing to hint or snap back for.
     this.routing.takeChanges()
   }

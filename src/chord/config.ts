@@ -7,6 +7,7 @@
  */
 import { MAX_SUCCESSORS } from './limits.js'
 import { storageLimits, type StorageInit } from '../dht/config.js'
+import { cachedForFrozen } from '../core/frozen-cache.js'
 
 export interface ChordInit extends StorageInit {
   /**
@@ -131,6 +132,13 @@ function intIn (name: string, v: number, min: number, max: number): void {
 
 /** Fills defaults and checks every option; throws a RangeError naming the bad one. */
 export function chordConfig (init: ChordInit = {}): ChordConfig {
+  return cachedChordConfig(init)
+}
+
+/** Validated once per frozen options object (the simulator's nodes share one). */
+const cachedChordConfig = cachedForFrozen(validateChordConfig)
+
+function validateChordConfig (init: ChordInit): ChordConfig {
   const replicas = init.replicas ?? CHORD_DEFAULTS.replicas
   const c: Omit<Required<ChordInit>, keyof StorageInit> = {
     ...CHORD_DEFAULTS,

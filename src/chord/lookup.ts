@@ -45,6 +45,9 @@ export class LookupIter {
    * has died and the answerers do not know it yet (their successor lists name the node after it).
    */
   private followers: Candidate[] = []
+  /** Addresses in `candidates` and in `followers`: a duplicate is found without a scan of either. */
+  private readonly queued = new Set<string>()
+  private readonly following = new Set<string>()
   private readonly asked = new Set<string>()
   private hops = 0
   private failures = 0
@@ -72,7 +75,9 @@ export class LookupIter {
   next (): LookupStep {
     if (this.result !== undefined) return this.result
     if (this.waiting !== undefined) throw new Error('lookup: next() while a request is outstanding')
-    const c = this.candidates.shift() ?? this.nextFollower()
+    let c = this.candidates.shift()
+    if (c !== undefined) this.queued.delete(c.peer.address)
+    else c = this.nextFollower()
     if (c === undefined) return this.finish({ kind: 'failed', failure: 'no-live-node' })
     if (this.hops >= this.maxSteps) return this.finish({ kind: 'failed', failure: 'hop-limit' })
     this.hops++
@@ -102,17 +107,20 @@ export class LookupIter {
 
   private nextFollower (): Candidate | undefined {
     let c = this.followers.shift()
-    while (c !== undefined && this.asked.has(c.peer.address)) c = this.followers.shift()
+    while (c !== undefined && this.asked.has(c.peer.address)) {
+      this.following.delete(c.peer.address)
+      c = this.followers.shift()
+    }
+    if (c !== undefined) this.following.delete(c.peer.address)
     return c
   }
 
   /** Keeps a node that lies at or after the key, ordered by its clockwise distance from the key. */
   private addFollower (peer: PeerRef): void {
-    if (this.asked.has(peer.address) || !this.usable(peer) || this.followers.some(f => f.peer.address === peer.address)) return
+    if (this.asked.has(peer.address) || !this.usable(peer) || this.following.has(peer.address)) return
     const distance = ringDistance(this.key, peer.id)
-    let at = this.followers.findIndex(f => distance < f.distance)
-    if (at < 0) at = this.followers.length
-    this.followers.splice(at, 0, { peer, distance })
+    this.followers.splice(insertionPoint(this.followers, distance), 0, { peer, distance })
+    this.following.add(peer.address)
   }
 
   /** The asked peer failed: fall back to the next candidate. */
@@ -139,13 +147,19 @@ export class LookupIter {
 
   /** Adds a candidate unless asked already; `distance` is its clockwise distance to the key. */
   private addCandidate (peer: PeerRef, distance = ringDistance(peer.id, this.key)): void {
-    if (this.asked.has(peer.address) || !this.usable(peer)) return
-    let at = this.candidates.length
-    for (let i = 0; i < this.candidates.length; i++) {
-      const c = this.candidates[i]
-      if (c.peer.address === peer.address) return
-      if (distance < c.distance && at === this.candidates.length) at = i
-    }
-    this.candidates.splice(at, 0, { peer, distance })
+    if (this.asked.has(peer.address) || !this.usable(peer) || this.queued.has(peer.address)) return
+    this.candidates.splice(insertionPoint(this.candidates, distance), 0, { peer, distance })
+    this.queued.add(peer.address)
   }
+}
+
+/** Where `distance` goes in a list sorted by distance: after every entry not farther (a binary search). */
+function insertionPoint (sorted: readonly Candidate[], distance: bigint): number {
+  let lo = 0; let hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (sorted[mid].distance <= distance) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }

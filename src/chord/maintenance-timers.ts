@@ -40,9 +40,14 @@ export class MaintenanceTimers {
   /** The current period of `timer` (ms). */
   period (timer: PeriodicTimer): number { return this.steps[timer].period.current }
 
-  /** First firings spread over one minimum period, so nodes started together do not march in step. */
+  /** First firings spread over one current period, so nodes started together do not march in step. */
   start (): void {
-    for (const t of PERIODIC_TIMERS) this.armAt(t, this.io.random.int(this.steps[t].period.minMs))
+    for (const t of PERIODIC_TIMERS) this.armAt(t, this.io.random.int(this.steps[t].period.current))
+  }
+
+  /** Before start: every period at its maximum, as in a node whose steps have long found nothing new. */
+  settle (): void {
+    for (const t of PERIODIC_TIMERS) this.steps[t].period.settle()
   }
 
   /** The timer fired: returns false (and does nothing) if the previous step is still in flight. */

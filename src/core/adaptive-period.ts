@@ -39,6 +39,11 @@ export class AdaptivePeriod {
     return this.currentMs
   }
 
+  /** Long quiet: the period at its maximum at once. */
+  settle (): void {
+    this.currentMs = this.maxMs
+  }
+
   /** Something changed: the next wait is minMs. Returns whether the period was longer (a snap back). */
   changed (): boolean {
     const snapped = this.currentMs > this.minMs

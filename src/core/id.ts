@@ -130,12 +130,24 @@ export function digit (id: NodeId, i: number): number {
 export function sharedPrefixLength (a: NodeId, b: NodeId): number {
   const x = a ^ b
   if (x === 0n) return ID_DIGITS
-  return ID_DIGITS - x.toString(16).length
+  return ID_DIGITS - 1 - (log2Floor(x) >> 2)
 }
 
-/** The index of the highest set bit of a positive distance, i.e. floor(log2 d); -1 for 0. */
+/**
+ * The index of the highest set bit of a positive distance, i.e. floor(log2 d); -1 for 0. Below
+ * 2^256 (every distance), a binary search over the powers of two: eight comparisons, no allocation.
+ */
 export function log2Floor (d: bigint): number {
   if (d <= 0n) return -1
-  const hex = d.toString(16)
-  return (hex.length - 1) * 4 + (31 - Math.clz32(parseInt(hex[0], 16)))
+  if (d >= RING_SIZE) {
+    const hex = d.toString(16)
+    return (hex.length - 1) * 4 + (31 - Math.clz32(parseInt(hex[0], 16)))
+  }
+  let lo = 0; let hi = ID_BITS - 1
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1
+    if (d >= POW2[mid]) lo = mid
+    else hi = mid - 1
+  }
+  return lo
 }

@@ -14,7 +14,9 @@ import { round } from './stats.js'
 
 /**
  * Chord's `build: 'joins'` grows the ring in doubling waves until every successor and predecessor
- * is right; `build: 'seed'` installs routing from the global view (ChordSimulation.seedRing).
+ * is right; `build: 'seed'` installs routing from the global view (ChordSimulation.seedRing), as
+ * a ring long stable: maintenance starts at its longest periods, so a 10^6-node run measures its
+ * lookups, not the first maintenance round every node of a freshly started ring would make.
  * Under churn the simulator models open connections (SimulatorInit.connections), so a crash
  * reaches the dead node's neighbours as a disconnect, as on libp2p. The default `repairMs`
  * (REPAIR_MS) covers what follows: one latency (≤ 60 ms), the neighbour's ping failing at its
@@ -72,7 +74,7 @@ export function runChordExperiment (options: ChordExperimentOptions, log: (line:
   // 1. The stable ring.
   phase('build')
   if (build === 'seed') {
-    cs.seedRing(n, log)
+    cs.seedRing(n, log, true)
     log(`seeded a ring of ${n} nodes from the global view`)
   } else {
     buildByJoins(cs, n, log, phase)

@@ -20,7 +20,8 @@ import { round } from './stats.js'
  * (0.5 s), the push of its leaf set to the neighbourhood (100 ms), each member's own probe (one
  * more timeout), the repair exchange and the promotion of replicas. A join or leave moves its keys
  * at once. `build: 'seed'` installs the true leaf sets and routing tables
- * (PastrySimulation.seedNetwork).
+ * (PastrySimulation.seedNetwork), as a network long stable: maintenance starts at its longest
+ * periods.
  */
 export interface PastryExperimentOptions extends DhtExperimentOptions {
   /** Pastry options for every node (replicas is set from `replicas`). */
@@ -69,7 +70,7 @@ export function runPastryExperiment (options: PastryExperimentOptions, log: (lin
   // 1. The stable network.
   phase('build')
   if (build === 'seed') {
-    ps.seedNetwork(n, log)
+    ps.seedNetwork(n, log, true)
     log(`seeded a network of ${n} nodes from the global view`)
   } else {
     buildByJoins(ps, n, log)

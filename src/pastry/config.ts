@@ -5,6 +5,7 @@
  */
 import { MAX_LEAF_SET_SIZE } from './limits.js'
 import { storageLimits, type StorageInit } from '../dht/config.js'
+import { cachedForFrozen } from '../core/frozen-cache.js'
 
 export interface PastryInit extends StorageInit {
   /**
@@ -124,6 +125,13 @@ function intIn (name: string, v: number, min: number, max: number): void {
 
 /** Fills defaults and checks every option; throws a RangeError naming the bad one. */
 export function pastryConfig (init: PastryInit = {}): PastryConfig {
+  return cachedPastryConfig(init)
+}
+
+/** Validated once per frozen options object (the simulator's nodes share one). */
+const cachedPastryConfig = cachedForFrozen(validatePastryConfig)
+
+function validatePastryConfig (init: PastryInit): PastryConfig {
   const c: Omit<Required<PastryInit>, keyof StorageInit> = {
     ...PASTRY_DEFAULTS,
     ...Object.fromEntries(Object.entries(init).filter(([, v]) => v !== undefined))

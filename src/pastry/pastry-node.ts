@@ -52,6 +52,12 @@ export interface PastryStatus {
 export interface SeedState {
   readonly leafSet: readonly PeerRef[]
   readonly routingTable: readonly PeerRef[]
+  /**
+   * The state is that of a network that has long been stable: maintenance starts at its longest
+   * periods (as after quiet steps) instead of its shortest (a fresh node's). Any change snaps them
+   * back as usual.
+   */
+  readonly settled?: boolean
 }
 
 type NodeState = 'new' | 'running' | 'joining' | 'leaving' | 'stopped'
@@ -123,9 +129,9 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
     if (this.nodeState !== 'new') throw new Error('pastry: start() called twice')
     this.nodeState = 'running'
     const c = this.config
-    // First firings spread over one interval so that nodes started together do not march in step.
-    this.io.setTimer('leaf-set', this.io.random.int(c.leafSetIntervalMs))
-    this.io.setTimer('routing-table', this.io.random.int(c.routingTableIntervalMs))
+    // First firings spread over one current period so that nodes started together do not march in step.
+    this.io.setTimer('leaf-set', this.io.random.int(this.maintenance.leafPeriod.current))
+    this.io.setTimer('routing-table', this.io.random.int(this.maintenance.tablePeriod.current))
     this.io.setTimer('replicate', this.io.random.int(c.replicateIntervalMs))
   }
 
@@ -287,6 +293,10 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
     const now = this.io.now()
     for (const p of seed.leafSet) this.state.learn(p, 'direct', now)
     for (const p of seed.routingTable) this.state.table.add(p)
+    if (seed.settled === true) {
+      this.maintenance.leafPeriod.settle()
+      this.maintenance.tablePeriod.settle()
+    }
   }
 
   // ---- internals ----

@@ -31,7 +31,7 @@ export class ChordSimulation extends DhtSimulation<ChordSimNode, ChordNode> {
 
   constructor (init: ChordSimulationInit) {
     super(init)
-    this.chordInit = init.chord ?? {}
+    this.chordInit = Object.freeze({ ...init.chord })
     this.records = init.records ?? {}
   }
 
@@ -80,9 +80,10 @@ export class ChordSimulation extends DhtSimulation<ChordSimNode, ChordNode> {
    * Fast bootstrap for large rings: creates `n` nodes and installs, from the global view, the
    * routing a converged ring has (predecessor, successor list, distinct fingers), then starts them.
    * Lookups and maintenance afterwards run the real protocol through the simulator. Cost: about
-   * log2 n binary searches per node.
+   * log2 n binary searches per node. `settled`: the ring has long been stable, so maintenance
+   * starts at its longest periods (SeedRouting.settled), as the experiments' large rings do.
    */
-  seedRing (n: number, log: (line: string) => void = () => {}): void {
+  seedRing (n: number, log: (line: string) => void = () => {}, settled = false): void {
     if (this.ring.length > 0) throw new Error('seedRing needs an empty simulation')
     const every = progressStep(n)
     for (let i = 0; i < n; i++) {
@@ -108,7 +109,7 @@ export class ChordSimulation extends DhtSimulation<ChordSimNode, ChordNode> {
           k = next
         }
       }
-      node.chord.seedRouting({ predecessor: n > 1 ? this.ring[(i - 1 + n) % n].sim.ref : undefined, successors, fingers })
+      node.chord.seedRouting({ predecessor: n > 1 ? this.ring[(i - 1 + n) % n].sim.ref : undefined, successors, fingers, settled })
       if ((i + 1) % every === 0) log(`build: ${i + 1}/${n} nodes seeded`)
     }
     for (const node of this.ring) this.sim.start(node.sim)

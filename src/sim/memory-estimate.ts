@@ -23,14 +23,15 @@ export interface SimWorkload {
  * Peak bytes per simulated node, a + b·log2 N: the routing state grows with log N (about log2 N
  * distinct Chord fingers, 15·log16 N Pastry routing-table entries); the rest (node objects, maps,
  * timers, events in the heap) is per node. From the live heap per node that
- * `node --expose-gc dist/src/sim/node-bytes.js <protocol> N` measures at N = 10^4 and 10^5
- * (chord 6397 and 6421 B, pastry 10357 and 10419 B, sir 4046 and 4014 B), plus about 10 % for
- * what lookups and maintenance hold while they run, rounded up.
+ * `node --expose-gc dist/src/sim/node-bytes.js <protocol> N` measures at N = 2·10^4 (chord 9283 B,
+ * pastry 11281 B, sir 3791 B), plus what lookups, maintenance and an epidemic hold while they run:
+ * a Chord run at 10^6 nodes died at an 8.7 GB heap (9.6 kB per node was too little), and SIR at
+ * 10^5 nodes needed 6.1 kB per node at its peak (it ran in a 740 MB heap). Rounded up.
  */
 const PEAK_BYTES_PER_NODE: Record<SimProtocol, { fixed: number, perLog2Nodes: number }> = {
-  chord: { fixed: 6400, perLog2Nodes: 40 },
-  pastry: { fixed: 10800, perLog2Nodes: 40 },
-  sir: { fixed: 4500, perLog2Nodes: 0 }
+  chord: { fixed: 9600, perLog2Nodes: 60 },
+  pastry: { fixed: 11500, perLog2Nodes: 60 },
+  sir: { fixed: 6500, perLog2Nodes: 0 }
 }
 
 /** The process before any node: Node, V8, the modules a sim loads (peak RSS of `--nodes 2`, 90 MiB, rounded up). */

@@ -34,7 +34,7 @@ export class PastrySimulation extends DhtSimulation<PastrySimNode, PastryNode> {
 
   constructor (init: PastrySimulationInit) {
     super(init)
-    this.pastryInit = init.pastry ?? {}
+    this.pastryInit = Object.freeze({ ...init.pastry })
     this.records = init.records ?? {}
   }
 
@@ -106,8 +106,10 @@ export class PastrySimulation extends DhtSimulation<PastrySimNode, PastryNode> {
    * uniformly from those that fit it (the paper picks the nearest by network proximity; with no
    * proximity metric every fitting node is as good) — then starts them. Lookups and maintenance
    * afterwards run the real protocol through the simulator. Cost: O(n log16 n) slot fills.
+   * `settled`: the network has long been stable, so maintenance starts at its longest periods
+   * (SeedState.settled), as the experiments' large networks do.
    */
-  seedNetwork (n: number, log: (line: string) => void = () => {}): void {
+  seedNetwork (n: number, log: (line: string) => void = () => {}, settled = false): void {
     if (this.ring.length > 0) throw new Error('seedNetwork needs an empty simulation')
     const every = progressStep(n)
     for (let i = 0; i < n; i++) {
@@ -121,7 +123,7 @@ export class PastrySimulation extends DhtSimulation<PastrySimNode, PastryNode> {
     for (let i = 0; i < n; i++) {
       const truth = this.trueLeafSet(i, perSide)
       const leafSet = [...truth.left, ...truth.right].map(x => x.sim.ref)
-      this.ring[i].pastry.seedState({ leafSet, routingTable: this.seedRow(i, splits, random) })
+      this.ring[i].pastry.seedState({ leafSet, routingTable: this.seedRow(i, splits, random), settled })
       if ((i + 1) % every === 0) log(`build: ${i + 1}/${n} nodes seeded`)
     }
     for (const node of this.ring) this.sim.start(node.sim)

@@ -7,7 +7,7 @@
  */
 import type { PeerRef } from '../core/port.js'
 import type { Random } from '../core/random.js'
-import type { SirInit } from '../sir/config.js'
+import { sirConfig, type SirInit } from '../sir/config.js'
 import type { SirMessage, SirRequest, SirResponse } from '../sir/messages.js'
 import type { RumorSigner, RumorVerifier, RumorId } from '../sir/rumor.js'
 import type { RumorState } from '../sir/rumor-store.js'
@@ -104,10 +104,12 @@ export class SirSimulation {
   /** Creates `nodes` nodes, each viewing the full membership, and starts them all at time 0. */
   constructor (init: SirSimulationInit) {
     this.sim = new Simulator(init)
+    // Validated once: every node shares the one frozen configuration.
+    const settings = sirConfig(init.sir)
     for (let i = 0; i < init.nodes; i++) {
       let sir!: SirNode
       const sim = this.sim.addNode<SirRequest, SirResponse, SirMessage>(io => {
-        sir = new SirNode(io, { signer: simRumorSigner(io.self.address), verifier: simRumorVerifier, view: new FullMembershipView(this.members, i) }, init.sir)
+        sir = new SirNode(io, { signer: simRumorSigner(io.self.address), verifier: simRumorVerifier, view: new FullMembershipView(this.members, i) }, settings)
         return sir
       })
       this.members.push(sim.ref)

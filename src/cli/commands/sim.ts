@@ -165,6 +165,13 @@ export function simCommand (spec: SimSpec): Command {
 /** Set in a re-executed sim, so it runs with the heap it was given instead of asking again. */
 const REEXEC_ENV = 'OVERLAY_NODE_SIM_HEAP'
 
+/**
+ * The young generation's semi-space of a re-executed sim (V8's default is 16 MiB): a large run
+ * allocates fast and keeps most of it, and with 64 MiB it spent about a quarter less time in
+ * scavenges (measured on a 3·10^4-node Chord run).
+ */
+const SEMI_SPACE_MIB = 64
+
 const gib = (bytes: number): string => (bytes / 2 ** 30).toFixed(1)
 
 /**
@@ -173,7 +180,7 @@ const gib = (bytes: number): string => (bytes / 2 ** 30).toFixed(1)
  * in the child as in this process.
  */
 async function reexecWithHeap (heapLimitMiB: number): Promise<number> {
-  const args = [...process.execArgv.filter(a => !a.startsWith('--max-old-space-size')), `--max-old-space-size=${heapLimitMiB}`, ...process.argv.slice(1)]
+  const args = [...process.execArgv.filter(a => !a.startsWith('--max-old-space-size') && !a.startsWith('--max-semi-space-size')), `--max-old-space-size=${heapLimitMiB}`, `--max-semi-space-size=${SEMI_SPACE_MIB}`, ...process.argv.slice(1)]
   const child = spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.env, [REEXEC_ENV]: String(heapLimitMiB) } })
   const forward = (signal: NodeJS.Signals): void => { child.kill(signal) }
   process.on('SIGINT', forward).on('SIGTERM', forward)
