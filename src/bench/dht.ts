@@ -11,6 +11,7 @@ import { summarizeHops, type HopSummary } from '../experiments/dht-experiment.js
 import { percentile, round } from '../experiments/stats.js'
 import { WorkerNetwork } from '../node/worker-network.js'
 import { dhtCharts, writeSuiteCharts } from './charts.js'
+import { TargetNetwork } from './targets.js'
 import { makeOutDir, markdownSummary, reportHeader, simulators, stopwatch, writeSuiteOutput, type Simulators, type SuiteOptions, type SuiteReportHeader } from './suite.js'
 
 export const DHTS = ['kad', 'chord', 'pastry'] as const
@@ -25,6 +26,8 @@ const RING_POLL_MS = 1000
 export interface DhtBenchOptions extends SuiteOptions {
   keys: number
   lookups: number
+  /** Control-API URLs of running daemons to drive instead of starting a worker network (`nodes` is their count). */
+  targets?: string[]
   /** Seconds between the ring closing and the puts (kad's routing tables and Chord's fingers fill on their own timers). */
   settleS: number
 }
@@ -59,6 +62,8 @@ export interface DhtResult {
 
 export interface DhtBenchReport extends SuiteReportHeader {
   benchmark: 'dht'
+  /** The daemons driven (`--targets`), by peer index; absent when the suite started its own network. */
+  targets?: string[]
   keys: number
   lookups: number
   results: Partial<Record<DhtName, DhtResult>>
@@ -82,6 +87,9 @@ export async function pool<T> (items: readonly T[], limit: number, work: (item: 
   }))
 }
 
+/** What the suite asks of a network: a worker network it starts, or the daemons of `--targets` (targets.ts). */
+export type DhtNetwork = Pick<WorkerNetwork, 'put' | 'get' | 'counters' | 'chordRing' | 'stop' | 'processes'> & { readonly peers: ReadonlyArray<{ peerId: string }> }
+
 /** How many live peers' first Chord successor is not the next id clockwise. */
 export function wrongSuccessors (ring: Array<{ peerId: string, id: string, successor: string | null }>): number {
   const sorted = ring.slice().sort((a, b) => (idFromHex(a.id) < idFromHex(b.id) ? -1 : 1))
@@ -94,7 +102,7 @@ export function ringClosed (ring: Array<{ peerId: string, id: string, successor:
 }
 
 /** Polls until the Chord ring is closed; false if it is not within `timeoutMs`. */
-export async function ringCloses (net: WorkerNetwork, timeoutMs: number): Promise<boolean> {
+export async function ringCloses (net: Pick<DhtNetwork, 'chordRing'>, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     if (ringClosed(await net.chordRing())) return true
@@ -103,7 +111,7 @@ export async function ringCloses (net: WorkerNetwork, timeoutMs: number): Promis
   }
 }
 
-export async function waitForRing (net: WorkerNetwork): Promise<void> {
+export async function waitForRing (net: Pick<DhtNetwork, 'chordRing'>): Promise<void> {
   if (!await ringCloses(net, RING_TIMEOUT_MS)) throw new Error(`the Chord ring did not close within ${RING_TIMEOUT_MS / 1000} s`)
 }
 
@@ -114,7 +122,7 @@ function simulate (dht: 'chord' | 'pastry', options: DhtBenchOptions, run: Simul
 
 export const valueOf = (name: string): string => `value of ${name}`
 
-async function measureDht (net: WorkerNetwork, dht: DhtName, names: string[], lookups: Array<{ key: number, from: number }>, options: DhtBenchOptions & { concurrency: number }, samples: DhtSample[]): Promise<DhtResult> {
+async function measureDht (net: DhtNetwork, dht: DhtName, names: string[], lookups: Array<{ key: number, from: number }>, options: DhtBenchOptions & { concurrency: number }, samples: DhtSample[]): Promise<DhtResult> {
   const fullKeys: Array<string | undefined> = []
   let putFailures = 0
   await pool(names, options.concurrency, async (name, i) => {
@@ -170,7 +178,7 @@ export const cell = (x: number | null | undefined): string => x === null || x ==
 /** The markdown summary: one row per DHT. */
 export function dhtTable (report: DhtBenchReport): string {
   return markdownSummary(
-    `DHT lookups on ${report.nodes} real peers in ${report.processes} processes: ${report.keys} keys, ${report.lookups} gets (seed ${report.seed})`,
+    `DHT lookups on ${report.nodes} real peers ${report.targets === undefined ? `in ${report.processes} processes` : 'of running daemons (--targets)'}: ${report.keys} keys, ${report.lookups} gets (seed ${report.seed})`,
     report.environment,
     'Hops: Chord and Pastry count the nodes asked in sequence; Kademlia the depth, in its query tree, of the nearest peer that returned the record.',
     ['DHT', 'mean hops', 'p50', 'p99', 'sim mean hops', 'theory (mean)', 'latency p50 ms', 'p95', 'p99', 'per hop p50 ms', 'requests per get', 'bytes sent per get', 'failed gets', 'wrong values'],
@@ -197,11 +205,17 @@ export async function runDhtSuite (options: DhtBenchOptions): Promise<DhtBenchRe
   const random = createRandom(options.seed).fork('bench-dht')
   const names = Array.from({ length: options.keys }, (_, i) => `bench-${options.seed}-${i}`)
   const lookups = Array.from({ length: options.lookups }, () => ({ key: random.int(names.length), from: random.int(options.nodes) }))
-  const net = await timed('startup', async () => await WorkerNetwork.start(options.nodes, { processes: options.processes, overlays: ['chord', 'pastry'], log: options.log }))
+  const net: DhtNetwork = await timed('startup', async () => options.targets === undefined
+    ? await WorkerNetwork.start(options.nodes, { processes: options.processes, overlays: ['chord', 'pastry'], log: options.log })
+    : await TargetNetwork.connect(options.targets, options.log))
   const concurrency = options.concurrency ?? DEFAULT_OPS_IN_FLIGHT
+  const network = options.targets === undefined
+    ? 'N peers (kad, Chord, Pastry, gossipsub; no SIR) over TCP on 127.0.0.1, round-robin over worker processes; each peer bootstraps to peer 0 and dials 2 random earlier peers.'
+    : 'N running daemons named by --targets (peer i is the i-th), driven through their control APIs (put, get, status, /metrics); the bench neither started nor stops them.'
   const report: DhtBenchReport = {
     benchmark: 'dht',
-    ...reportHeader(options, net.processes, concurrency, `N peers (kad, Chord, Pastry, gossipsub; no SIR) over TCP on 127.0.0.1, round-robin over worker processes; each peer bootstraps to peer 0 and dials 2 random earlier peers. After the Chord ring closes and settleS seconds, for each DHT in turn: K keys put, key i from peer i mod N; then the same L gets (key, peer) drawn from the seed, ${concurrency} in flight network-wide. perGet: network-wide outbound requests and bytes sent on the DHT's protocol over the get phase, divided by L (maintenance of that time included). simHops: the simulator at the same N, L and seed.`, timingsMs),
+    ...(options.targets === undefined ? {} : { targets: options.targets }),
+    ...reportHeader(options, net.processes, concurrency, `${network} After the Chord ring closes and settleS seconds, for each DHT in turn: K keys put, key i from peer i mod N; then the same L gets (key, peer) drawn from the seed, ${concurrency} in flight network-wide. perGet: network-wide outbound requests and bytes sent on the DHT's protocol over the get phase, divided by L (maintenance of that time included). simHops: the simulator at the same N, L and seed.`, timingsMs),
     keys: options.keys,
     lookups: options.lookups,
     results: {},

@@ -12,6 +12,7 @@ import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 import { idToHex, keyId } from '../core/id.js'
 import { createOverlayNode } from './overlay-node.js'
 import { kadKey } from './kad-records.js'
+import { addDhtCounter } from './dht-counters.js'
 import { OVERLAY_NAMES } from './libp2p-options.js'
 import type { OverlayName } from './libp2p-options.js'
 import type { OverlayNode } from './overlay-node.js'
@@ -57,13 +58,6 @@ export interface WorkerGossipStats {
 }
 
 export type WorkerReply = { id: number, result: unknown } | { id: number, error: { name: string, message: string } }
-
-/** Protocol ids whose bytes sent are summed in `counters`, by the name they get there. */
-const BYTE_PROTOCOLS: Record<string, RegExp> = {
-  kad: /\/kad\//,
-  chord: /\/overlay\/chord\//,
-  pastry: /\/overlay\/pastry\//
-}
 
 /** Bytes of a gossip payload that carry its tag (the rest is padding). */
 export const GOSSIP_TAG_BYTES = 40
@@ -136,19 +130,10 @@ function peer (index: unknown): OverlayNode {
 /** Sums, over this worker's live peers, the request counters and bytes sent per DHT. */
 async function counters (): Promise<Record<string, number>> {
   const out: Record<string, number> = {}
-  const add = (name: string, value: number): void => { out[name] = (out[name] ?? 0) + value }
   for (const [i, node] of peers.entries()) {
     if (stopped.has(i)) continue
     for (const metric of await node.metricsRegistry.getMetricsAsJSON()) {
-      for (const v of metric.values as Array<{ value: number, labels: Record<string, string | number> }>) {
-        if (metric.name === 'libp2p_kad_dht_outbound_rpc_requests_total') add('requests.kad', v.value)
-        else if (/^overlay_(chord|pastry)_requests_total$/.test(metric.name) && v.labels.direction === 'outbound') add(`requests.${metric.name.split('_')[1]}`, v.value)
-        else if (metric.name === 'libp2p_data_transfer_bytes_total') {
-          const label = String(v.labels.protocol ?? '')
-          if (!label.endsWith(' sent')) continue
-          for (const [dht, pattern] of Object.entries(BYTE_PROTOCOLS)) if (pattern.test(label)) add(`bytesSent.${dht}`, v.value)
-        }
-      }
+      for (const v of metric.values as Array<{ value: number, labels: Record<string, string | number> }>) addDhtCounter(out, metric.name, v.labels, v.value)
     }
   }
   return out
