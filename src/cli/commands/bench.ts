@@ -160,8 +160,8 @@ export const benchChurnCommand: Command = {
     '--concurrency C   puts and gets in flight network-wide (default 4)',
     '--out DIR         where report.json, report.md, samples.csv and the charts (SVG, PNG) go (default bench-results/<date>-churn/)',
     '',
-    'Per event and DHT: Chord and Pastry records moved (handoffs plus promotions, from their own counters) and',
-    'replica copies made, beside K/N, the keys whose true owner changed and the simulator at the same sizes;',
+    'Per event and DHT: Chord and Pastry keys moved (a new owner copy, from the peers\' stores, each key once),',
+    'handoffs plus promotions from their own counters, and replica copies made, beside K/N, the keys whose true owner changed and the simulator at the same sizes;',
     'for every DHT the copies gained and lost (from each live peer\'s store); for kad (stock, unmodified) how many',
     'of each key\'s k = 20 closest peers hold it. After the events every key is read once per DHT: failed gets,',
     'wrong values, availability, and keys whose every copy is gone.'
