@@ -17,7 +17,7 @@ import { mean, round } from '../experiments/stats.js'
 import { WorkerNetwork, type LostShare } from '../node/worker-network.js'
 import { churnCharts, writeSuiteCharts } from './charts.js'
 import { makeOutDir, markdownSummary, reportHeader, simulators, stopwatch, writeSuiteOutput, type Simulators, type SuiteOptions, type SuiteReportHeader } from './suite.js'
-import { cell, DEFAULT_OPS_IN_FLIGHT, DHTS, pool, ringCloses, valueOf, wrongSuccessors, type DhtName } from './dht.js'
+import { cell, DEFAULT_OPS_IN_FLIGHT, DHTS, pool, ringCloses, ringProblems, valueOf, type DhtName } from './dht.js'
 import { closestByXor, kadKeyId, kadPeerId, overlayKeyId, owners, type PlacedPeer } from './churn-placement.js'
 
 /** kad-dht's k (kBucketSize, which this node leaves at its default): a put goes to the k closest peers. */
@@ -371,8 +371,8 @@ export async function runChurnSuite (options: ChurnBenchOptions): Promise<ChurnB
     return shares
   }
   try {
-    const closed = await timed('ring', async () => await ringCloses(net, RING_BEFORE_PUTS_MS))
-    if (!closed) options.log(`the Chord ring had not closed ${RING_BEFORE_PUTS_MS / 1000} s after the last peer started (${wrongSuccessors(await net.chordRing())} peers with a wrong successor); going on`)
+    const closed = await timed('ring', async () => await ringCloses(net, RING_BEFORE_PUTS_MS, options.log))
+    if (!closed) options.log(`the Chord ring had not closed ${RING_BEFORE_PUTS_MS / 1000} s after the last peer started (${ringProblems(await net.chordRing())}); going on`)
     report.ringClosedBeforePuts = closed
     const table: KeyTable = {
       full: names.map((name, i) => `${net.peers[i % net.peers.length].peerId}/${name}`),
@@ -417,7 +417,7 @@ export async function runChurnSuite (options: ChurnBenchOptions): Promise<ChurnB
       await sleep(options.settleS)
       // A ring that never closed before the puts is not waited for again after each event.
       const closed = await ringCloses(net, report.ringClosedBeforePuts === true ? RING_AFTER_EVENT_MS : 0)
-      if (!closed) options.log(`event ${e + 1}: the Chord ring had not closed (${wrongSuccessors(await net.chordRing())} peers with a wrong successor)`)
+      if (!closed) options.log(`event ${e + 1}: the Chord ring had not closed (${ringProblems(await net.chordRing())})`)
       const after = await timed('counting', async () => await snapshot(net, names.length))
       const countersAfter = await net.storageCounters()
       for (const dht of DHTS) {

@@ -22,6 +22,8 @@ export const DEFAULT_OPS_IN_FLIGHT = 4
 /** How long the Chord ring may take to close after the last peer is up (real-dht measured < 60 s at 100 peers). */
 const RING_TIMEOUT_MS = 300_000
 const RING_POLL_MS = 1000
+/** How often a wait for the ring says how far it is. */
+const RING_LOG_MS = 30_000
 
 export interface DhtBenchOptions extends SuiteOptions {
   keys: number
@@ -96,23 +98,43 @@ export function wrongSuccessors (ring: Array<{ peerId: string, id: string, succe
   return sorted.filter((p, i) => p.successor !== sorted[(i + 1) % sorted.length].peerId).length
 }
 
+/**
+ * What is wrong with the Chord ring, in words: first successors that are not the next id clockwise,
+ * how many of those are missing, and how many peers no other peer names as its first successor
+ * (left outside the ring, rather than a ring still settling).
+ */
+export function ringProblems (ring: Array<{ peerId: string, id: string, successor: string | null }>): string {
+  const named = new Set(ring.map(p => p.successor))
+  const outside = ring.filter(p => !named.has(p.peerId)).length
+  return `${wrongSuccessors(ring)} of ${ring.length} first successors wrong (${ring.filter(p => p.successor === null).length} missing; ${outside} peers no peer names as its successor)`
+}
+
 /** True when every live peer's first Chord successor is the next id clockwise. */
 export function ringClosed (ring: Array<{ peerId: string, id: string, successor: string | null }>): boolean {
   return wrongSuccessors(ring) === 0
 }
 
-/** Polls until the Chord ring is closed; false if it is not within `timeoutMs`. */
-export async function ringCloses (net: Pick<DhtNetwork, 'chordRing'>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs
+/** Polls until the Chord ring is closed; false if it is not within `timeoutMs`. With `log`, says what is wrong every RING_LOG_MS. */
+export async function ringCloses (net: Pick<DhtNetwork, 'chordRing'>, timeoutMs: number, log?: (line: string) => void): Promise<boolean> {
+  const start = Date.now()
+  let logged = start
   for (;;) {
-    if (ringClosed(await net.chordRing())) return true
-    if (Date.now() > deadline) return false
+    const ring = await net.chordRing()
+    if (ringClosed(ring)) {
+      if (log !== undefined && Date.now() - start >= RING_LOG_MS) log(`Chord ring closed after ${Math.round((Date.now() - start) / 1000)} s`)
+      return true
+    }
+    if (Date.now() - start > timeoutMs) return false
+    if (log !== undefined && Date.now() - logged >= RING_LOG_MS) {
+      logged = Date.now()
+      log(`Chord ring after ${Math.round((logged - start) / 1000)} s: ${ringProblems(ring)}`)
+    }
     await new Promise(resolve => setTimeout(resolve, RING_POLL_MS))
   }
 }
 
-export async function waitForRing (net: Pick<DhtNetwork, 'chordRing'>): Promise<void> {
-  if (!await ringCloses(net, RING_TIMEOUT_MS)) throw new Error(`the Chord ring did not close within ${RING_TIMEOUT_MS / 1000} s`)
+export async function waitForRing (net: Pick<DhtNetwork, 'chordRing'>, log?: (line: string) => void): Promise<void> {
+  if (!await ringCloses(net, RING_TIMEOUT_MS, log)) throw new Error(`the Chord ring did not close within ${RING_TIMEOUT_MS / 1000} s: ${ringProblems(await net.chordRing())}`)
 }
 
 function simulate (dht: 'chord' | 'pastry', options: DhtBenchOptions, run: Simulators): HopSummary {
@@ -222,7 +244,7 @@ export async function runDhtSuite (options: DhtBenchOptions): Promise<DhtBenchRe
     samples: []
   }
   try {
-    await timed('ring', async () => { await waitForRing(net) })
+    await timed('ring', async () => { await waitForRing(net, options.log) })
     options.log(`Chord ring closed; settling ${options.settleS} s`)
     await new Promise(resolve => setTimeout(resolve, options.settleS * 1000))
     for (const dht of DHTS) {
