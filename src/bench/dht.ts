@@ -114,10 +114,25 @@ export function ringClosed (ring: Array<{ peerId: string, id: string, successor:
   return wrongSuccessors(ring) === 0
 }
 
-/** Polls until the Chord ring is closed; false if it is not within `timeoutMs`. With `log`, says what is wrong every RING_LOG_MS. */
-export async function ringCloses (net: Pick<DhtNetwork, 'chordRing'>, timeoutMs: number, log?: (line: string) => void): Promise<boolean> {
+/** What Chord's counters say happened between two readings: the probes of named peers and the requests that failed, by reason. */
+export function chordActivity (before: Record<string, number>, after: Record<string, number>): string {
+  const d = (name: string): number => (after[name] ?? 0) - (before[name] ?? 0)
+  const failed = Object.keys(after).filter(k => k.startsWith('outboundFailed_') && d(k) > 0).map(k => `${k.slice('outboundFailed_'.length)} ${d(k)}`)
+  return `probes of named peers ${d('candidateProbes')} (${d('candidateProbesFailed')} failed), candidates dropped ${d('candidatesDropped')}, failed requests: ${failed.length === 0 ? 'none' : failed.join(', ')}`
+}
+
+/** A network the ring wait can read: the ring; Chord's counters and a redial of the bootstrap peers when it has them (a worker network). */
+type RingSource = Pick<DhtNetwork, 'chordRing'> & { chordCounters?: () => Promise<Record<string, number>>, redialBootstrap?: (peerIds: readonly string[]) => Promise<number> }
+
+/**
+ * Polls until the Chord ring is closed; false if it is not within `timeoutMs`. With `log`, every
+ * RING_LOG_MS it says what is wrong (and what Chord did meanwhile), and the peers still without a
+ * successor redial their bootstrap peers (WorkerNetwork.redialBootstrap says why).
+ */
+export async function ringCloses (net: RingSource, timeoutMs: number, log?: (line: string) => void): Promise<boolean> {
   const start = Date.now()
   let logged = start
+  let counters = log === undefined ? undefined : await net.chordCounters?.()
   for (;;) {
     const ring = await net.chordRing()
     if (ringClosed(ring)) {
@@ -127,13 +142,18 @@ export async function ringCloses (net: Pick<DhtNetwork, 'chordRing'>, timeoutMs:
     if (Date.now() - start > timeoutMs) return false
     if (log !== undefined && Date.now() - logged >= RING_LOG_MS) {
       logged = Date.now()
-      log(`Chord ring after ${Math.round((logged - start) / 1000)} s: ${ringProblems(ring)}`)
+      const now = await net.chordCounters?.()
+      const activity = counters === undefined || now === undefined ? '' : `; in the last ${RING_LOG_MS / 1000} s: ${chordActivity(counters, now)}`
+      counters = now
+      const alone = ring.filter(p => p.successor === null).map(p => p.peerId)
+      const redialled = alone.length === 0 || net.redialBootstrap === undefined ? '' : `; ${await net.redialBootstrap(alone)} of the ${alone.length} peers without a successor redialled their bootstrap peer`
+      log(`Chord ring after ${Math.round((logged - start) / 1000)} s: ${ringProblems(ring)}${activity}${redialled}`)
     }
     await new Promise(resolve => setTimeout(resolve, RING_POLL_MS))
   }
 }
 
-export async function waitForRing (net: Pick<DhtNetwork, 'chordRing'>, log?: (line: string) => void): Promise<void> {
+export async function waitForRing (net: RingSource, log?: (line: string) => void): Promise<void> {
   if (!await ringCloses(net, RING_TIMEOUT_MS, log)) throw new Error(`the Chord ring did not close within ${RING_TIMEOUT_MS / 1000} s: ${ringProblems(await net.chordRing())}`)
 }
 

@@ -147,7 +147,7 @@ export class TargetNetwork {
     return await Promise.all(this.peers.map(async ({ url }) => {
       const s = await callApi(url, 'POST', '/api/v0/status', { overlay: 'chord' })
       const id = text(s?.self?.id, 'Chord id', url)
-      if (!/^[0-9a-f]+$/i.test(id)) throw new Error(`the daemon at ${url} sent no valid Chord id`)
+      if (!/^[0-9a-f]{64}$/i.test(id)) throw new Error(`the daemon at ${url} sent no valid Chord id`)
       const successors: unknown = s?.successors
       if (!Array.isArray(successors) || successors.length > MAX_TARGET_SUCCESSORS) throw new Error(`the daemon at ${url} sent no valid successor list`)
       const first = successors[0] as { peerId?: unknown } | undefined

@@ -27,6 +27,7 @@ export type WorkerRequest =
   | { id: number, op: 'lookup', peer: number, dht: string, key: string }
   | { id: number, op: 'crash' | 'leave', peer: number }
   | { id: number, op: 'chordRing' }
+  | { id: number, op: 'chordCounters' }
   | { id: number, op: 'counters' }
   | { id: number, op: 'stopAll' }
   | { id: number, op: 'connect', peer: number, addresses: string[] }
@@ -239,6 +240,15 @@ async function handle (req: WorkerRequest): Promise<unknown> {
         const s = node.status('chord') as { self: { id: string }, successors: Array<{ peerId: string }> }
         return [{ peerId: node.peerId.toString(), id: s.self.id, successor: s.successors[0]?.peerId ?? null }]
       })
+    case 'chordCounters': {
+      // Sums of Chord's own counters over the live peers (why a ring is slow to close: probes, failures, timeouts).
+      const out: Record<string, number> = {}
+      for (const [i, node] of peers.entries()) {
+        if (stopped.has(i) || node.libp2p.services.chord === undefined) continue
+        for (const [name, value] of Object.entries((node.status('chord') as { counters: Record<string, unknown> }).counters)) if (typeof value === 'number') out[name] = (out[name] ?? 0) + value
+      }
+      return out
+    }
     case 'counters':
       return await counters()
     case 'track':

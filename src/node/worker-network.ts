@@ -59,6 +59,8 @@ export interface WorkerPeer {
   local: number
   peerId: string
   address: string
+  /** The addresses it bootstrapped to (our DHTs join only through these). */
+  bootstrap: string[]
 }
 
 export interface WorkerGetResult {
@@ -255,7 +257,7 @@ export class WorkerNetwork {
     const links: string[] = []
     for (let i = 0; i < EXTRA_LINKS && candidates.length > 0; i++) links.push(candidates.splice(Math.floor(Math.random() * candidates.length), 1)[0])
     const r = await this.workers[worker].call<{ peer: number, peerId: string, address: string }>('start', { bootstrap, links })
-    this.peers[index] = { index, worker, local: r.peer, peerId: r.peerId, address: r.address }
+    this.peers[index] = { index, worker, local: r.peer, peerId: r.peerId, address: r.address, bootstrap }
     return this.peers[index]
   }
 
@@ -339,7 +341,7 @@ export class WorkerNetwork {
   }
 
   /** Network-wide sums of what every running worker answers to `op` (named counters); with `last`, a dead worker's last answer stands in. */
-  private async sumOverWorkers (op: 'counters' | 'storageCounters', last?: Map<number, Record<string, number>>): Promise<Record<string, number>> {
+  private async sumOverWorkers (op: 'counters' | 'storageCounters' | 'chordCounters', last?: Map<number, Record<string, number>>): Promise<Record<string, number>> {
     const answers = (await this.askAll<Record<string, number>>(op)).map(({ worker, answer }) => {
       last?.set(worker, answer)
       return answer
@@ -358,6 +360,11 @@ export class WorkerNetwork {
     return p.index
   }
 
+  /** Network-wide sums of Chord's own counters over the live peers (candidate probes, failed requests by reason, ...). */
+  async chordCounters (): Promise<Record<string, number>> {
+    return await this.sumOverWorkers('chordCounters')
+  }
+
   /** Every live peer's Chord id and first successor, from every worker. */
   async chordRing (): Promise<Array<{ peerId: string, id: string, successor: string | null }>> {
     return (await this.askAll<Array<{ peerId: string, id: string, successor: string | null }>>('chordRing')).flatMap(a => a.answer)
@@ -366,6 +373,23 @@ export class WorkerNetwork {
   /** Network-wide sums of the workers' counters (`requests.<dht>`, `bytesSent.<dht>`). */
   async counters (): Promise<Record<string, number>> {
     return await this.sumOverWorkers('counters')
+  }
+
+  /**
+   * The live peers named (by peer id) dial their bootstrap peers again; resolves to how many
+   * reached one. Our DHTs join only through a bootstrap peer they are connected to, and nothing
+   * redials it: a newcomer whose bootstrap dial failed under load, or whose connection to it closed
+   * before the join succeeded, stays alone (128 loaded peers: 59 alone after 600 s). A new
+   * connection lets it join.
+   */
+  async redialBootstrap (peerIds: readonly string[]): Promise<number> {
+    const wanted = new Set(peerIds)
+    let reached = 0
+    await Promise.all(this.live().filter(p => wanted.has(p.peerId) && p.bootstrap.length > 0).map(async p => {
+      const r = await this.workers[p.worker].call<{ connected: number }>('connect', { peer: p.local, addresses: p.bootstrap }).catch(() => ({ connected: 0 }))
+      if (r.connected > 0) reached++
+    }))
+    return reached
   }
 
   /** Peer `index` dials the peers `targets`, one after another; returns how many it reached, and why (some of) the others failed. */
