@@ -122,7 +122,7 @@ export function chordActivity (before: Record<string, number>, after: Record<str
 }
 
 /** A network the ring wait can read: the ring; Chord's counters and a redial of the bootstrap peers when it has them (a worker network). */
-type RingSource = Pick<DhtNetwork, 'chordRing'> & { chordCounters?: () => Promise<Record<string, number>>, redialBootstrap?: (peerIds: readonly string[]) => Promise<number> }
+type RingSource = Pick<DhtNetwork, 'chordRing'> & { chordCounters?: () => Promise<Record<string, number>>, redialBootstrap?: (peerIds: readonly string[]) => Promise<{ reached: number, byWorker: number[], errors: string[] }> }
 
 /**
  * Polls until the Chord ring is closed; false if it is not within `timeoutMs`. With `log`, every
@@ -133,10 +133,13 @@ export async function ringCloses (net: RingSource, timeoutMs: number, log?: (lin
   const start = Date.now()
   let logged = start
   let counters = log === undefined ? undefined : await net.chordCounters?.()
+  // A redial runs beside the wait (a dial can hang past its timeout on a loaded host); its outcome is told at the next tick.
+  let redial: Promise<void> | undefined
+  let redialOutcome = ''
   for (;;) {
     const ring = await net.chordRing()
     if (ringClosed(ring)) {
-      if (log !== undefined && Date.now() - start >= RING_LOG_MS) log(`Chord ring closed after ${Math.round((Date.now() - start) / 1000)} s`)
+      log?.(`Chord ring closed after ${Math.round((Date.now() - start) / 1000)} s`)
       return true
     }
     if (Date.now() - start > timeoutMs) return false
@@ -146,7 +149,16 @@ export async function ringCloses (net: RingSource, timeoutMs: number, log?: (lin
       const activity = counters === undefined || now === undefined ? '' : `; in the last ${RING_LOG_MS / 1000} s: ${chordActivity(counters, now)}`
       counters = now
       const alone = ring.filter(p => p.successor === null).map(p => p.peerId)
-      const redialled = alone.length === 0 || net.redialBootstrap === undefined ? '' : `; ${await net.redialBootstrap(alone)} of the ${alone.length} peers without a successor redialled their bootstrap peer`
+      const redialled = redialOutcome
+      redialOutcome = ''
+      if (alone.length > 0 && net.redialBootstrap !== undefined && redial === undefined) {
+        const started = Date.now()
+        redial = net.redialBootstrap(alone).then(r => {
+          redialOutcome = `; ${alone.length} peers without a successor (by worker: ${r.byWorker.join(', ')}) redialled their bootstrap peer: ${r.reached} reached it in ${Math.round((Date.now() - started) / 1000)} s${r.errors.length === 0 ? '' : ` (${r.errors.join('; ')})`}`
+        }, (err: Error) => { redialOutcome = `; a redial of the bootstrap peers failed: ${err.message}` }).finally(() => { redial = undefined })
+      } else if (redial !== undefined) {
+        log(`Chord ring: the redial of the bootstrap peers started earlier has not ended`)
+      }
       log(`Chord ring after ${Math.round((logged - start) / 1000)} s: ${ringProblems(ring)}${activity}${redialled}`)
     }
     await new Promise(resolve => setTimeout(resolve, RING_POLL_MS))

@@ -382,14 +382,16 @@ export class WorkerNetwork {
    * before the join succeeded, stays alone (128 loaded peers: 59 alone after 600 s). A new
    * connection lets it join.
    */
-  async redialBootstrap (peerIds: readonly string[]): Promise<number> {
+  async redialBootstrap (peerIds: readonly string[]): Promise<{ reached: number, byWorker: number[], errors: string[] }> {
     const wanted = new Set(peerIds)
-    let reached = 0
+    const out = { reached: 0, byWorker: this.workers.map(() => 0), errors: [] as string[] }
     await Promise.all(this.live().filter(p => wanted.has(p.peerId) && p.bootstrap.length > 0).map(async p => {
-      const r = await this.workers[p.worker].call<{ connected: number }>('connect', { peer: p.local, addresses: p.bootstrap }).catch(() => ({ connected: 0 }))
-      if (r.connected > 0) reached++
+      out.byWorker[p.worker]++
+      const r = await this.workers[p.worker].call<{ connected: number, errors: string[] }>('connect', { peer: p.local, addresses: p.bootstrap }).catch((err: Error) => ({ connected: 0, errors: [err.message] }))
+      if (r.connected > 0) out.reached++
+      for (const e of r.errors) if (out.errors.length < 3 && !out.errors.includes(e)) out.errors.push(e)
     }))
-    return reached
+    return out
   }
 
   /** Peer `index` dials the peers `targets`, one after another; returns how many it reached, and why (some of) the others failed. */
