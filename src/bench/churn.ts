@@ -14,10 +14,10 @@ import { createRandom } from '../core/random.js'
 import { idFromHex, type NodeId } from '../core/id.js'
 import { churnEvents } from '../experiments/dht-experiment.js'
 import { mean, round } from '../experiments/stats.js'
-import { WorkerNetwork } from '../node/worker-network.js'
+import { WorkerNetwork, type LostShare } from '../node/worker-network.js'
 import { churnCharts, writeSuiteCharts } from './charts.js'
 import { makeOutDir, markdownSummary, reportHeader, simulators, stopwatch, writeSuiteOutput, type Simulators, type SuiteOptions, type SuiteReportHeader } from './suite.js'
-import { cell, DEFAULT_OPS_IN_FLIGHT, DHTS, pool, ringCloses, valueOf, wrongSuccessors, type DhtName } from './dht.js'
+import { cell, DEFAULT_OPS_IN_FLIGHT, DHTS, pool, ringCloses, ringProblems, valueOf, type DhtName } from './dht.js'
 import { closestByXor, kadKeyId, kadPeerId, overlayKeyId, owners, type PlacedPeer } from './churn-placement.js'
 
 /** kad-dht's k (kBucketSize, which this node leaves at its default): a put goes to the k closest peers. */
@@ -55,10 +55,20 @@ export interface ChurnSample {
   nodes: number
   dht: DhtName
   keysOverNodes: number
-  /** Chord, Pastry: records handed to a new owner plus replicas promoted to owner, from their counters. */
+  /**
+   * Chord, Pastry: keys that got a new owner copy (a live peer holds the record as owner that did
+   * not before), from the peers' stores: each key once, however its record got there.
+   */
   primaryMoved: number | null
+  /** Chord, Pastry: records handed to a new owner and accepted, from their counters. */
   handoffs: number | null
+  /** Chord, Pastry: replicas promoted to owner, from their counters. */
   promotions: number | null
+  /**
+   * handoffs + promotions: what the counters say moved. One key can be in both (a Pastry leave:
+   * LEAVING lets the heir promote its replica before the leaver's handoff of that record lands).
+   */
+  counterMoves: number | null
   /** Chord, Pastry: replica copies made, from their counters. */
   replicaCopies: number | null
   /** Chord, Pastry: keys whose holder as owner changed, from the peers' stores. */
@@ -80,8 +90,10 @@ export interface ChurnSample {
 }
 
 export interface ChurnResult {
-  /** Chord, Pastry: mean primaryMoved per event; kad: mean copies it made on its own per event (copiesGained). */
+  /** Chord, Pastry: mean primaryMoved per event (keys with a new owner copy); kad: mean copies it made on its own per event (copiesGained). */
   movedPerEvent: number | null
+  /** Chord, Pastry: mean counterMoves per event (handoffs + promotions, which can count a key twice). */
+  counterMovesPerEvent: number | null
   movedPerEventByKind: Partial<Record<ChurnKind, number | null>>
   /** K over the mean number of live peers before each event. */
   keysOverNodes: number
@@ -112,6 +124,11 @@ export interface ChurnBenchReport extends SuiteReportHeader, ChurnParameters {
   benchmark: 'churn'
   /** Whether the Chord ring had closed (every first successor right) before the puts. */
   ringClosedBeforePuts?: boolean
+  /**
+   * Worker processes that died during the run (a SIGKILL of a worker's share, from outside): their
+   * peers count as crashed from then on, and `afterEvent` is the last event run before it was seen (0: before the first).
+   */
+  lostShares: Array<LostShare & { afterEvent: number }>
   results: Partial<Record<DhtName, ChurnResult>>
   samples: ChurnSample[]
 }
@@ -197,11 +214,26 @@ function ownerFigures (dht: 'chord' | 'pastry', before: Snapshot, after: Snapsho
   return { changed, mustMove }
 }
 
+/**
+ * Keys (among those stored) that some peer holds as owner after an event and did not before: the
+ * primary moves of that event, each key counted once whether its new owner got the record by a
+ * handoff, by promoting its replica, or both (the counters then count it twice).
+ */
+export function newOwnerCopies (before: ReadonlyArray<ReadonlySet<number>>, after: ReadonlyArray<ReadonlySet<number>>, stored: readonly boolean[]): number {
+  let moved = 0
+  after.forEach((now, k) => {
+    if (!stored[k]) return
+    const was = before[k]
+    for (const i of now) if (was === undefined || !was.has(i)) { moved++; return }
+  })
+  return moved
+}
+
 const delta = (before: Record<string, number>, after: Record<string, number>, name: string): number => (after[name] ?? 0) - (before[name] ?? 0)
 
 const meanOrNull = (xs: number[]): number | null => xs.length === 0 ? null : round(mean(xs))
 
-function summarizeDht (dht: DhtName, samples: ChurnSample[], base: Omit<ChurnResult, 'movedPerEvent' | 'movedPerEventByKind' | 'keysOverNodes' | 'movedOverKeysOverNodes' | 'mustMovePerEvent' | 'primaryHolderChangedPerEvent' | 'replicaCopiesPerEvent' | 'copiesGainedPerEvent' | 'copiesLostPerEvent'>, keys: number): ChurnResult {
+function summarizeDht (dht: DhtName, samples: ChurnSample[], base: Omit<ChurnResult, 'movedPerEvent' | 'counterMovesPerEvent' | 'movedPerEventByKind' | 'keysOverNodes' | 'movedOverKeysOverNodes' | 'mustMovePerEvent' | 'primaryHolderChangedPerEvent' | 'replicaCopiesPerEvent' | 'copiesGainedPerEvent' | 'copiesLostPerEvent'>, keys: number): ChurnResult {
   const mine = samples.filter(s => s.dht === dht)
   const moved = (s: ChurnSample): number => dht === 'kad' ? s.copiesGained : s.primaryMoved ?? 0
   const keysOverNodes = mine.length === 0 ? 0 : round(keys / mean(mine.map(s => s.nodes)))
@@ -216,6 +248,7 @@ function summarizeDht (dht: DhtName, samples: ChurnSample[], base: Omit<ChurnRes
     movedPerEventByKind: byKind,
     keysOverNodes,
     movedOverKeysOverNodes: movedPerEvent === null || keysOverNodes === 0 ? null : round(movedPerEvent / keysOverNodes),
+    counterMovesPerEvent: figure(s => s.counterMoves),
     mustMovePerEvent: figure(s => s.mustMove),
     primaryHolderChangedPerEvent: figure(s => s.primaryHolderChanged),
     replicaCopiesPerEvent: figure(s => s.replicaCopies),
@@ -286,18 +319,18 @@ export function churnTable (report: ChurnBenchReport): string {
   return markdownSummary(
     `Churn on ${report.nodes} real peers in ${report.processes} processes: ${report.keys} keys, ${report.joins} joins, ${report.leaves} leaves, ${report.crashes} crashes, one at a time, ${report.settleS} s apart (seed ${report.seed})`,
     report.environment,
-    'Moved per event: Chord and Pastry, records handed to a new owner plus replicas promoted to owner (their own counters); kad, the copies it made on its own. Must move: keys whose true owner changed. kad\'s k closest: of min(k, live peers).',
-    ['DHT', 'moved per event', 'K/N', 'moved / (K/N)', 'sim moved per event', 'must move per event', 'replica copies per event', 'copies lost per event', 'keys lost', 'failed gets', 'wrong values', 'availability', 'kad: of k closest holding, after puts → after events'],
+    'Moved per event: Chord and Pastry, keys that got a new owner copy (from the peers\' stores; each key once); by counters, records handed to a new owner plus replicas promoted to owner (a key can be in both); kad, the copies it made on its own. Must move: keys whose true owner changed. kad\'s k closest: of min(k, live peers).',
+    ['DHT', 'moved per event', 'K/N', 'moved / (K/N)', 'by counters per event', 'sim moved per event', 'must move per event', 'replica copies per event', 'copies lost per event', 'keys lost', 'failed gets', 'wrong values', 'availability', 'kad: of k closest holding, after puts → after events'],
     DHTS.flatMap(dht => {
       const r = report.results[dht]
       if (r === undefined) return []
       const closest = r.closestHolding === undefined ? '—' : `${cell(r.closestHolding.meanAfterPuts)} → ${cell(r.closestHolding.meanAfterEvents)} of ${r.closestHolding.k} (least ${r.closestHolding.minAfterEvents})`
-      return [[dht, cell(r.movedPerEvent), cell(r.keysOverNodes), cell(r.movedOverKeysOverNodes), cell(r.sim?.movedPerEvent), cell(r.mustMovePerEvent), cell(r.replicaCopiesPerEvent), cell(r.copiesLostPerEvent), String(r.keysLost), String(r.getFailures), String(r.wrongValues), cell(r.availability), closest]]
+      return [[dht, cell(r.movedPerEvent), cell(r.keysOverNodes), cell(r.movedOverKeysOverNodes), cell(r.counterMovesPerEvent), cell(r.sim?.movedPerEvent), cell(r.mustMovePerEvent), cell(r.replicaCopiesPerEvent), cell(r.copiesLostPerEvent), String(r.keysLost), String(r.getFailures), String(r.wrongValues), cell(r.availability), closest]]
     })
   )
 }
 
-const CSV_FIELDS = ['event', 'kind', 'peer', 'nodes', 'dht', 'keysOverNodes', 'primaryMoved', 'handoffs', 'promotions', 'replicaCopies', 'primaryHolderChanged', 'mustMove', 'copiesGained', 'copiesLost', 'meanCopies', 'keysWithoutCopy', 'closestHoldingMean', 'closestHoldingMin', 'ringClosed'] as const
+const CSV_FIELDS = ['event', 'kind', 'peer', 'nodes', 'dht', 'keysOverNodes', 'primaryMoved', 'handoffs', 'promotions', 'counterMoves', 'replicaCopies', 'primaryHolderChanged', 'mustMove', 'copiesGained', 'copiesLost', 'meanCopies', 'keysWithoutCopy', 'closestHoldingMean', 'closestHoldingMin', 'ringClosed'] as const
 
 function samplesCsv (samples: ChurnSample[]): string {
   return [CSV_FIELDS.join(','), ...samples.map(s => CSV_FIELDS.map(f => String(s[f] ?? '')).join(','))].join('\n') + '\n'
@@ -325,11 +358,21 @@ export async function runChurnSuite (options: ChurnBenchOptions): Promise<ChurnB
     leaves: options.leaves,
     crashes: options.crashes,
     results: {},
-    samples: []
+    samples: [],
+    lostShares: []
+  }
+  /** Notes the worker shares that died since the last look (their peers are crashed in `net` already). */
+  const noteLostShares = (afterEvent: number): LostShare[] => {
+    const shares = net.takeLostShares()
+    for (const share of shares) {
+      report.lostShares.push({ ...share, afterEvent })
+      options.log(`worker ${share.worker} died (${share.how}) after event ${afterEvent}: its ${share.peers.length} peers are counted as crashed`)
+    }
+    return shares
   }
   try {
-    const closed = await timed('ring', async () => await ringCloses(net, RING_BEFORE_PUTS_MS))
-    if (!closed) options.log(`the Chord ring had not closed ${RING_BEFORE_PUTS_MS / 1000} s after the last peer started (${wrongSuccessors(await net.chordRing())} peers with a wrong successor); going on`)
+    const closed = await timed('ring', async () => await ringCloses(net, RING_BEFORE_PUTS_MS, options.log))
+    if (!closed) options.log(`the Chord ring had not closed ${RING_BEFORE_PUTS_MS / 1000} s after the last peer started (${ringProblems(await net.chordRing())}); going on`)
     report.ringClosedBeforePuts = closed
     const table: KeyTable = {
       full: names.map((name, i) => `${net.peers[i % net.peers.length].peerId}/${name}`),
@@ -355,25 +398,33 @@ export async function runChurnSuite (options: ChurnBenchOptions): Promise<ChurnB
     let before = afterPuts
     let countersBefore = await net.storageCounters()
     for (const [e, kind] of events.entries()) {
+      noteLostShares(e)
       const live = net.live()
+      if (live.length === 0) throw new Error(`no live peer left before event ${e + 1} (every worker died)`)
       const nodes = live.length
       const peer = await timed('events', async () => {
         if (kind === 'join') return (await net.join()).index
         const victim = live[random.int(live.length)].index
-        await (kind === 'leave' ? net.leave(victim) : net.crash(victim))
+        try {
+          await (kind === 'leave' ? net.leave(victim) : net.crash(victim))
+        } catch (err) {
+          // Its worker died under it: the victim is crashed with its share (noted below), the event stands.
+          if (!noteLostShares(e).some(share => share.peers.includes(victim))) throw err
+          options.log(`event ${e + 1}: the ${kind} of peer ${victim} ended with its worker: ${(err as Error).message}`)
+        }
         return victim
       })
       await sleep(options.settleS)
       // A ring that never closed before the puts is not waited for again after each event.
       const closed = await ringCloses(net, report.ringClosedBeforePuts === true ? RING_AFTER_EVENT_MS : 0)
-      if (!closed) options.log(`event ${e + 1}: the Chord ring had not closed (${wrongSuccessors(await net.chordRing())} peers with a wrong successor)`)
+      if (!closed) options.log(`event ${e + 1}: the Chord ring had not closed (${ringProblems(await net.chordRing())})`)
       const after = await timed('counting', async () => await snapshot(net, names.length))
       const countersAfter = await net.storageCounters()
       for (const dht of DHTS) {
         const copies = copyFigures(dht, before, after, table)
         const sample: ChurnSample = {
           event: e + 1, kind, peer, nodes, dht, keysOverNodes: round(names.length / nodes),
-          primaryMoved: null, handoffs: null, promotions: null, replicaCopies: null, primaryHolderChanged: null, mustMove: null,
+          primaryMoved: null, handoffs: null, promotions: null, counterMoves: null, replicaCopies: null, primaryHolderChanged: null, mustMove: null,
           copiesGained: copies.gained, copiesLost: copies.lost, meanCopies: copies.meanCopies, keysWithoutCopy: copies.withoutCopy,
           closestHoldingMean: null, closestHoldingMin: null, ringClosed: closed
         }
@@ -384,7 +435,8 @@ export async function runChurnSuite (options: ChurnBenchOptions): Promise<ChurnB
         } else {
           sample.handoffs = delta(countersBefore, countersAfter, `${dht}.handoffRecordsSent`)
           sample.promotions = delta(countersBefore, countersAfter, `${dht}.promotions`)
-          sample.primaryMoved = sample.handoffs + sample.promotions
+          sample.counterMoves = sample.handoffs + sample.promotions
+          sample.primaryMoved = newOwnerCopies(before.primary[dht] ?? [], after.primary[dht] ?? [], table.stored[dht])
           sample.replicaCopies = delta(countersBefore, countersAfter, `${dht}.replicaCopiesMade`)
           const o = ownerFigures(dht, before, after, table)
           sample.primaryHolderChanged = o.changed
@@ -394,13 +446,14 @@ export async function runChurnSuite (options: ChurnBenchOptions): Promise<ChurnB
       }
       const line = (dht: DhtName): string => {
         const s = report.samples[report.samples.length - DHTS.length + DHTS.indexOf(dht)]
-        return dht === 'kad' ? `kad ${s.copiesGained} copies made, ${s.closestHoldingMean} of ${KAD_K} closest hold` : `${dht} moved ${s.primaryMoved} (must ${s.mustMove}), replicas ${s.replicaCopies}`
+        return dht === 'kad' ? `kad ${s.copiesGained} copies made, ${s.closestHoldingMean} of ${KAD_K} closest hold` : `${dht} moved ${s.primaryMoved} (counters ${s.counterMoves}, must ${s.mustMove}), replicas ${s.replicaCopies}`
       }
       options.log(`churn: ${e + 1}/${events.length} events: ${kind} of peer ${peer} (K/N ${round(names.length / nodes)}): ${DHTS.map(line).join('; ')}`)
       before = after
       countersBefore = countersAfter
     }
 
+    noteLostShares(events.length)
     const froms = names.map(() => net.live()[random.int(net.live().length)].index)
     for (const dht of DHTS) {
       const got = await timed(`get.${dht}`, async () => await getAll(net, dht, names, table, froms, concurrency, options.log))

@@ -11,6 +11,7 @@ import { summarizeHops, type HopSummary } from '../experiments/dht-experiment.js
 import { percentile, round } from '../experiments/stats.js'
 import { WorkerNetwork } from '../node/worker-network.js'
 import { dhtCharts, writeSuiteCharts } from './charts.js'
+import { TargetNetwork } from './targets.js'
 import { makeOutDir, markdownSummary, reportHeader, simulators, stopwatch, writeSuiteOutput, type Simulators, type SuiteOptions, type SuiteReportHeader } from './suite.js'
 
 export const DHTS = ['kad', 'chord', 'pastry'] as const
@@ -21,10 +22,19 @@ export const DEFAULT_OPS_IN_FLIGHT = 4
 /** How long the Chord ring may take to close after the last peer is up (real-dht measured < 60 s at 100 peers). */
 const RING_TIMEOUT_MS = 300_000
 const RING_POLL_MS = 1000
+/** How often a wait for the ring says how far it is. */
+const RING_LOG_MS = 30_000
+/**
+ * Peers without a successor that redial their bootstrap peer per tick: 69 at once at 128 loaded
+ * peers (workers at a quarter of a core each) held the workers' answers back for 5 minutes.
+ */
+const REDIALS_PER_TICK = 8
 
 export interface DhtBenchOptions extends SuiteOptions {
   keys: number
   lookups: number
+  /** Control-API URLs of running daemons to drive instead of starting a worker network (`nodes` is their count). */
+  targets?: string[]
   /** Seconds between the ring closing and the puts (kad's routing tables and Chord's fingers fill on their own timers). */
   settleS: number
 }
@@ -59,6 +69,8 @@ export interface DhtResult {
 
 export interface DhtBenchReport extends SuiteReportHeader {
   benchmark: 'dht'
+  /** The daemons driven (`--targets`), by peer index; absent when the suite started its own network. */
+  targets?: string[]
   keys: number
   lookups: number
   results: Partial<Record<DhtName, DhtResult>>
@@ -82,10 +94,24 @@ export async function pool<T> (items: readonly T[], limit: number, work: (item: 
   }))
 }
 
+/** What the suite asks of a network: a worker network it starts, or the daemons of `--targets` (targets.ts). */
+export type DhtNetwork = Pick<WorkerNetwork, 'put' | 'get' | 'counters' | 'chordRing' | 'stop' | 'processes'> & { readonly peers: ReadonlyArray<{ peerId: string }> }
+
 /** How many live peers' first Chord successor is not the next id clockwise. */
 export function wrongSuccessors (ring: Array<{ peerId: string, id: string, successor: string | null }>): number {
   const sorted = ring.slice().sort((a, b) => (idFromHex(a.id) < idFromHex(b.id) ? -1 : 1))
   return sorted.filter((p, i) => p.successor !== sorted[(i + 1) % sorted.length].peerId).length
+}
+
+/**
+ * What is wrong with the Chord ring, in words: first successors that are not the next id clockwise,
+ * how many of those are missing, and how many peers no other peer names as its first successor
+ * (left outside the ring, rather than a ring still settling).
+ */
+export function ringProblems (ring: Array<{ peerId: string, id: string, successor: string | null }>): string {
+  const named = new Set(ring.map(p => p.successor))
+  const outside = ring.filter(p => !named.has(p.peerId)).length
+  return `${wrongSuccessors(ring)} of ${ring.length} first successors wrong (${ring.filter(p => p.successor === null).length} missing; ${outside} peers no peer names as its successor)`
 }
 
 /** True when every live peer's first Chord successor is the next id clockwise. */
@@ -93,18 +119,61 @@ export function ringClosed (ring: Array<{ peerId: string, id: string, successor:
   return wrongSuccessors(ring) === 0
 }
 
-/** Polls until the Chord ring is closed; false if it is not within `timeoutMs`. */
-export async function ringCloses (net: WorkerNetwork, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs
+/** What Chord's counters say happened between two readings: the probes of named peers and the requests that failed, by reason. */
+export function chordActivity (before: Record<string, number>, after: Record<string, number>): string {
+  const d = (name: string): number => (after[name] ?? 0) - (before[name] ?? 0)
+  const failed = Object.keys(after).filter(k => k.startsWith('outboundFailed_') && d(k) > 0).map(k => `${k.slice('outboundFailed_'.length)} ${d(k)}`)
+  return `probes of named peers ${d('candidateProbes')} (${d('candidateProbesFailed')} failed), candidates dropped ${d('candidatesDropped')}, failed requests: ${failed.length === 0 ? 'none' : failed.join(', ')}`
+}
+
+/** A network the ring wait can read: the ring; Chord's counters and a redial of the bootstrap peers when it has them (a worker network). */
+type RingSource = Pick<DhtNetwork, 'chordRing'> & { chordCounters?: () => Promise<Record<string, number>>, redialBootstrap?: (peerIds: readonly string[]) => Promise<{ reached: number, byWorker: number[], errors: string[] }> }
+
+/**
+ * Polls until the Chord ring is closed; false if it is not within `timeoutMs`. With `log`, every
+ * RING_LOG_MS it says what is wrong (and what Chord did meanwhile), and the peers still without a
+ * successor redial their bootstrap peers (WorkerNetwork.redialBootstrap says why).
+ */
+export async function ringCloses (net: RingSource, timeoutMs: number, log?: (line: string) => void): Promise<boolean> {
+  const start = Date.now()
+  let logged = start
+  let counters = log === undefined ? undefined : await net.chordCounters?.()
+  // A redial runs beside the wait (a dial can hang past its timeout on a loaded host); its outcome is told at the next tick.
+  let redial: Promise<void> | undefined
+  let redialOutcome = ''
   for (;;) {
-    if (ringClosed(await net.chordRing())) return true
-    if (Date.now() > deadline) return false
+    const ring = await net.chordRing()
+    if (ringClosed(ring)) {
+      log?.(`Chord ring closed after ${Math.round((Date.now() - start) / 1000)} s`)
+      return true
+    }
+    if (Date.now() - start > timeoutMs) return false
+    if (log !== undefined && Date.now() - logged >= RING_LOG_MS) {
+      const since = Math.round((Date.now() - logged) / 1000)
+      logged = Date.now()
+      const now = await net.chordCounters?.()
+      const activity = counters === undefined || now === undefined ? '' : `; in the last ${since} s: ${chordActivity(counters, now)}`
+      counters = now
+      const alone = ring.filter(p => p.successor === null).map(p => p.peerId)
+      const redialled = redialOutcome
+      redialOutcome = ''
+      if (alone.length > 0 && net.redialBootstrap !== undefined && redial === undefined) {
+        const started = Date.now()
+        const some = alone.slice(0, REDIALS_PER_TICK)
+        redial = net.redialBootstrap(some).then(r => {
+          redialOutcome = `; ${some.length} of the ${alone.length} peers without a successor (by worker: ${r.byWorker.join(', ')}) redialled their bootstrap peer: ${r.reached} reached it in ${Math.round((Date.now() - started) / 1000)} s${r.errors.length === 0 ? '' : ` (${r.errors.join('; ')})`}`
+        }, (err: Error) => { redialOutcome = `; a redial of the bootstrap peers failed: ${err.message}` }).finally(() => { redial = undefined })
+      } else if (redial !== undefined) {
+        log(`Chord ring: the redial of the bootstrap peers started earlier has not ended`)
+      }
+      log(`Chord ring after ${Math.round((logged - start) / 1000)} s: ${ringProblems(ring)}${activity}${redialled}`)
+    }
     await new Promise(resolve => setTimeout(resolve, RING_POLL_MS))
   }
 }
 
-export async function waitForRing (net: WorkerNetwork): Promise<void> {
-  if (!await ringCloses(net, RING_TIMEOUT_MS)) throw new Error(`the Chord ring did not close within ${RING_TIMEOUT_MS / 1000} s`)
+export async function waitForRing (net: RingSource, log?: (line: string) => void): Promise<void> {
+  if (!await ringCloses(net, RING_TIMEOUT_MS, log)) throw new Error(`the Chord ring did not close within ${RING_TIMEOUT_MS / 1000} s: ${ringProblems(await net.chordRing())}`)
 }
 
 function simulate (dht: 'chord' | 'pastry', options: DhtBenchOptions, run: Simulators): HopSummary {
@@ -114,7 +183,7 @@ function simulate (dht: 'chord' | 'pastry', options: DhtBenchOptions, run: Simul
 
 export const valueOf = (name: string): string => `value of ${name}`
 
-async function measureDht (net: WorkerNetwork, dht: DhtName, names: string[], lookups: Array<{ key: number, from: number }>, options: DhtBenchOptions & { concurrency: number }, samples: DhtSample[]): Promise<DhtResult> {
+async function measureDht (net: DhtNetwork, dht: DhtName, names: string[], lookups: Array<{ key: number, from: number }>, options: DhtBenchOptions & { concurrency: number }, samples: DhtSample[]): Promise<DhtResult> {
   const fullKeys: Array<string | undefined> = []
   let putFailures = 0
   await pool(names, options.concurrency, async (name, i) => {
@@ -170,7 +239,7 @@ export const cell = (x: number | null | undefined): string => x === null || x ==
 /** The markdown summary: one row per DHT. */
 export function dhtTable (report: DhtBenchReport): string {
   return markdownSummary(
-    `DHT lookups on ${report.nodes} real peers in ${report.processes} processes: ${report.keys} keys, ${report.lookups} gets (seed ${report.seed})`,
+    `DHT lookups on ${report.nodes} real peers ${report.targets === undefined ? `in ${report.processes} processes` : 'of running daemons (--targets)'}: ${report.keys} keys, ${report.lookups} gets (seed ${report.seed})`,
     report.environment,
     'Hops: Chord and Pastry count the nodes asked in sequence; Kademlia the depth, in its query tree, of the nearest peer that returned the record.',
     ['DHT', 'mean hops', 'p50', 'p99', 'sim mean hops', 'theory (mean)', 'latency p50 ms', 'p95', 'p99', 'per hop p50 ms', 'requests per get', 'bytes sent per get', 'failed gets', 'wrong values'],
@@ -197,18 +266,24 @@ export async function runDhtSuite (options: DhtBenchOptions): Promise<DhtBenchRe
   const random = createRandom(options.seed).fork('bench-dht')
   const names = Array.from({ length: options.keys }, (_, i) => `bench-${options.seed}-${i}`)
   const lookups = Array.from({ length: options.lookups }, () => ({ key: random.int(names.length), from: random.int(options.nodes) }))
-  const net = await timed('startup', async () => await WorkerNetwork.start(options.nodes, { processes: options.processes, overlays: ['chord', 'pastry'], log: options.log }))
+  const net: DhtNetwork = await timed('startup', async () => options.targets === undefined
+    ? await WorkerNetwork.start(options.nodes, { processes: options.processes, overlays: ['chord', 'pastry'], log: options.log })
+    : await TargetNetwork.connect(options.targets, options.log))
   const concurrency = options.concurrency ?? DEFAULT_OPS_IN_FLIGHT
+  const network = options.targets === undefined
+    ? 'N peers (kad, Chord, Pastry, gossipsub; no SIR) over TCP on 127.0.0.1, round-robin over worker processes; each peer bootstraps to peer 0 and dials 2 random earlier peers.'
+    : 'N running daemons named by --targets (peer i is the i-th), driven through their control APIs (put, get, status, /metrics); the bench neither started nor stops them.'
   const report: DhtBenchReport = {
     benchmark: 'dht',
-    ...reportHeader(options, net.processes, concurrency, `N peers (kad, Chord, Pastry, gossipsub; no SIR) over TCP on 127.0.0.1, round-robin over worker processes; each peer bootstraps to peer 0 and dials 2 random earlier peers. After the Chord ring closes and settleS seconds, for each DHT in turn: K keys put, key i from peer i mod N; then the same L gets (key, peer) drawn from the seed, ${concurrency} in flight network-wide. perGet: network-wide outbound requests and bytes sent on the DHT's protocol over the get phase, divided by L (maintenance of that time included). simHops: the simulator at the same N, L and seed.`, timingsMs),
+    ...(options.targets === undefined ? {} : { targets: options.targets }),
+    ...reportHeader(options, net.processes, concurrency, `${network} After the Chord ring closes and settleS seconds, for each DHT in turn: K keys put, key i from peer i mod N; then the same L gets (key, peer) drawn from the seed, ${concurrency} in flight network-wide. perGet: network-wide outbound requests and bytes sent on the DHT's protocol over the get phase, divided by L (maintenance of that time included). simHops: the simulator at the same N, L and seed.`, timingsMs),
     keys: options.keys,
     lookups: options.lookups,
     results: {},
     samples: []
   }
   try {
-    await timed('ring', async () => { await waitForRing(net) })
+    await timed('ring', async () => { await waitForRing(net, options.log) })
     options.log(`Chord ring closed; settling ${options.settleS} s`)
     await new Promise(resolve => setTimeout(resolve, options.settleS * 1000))
     for (const dht of DHTS) {

@@ -12,6 +12,7 @@ import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 import { idToHex, keyId } from '../core/id.js'
 import { createOverlayNode } from './overlay-node.js'
 import { kadKey } from './kad-records.js'
+import { addDhtCounter } from './dht-counters.js'
 import { OVERLAY_NAMES } from './libp2p-options.js'
 import type { OverlayName } from './libp2p-options.js'
 import type { OverlayNode } from './overlay-node.js'
@@ -26,6 +27,7 @@ export type WorkerRequest =
   | { id: number, op: 'lookup', peer: number, dht: string, key: string }
   | { id: number, op: 'crash' | 'leave', peer: number }
   | { id: number, op: 'chordRing' }
+  | { id: number, op: 'chordCounters' }
   | { id: number, op: 'counters' }
   | { id: number, op: 'stopAll' }
   | { id: number, op: 'connect', peer: number, addresses: string[] }
@@ -57,13 +59,6 @@ export interface WorkerGossipStats {
 }
 
 export type WorkerReply = { id: number, result: unknown } | { id: number, error: { name: string, message: string } }
-
-/** Protocol ids whose bytes sent are summed in `counters`, by the name they get there. */
-const BYTE_PROTOCOLS: Record<string, RegExp> = {
-  kad: /\/kad\//,
-  chord: /\/overlay\/chord\//,
-  pastry: /\/overlay\/pastry\//
-}
 
 /** Bytes of a gossip payload that carry its tag (the rest is padding). */
 export const GOSSIP_TAG_BYTES = 40
@@ -136,19 +131,10 @@ function peer (index: unknown): OverlayNode {
 /** Sums, over this worker's live peers, the request counters and bytes sent per DHT. */
 async function counters (): Promise<Record<string, number>> {
   const out: Record<string, number> = {}
-  const add = (name: string, value: number): void => { out[name] = (out[name] ?? 0) + value }
   for (const [i, node] of peers.entries()) {
     if (stopped.has(i)) continue
     for (const metric of await node.metricsRegistry.getMetricsAsJSON()) {
-      for (const v of metric.values as Array<{ value: number, labels: Record<string, string | number> }>) {
-        if (metric.name === 'libp2p_kad_dht_outbound_rpc_requests_total') add('requests.kad', v.value)
-        else if (/^overlay_(chord|pastry)_requests_total$/.test(metric.name) && v.labels.direction === 'outbound') add(`requests.${metric.name.split('_')[1]}`, v.value)
-        else if (metric.name === 'libp2p_data_transfer_bytes_total') {
-          const label = String(v.labels.protocol ?? '')
-          if (!label.endsWith(' sent')) continue
-          for (const [dht, pattern] of Object.entries(BYTE_PROTOCOLS)) if (pattern.test(label)) add(`bytesSent.${dht}`, v.value)
-        }
-      }
+      for (const v of metric.values as Array<{ value: number, labels: Record<string, string | number> }>) addDhtCounter(out, metric.name, v.labels, v.value)
     }
   }
   return out
@@ -254,6 +240,15 @@ async function handle (req: WorkerRequest): Promise<unknown> {
         const s = node.status('chord') as { self: { id: string }, successors: Array<{ peerId: string }> }
         return [{ peerId: node.peerId.toString(), id: s.self.id, successor: s.successors[0]?.peerId ?? null }]
       })
+    case 'chordCounters': {
+      // Sums of Chord's own counters over the live peers (why a ring is slow to close: probes, failures, timeouts).
+      const out: Record<string, number> = {}
+      for (const [i, node] of peers.entries()) {
+        if (stopped.has(i) || node.libp2p.services.chord === undefined) continue
+        for (const [name, value] of Object.entries((node.status('chord') as { counters: Record<string, unknown> }).counters)) if (typeof value === 'number') out[name] = (out[name] ?? 0) + value
+      }
+      return out
+    }
     case 'counters':
       return await counters()
     case 'track':

@@ -4,7 +4,9 @@
  * peers use every core. Peer 0 seeds the network; every other peer bootstraps to it and dials
  * EXTRA_LINKS random earlier peers, as in LocalNetwork. Invariant: every worker is killed when
  * `stop()` ends, when start-up fails, and when this process exits; a worker also exits by itself
- * when this process dies (its IPC channel closes).
+ * when this process dies (its IPC channel closes). A worker that dies (SIGKILL of its share, by
+ * `killShare` or from outside) takes its peers with it: they count as crashed, and the calls that
+ * ask every worker ask the live ones only, so the network goes on without them.
  */
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -57,6 +59,8 @@ export interface WorkerPeer {
   local: number
   peerId: string
   address: string
+  /** The addresses it bootstrapped to (our DHTs join only through these). */
+  bootstrap: string[]
 }
 
 export interface WorkerGetResult {
@@ -71,11 +75,16 @@ class Worker {
   private readonly pending = new Map<number, { resolve: (v: unknown) => void, reject: (e: Error) => void }>()
   readonly exited: Promise<number | null>
   private exitCode: number | null | undefined
+  /** The signal that ended the worker, if one did. */
+  exitSignal: NodeJS.Signals | null = null
 
   constructor (readonly child: ChildProcess, readonly index: number) {
+    // A send to a worker that just died fails here, not as an unhandled 'error' (the exit rejects the call).
+    child.on('error', () => {})
     this.exited = new Promise(resolve => {
-      child.once('exit', (code) => {
+      child.once('exit', (code, signal) => {
         this.exitCode = code
+        this.exitSignal = signal
         liveWorkers.delete(child)
         for (const p of this.pending.values()) p.reject(new Error(`worker ${index} exited (${String(code)})`))
         this.pending.clear()
@@ -93,12 +102,18 @@ class Worker {
 
   get pid (): number | undefined { return this.child.pid }
 
+  get alive (): boolean { return this.exitCode === undefined }
+
   async call<T> (op: string, args: Record<string, unknown> = {}): Promise<T> {
     if (this.exitCode !== undefined) throw new Error(`worker ${this.index} has exited`)
     const id = this.nextId++
     return await new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject })
-      this.child.send({ id, op, ...args })
+      this.child.send({ id, op, ...args }, (err) => {
+        if (err === null || !this.pending.has(id)) return
+        this.pending.delete(id)
+        reject(new Error(`worker ${this.index}: ${err.message}`))
+      })
     })
   }
 
@@ -133,11 +148,75 @@ async function startWorker (index: number, init: WorkerNetworkInit): Promise<Wor
   return worker
 }
 
+/** Peers lost when their worker died, and how it ended. */
+export interface LostShare {
+  worker: number
+  /** Network indices of the peers that were live in it. */
+  peers: number[]
+  /** 'SIGKILL', or the exit code. */
+  how: string
+}
+
 export class WorkerNetwork {
   readonly peers: WorkerPeer[] = []
   private readonly stoppedPeers = new Set<number>()
+  /** Shares lost to a worker's death, not yet taken by `takeLostShares`. */
+  private lostShares: LostShare[] = []
+  /** Each worker's storage counters at its last answer: a dead worker's stay counted as they were. */
+  private readonly lastStorageCounters = new Map<number, Record<string, number>>()
+  private stopping = false
 
-  private constructor (private readonly workers: Worker[]) {}
+  private constructor (private readonly workers: Worker[], private readonly log?: (line: string) => void) {
+    for (const w of workers) void w.exited.then(() => { this.shareLost(w) })
+  }
+
+  /** A worker died: its live peers are crashed from now on. */
+  private shareLost (w: Worker): void {
+    if (this.stopping) return
+    const peers = this.peers.filter(p => p !== undefined && p.worker === w.index && !this.stoppedPeers.has(p.index)).map(p => p.index)
+    for (const i of peers) this.stoppedPeers.add(i)
+    const how = w.exitSignal ?? `exit code ${String(w.child.exitCode)}`
+    this.lostShares.push({ worker: w.index, peers, how })
+    this.log?.(`worker ${w.index} died (${how}): its ${peers.length} live peers count as crashed`)
+  }
+
+  /** The shares lost since the last call (the churn bench reports their peers as crashed). */
+  takeLostShares (): LostShare[] {
+    const out = this.lostShares
+    this.lostShares = []
+    return out
+  }
+
+  /** The workers still running. */
+  private running (): Worker[] {
+    return this.workers.filter(w => w.alive)
+  }
+
+  /** Asks every running worker `op`; a worker that dies before it answers is left out (its peers are crashed), any other failure throws. */
+  private async askAll<T> (op: string, args: Record<string, unknown> = {}): Promise<Array<{ worker: number, answer: T }>> {
+    const answers = await Promise.all(this.running().map(async w => {
+      try {
+        return [{ worker: w.index, answer: await w.call<T>(op, args) }]
+      } catch (err) {
+        if (!w.alive) return []
+        throw err
+      }
+    }))
+    return answers.flat()
+  }
+
+  /** SIGKILLs worker `index` (a crash of its whole share, no goodbye from any peer); resolves once it is gone, to its peers that were live. */
+  async killShare (index: number): Promise<number[]> {
+    const w = this.workers[index]
+    if (w === undefined) throw new RangeError(`no worker ${index}`)
+    if (!w.alive) throw new Error(`worker ${index} has exited already`)
+    const peers = this.peers.filter(p => p.worker === index && !this.stoppedPeers.has(p.index)).map(p => p.index)
+    w.kill()
+    await w.exited
+    // Taken here: the caller reports this share itself.
+    this.lostShares = this.lostShares.filter(s => s.worker !== index)
+    return peers
+  }
 
   /** The workers' process ids (for tests that check they are gone). */
   pids (): number[] {
@@ -153,7 +232,7 @@ export class WorkerNetwork {
     if (!Number.isInteger(processes) || processes < 1 || processes > nodes) throw new RangeError(`processes must be from 1 to ${nodes}, got ${processes}`)
     const started = await Promise.allSettled(Array.from({ length: processes }, async (_, i) => await startWorker(i, init)))
     const workers = started.flatMap(s => s.status === 'fulfilled' ? [s.value] : [])
-    const network = new WorkerNetwork(workers)
+    const network = new WorkerNetwork(workers, init.log)
     try {
       const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected')
       if (failed !== undefined) throw failed.reason
@@ -172,11 +251,13 @@ export class WorkerNetwork {
 
   /** Starts peer `index` in its worker, bootstrapping to `bootstrap` and dialling EXTRA_LINKS of `candidates`. */
   private async startPeerVia (index: number, bootstrap: string[], candidates: string[]): Promise<WorkerPeer> {
-    const worker = index % this.workers.length
+    const running = this.running()
+    if (running.length === 0) throw new Error('every worker has exited')
+    const worker = running[index % running.length].index
     const links: string[] = []
     for (let i = 0; i < EXTRA_LINKS && candidates.length > 0; i++) links.push(candidates.splice(Math.floor(Math.random() * candidates.length), 1)[0])
     const r = await this.workers[worker].call<{ peer: number, peerId: string, address: string }>('start', { bootstrap, links })
-    this.peers[index] = { index, worker, local: r.peer, peerId: r.peerId, address: r.address }
+    this.peers[index] = { index, worker, local: r.peer, peerId: r.peerId, address: r.address, bootstrap }
     return this.peers[index]
   }
 
@@ -197,6 +278,10 @@ export class WorkerNetwork {
     const p = this.peers[index]
     if (p === undefined) throw new RangeError(`no peer ${index}`)
     return { worker: this.workers[p.worker], local: p.local }
+  }
+
+  isLive (index: number): boolean {
+    return this.peers[index] !== undefined && !this.stoppedPeers.has(index)
   }
 
   live (): WorkerPeer[] {
@@ -242,24 +327,28 @@ export class WorkerNetwork {
 
   /** Names the full keys `holdings` reports on, in every worker (an index into `keys` names each). */
   async track (keys: string[]): Promise<void> {
-    await Promise.all(this.workers.map(async w => { await w.call('track', { keys }) }))
+    await this.askAll('track', { keys })
   }
 
   /** What every live peer holds of the tracked keys, per DHT (kad from its datastore; Chord and Pastry with the keys held as owner), by network index. */
   async holdings (): Promise<Array<PeerHoldings & { index: number }>> {
-    const parts = await Promise.all(this.workers.map(async (w, wi) => (await w.call<PeerHoldings[]>('holdings')).map(h => ({ ...h, index: this.indexOf(wi, h.peer) }))))
-    return parts.flat()
+    return (await this.askAll<PeerHoldings[]>('holdings')).flatMap(({ worker, answer }) => answer.map(h => ({ ...h, index: this.indexOf(worker, h.peer) })))
   }
 
-  /** Network-wide sums of Chord's and Pastry's storage counters (`chord.handoffRecordsSent`, …), stopped peers included. */
+  /** Network-wide sums of Chord's and Pastry's storage counters (`chord.handoffRecordsSent`, …), stopped peers included (a dead worker's as it last answered). */
   async storageCounters (): Promise<Record<string, number>> {
-    return await this.sumOverWorkers('storageCounters')
+    return await this.sumOverWorkers('storageCounters', this.lastStorageCounters)
   }
 
-  /** Network-wide sums of what every worker answers to `op` (named counters). */
-  private async sumOverWorkers (op: 'counters' | 'storageCounters'): Promise<Record<string, number>> {
+  /** Network-wide sums of what every running worker answers to `op` (named counters); with `last`, a dead worker's last answer stands in. */
+  private async sumOverWorkers (op: 'counters' | 'storageCounters' | 'chordCounters', last?: Map<number, Record<string, number>>): Promise<Record<string, number>> {
+    const answers = (await this.askAll<Record<string, number>>(op)).map(({ worker, answer }) => {
+      last?.set(worker, answer)
+      return answer
+    })
+    const dead = last === undefined ? [] : this.workers.filter(w => !w.alive).flatMap(w => { const part = last.get(w.index); return part === undefined ? [] : [part] })
     const out: Record<string, number> = {}
-    for (const part of await Promise.all(this.workers.map(async w => await w.call<Record<string, number>>(op)))) {
+    for (const part of [...answers, ...dead]) {
       for (const [name, value] of Object.entries(part)) out[name] = (out[name] ?? 0) + value
     }
     return out
@@ -271,15 +360,38 @@ export class WorkerNetwork {
     return p.index
   }
 
+  /** Network-wide sums of Chord's own counters over the live peers (candidate probes, failed requests by reason, ...). */
+  async chordCounters (): Promise<Record<string, number>> {
+    return await this.sumOverWorkers('chordCounters')
+  }
+
   /** Every live peer's Chord id and first successor, from every worker. */
   async chordRing (): Promise<Array<{ peerId: string, id: string, successor: string | null }>> {
-    const parts = await Promise.all(this.workers.map(async w => await w.call<Array<{ peerId: string, id: string, successor: string | null }>>('chordRing')))
-    return parts.flat()
+    return (await this.askAll<Array<{ peerId: string, id: string, successor: string | null }>>('chordRing')).flatMap(a => a.answer)
   }
 
   /** Network-wide sums of the workers' counters (`requests.<dht>`, `bytesSent.<dht>`). */
   async counters (): Promise<Record<string, number>> {
     return await this.sumOverWorkers('counters')
+  }
+
+  /**
+   * The live peers named (by peer id) dial their bootstrap peers again; resolves to how many
+   * reached one. Our DHTs join only through a bootstrap peer they are connected to, and nothing
+   * redials it: a newcomer whose bootstrap dial failed under load, or whose connection to it closed
+   * before the join succeeded, stays alone (128 loaded peers: 59 alone after 600 s). A new
+   * connection lets it join.
+   */
+  async redialBootstrap (peerIds: readonly string[]): Promise<{ reached: number, byWorker: number[], errors: string[] }> {
+    const wanted = new Set(peerIds)
+    const out = { reached: 0, byWorker: this.workers.map(() => 0), errors: [] as string[] }
+    await Promise.all(this.live().filter(p => wanted.has(p.peerId) && p.bootstrap.length > 0).map(async p => {
+      out.byWorker[p.worker]++
+      const r = await this.workers[p.worker].call<{ connected: number, errors: string[] }>('connect', { peer: p.local, addresses: p.bootstrap }).catch((err: Error) => ({ connected: 0, errors: [err.message] }))
+      if (r.connected > 0) out.reached++
+      for (const e of r.errors) if (out.errors.length < 3 && !out.errors.includes(e)) out.errors.push(e)
+    }))
+    return out
   }
 
   /** Peer `index` dials the peers `targets`, one after another; returns how many it reached, and why (some of) the others failed. */
@@ -294,7 +406,7 @@ export class WorkerNetwork {
 
   /** Every live peer subscribes to `topic` on gossipsub and (when it runs) SIR, and its worker records each message's first arrival there. */
   async subscribeAll (topic: string): Promise<void> {
-    await Promise.all(this.workers.map(async w => { await w.call('subscribe', { topic }) }))
+    await this.askAll('subscribe', { topic })
   }
 
   /** Publishes a message of `bytes` bytes whose first bytes carry `tag`; returns the wall-clock time of the publish (ms). */
@@ -305,22 +417,22 @@ export class WorkerNetwork {
 
   /** Per tag, the peers (network indices) that received it and when (wall-clock ms); the workers forget these tags. */
   async receipts (tags: string[]): Promise<Array<Array<{ peer: number, at: number }>>> {
-    const byWorker = await Promise.all(this.workers.map(async w => await w.call<Array<Array<[number, number]>>>('receipts', { tags })))
+    const byWorker = await this.askAll<Array<Array<[number, number]>>>('receipts', { tags })
     const index = new Map(this.peers.map(p => [`${p.worker}/${p.local}`, p.index]))
-    return tags.map((_, t) => byWorker.flatMap((perTag, w) => perTag[t].flatMap(([local, at]) => {
-      const peer = index.get(`${w}/${local}`)
+    return tags.map((_, t) => byWorker.flatMap(({ worker, answer }) => answer[t].flatMap(([local, at]) => {
+      const peer = index.get(`${worker}/${local}`)
       return peer === undefined ? [] : [{ peer, at }]
     })))
   }
 
   /** Sets SIR's k and mode on every live peer. */
   async reconfigureSir (k: number, mode: SirMode): Promise<void> {
-    await Promise.all(this.workers.map(async w => { await w.call('sirReconfigure', { k: k === Infinity ? 'inf' : k, mode }) }))
+    await this.askAll('sirReconfigure', { k: k === Infinity ? 'inf' : k, mode })
   }
 
   /** Network-wide sums of the workers' gossip figures. */
   async gossipStats (): Promise<WorkerGossipStats> {
-    const parts = await Promise.all(this.workers.map(async w => await w.call<WorkerGossipStats>('gossipStats')))
+    const parts = (await this.askAll<WorkerGossipStats>('gossipStats')).map(a => a.answer)
     const sum = (f: (s: WorkerGossipStats) => number): number => parts.reduce((a, s) => a + f(s), 0)
     return {
       peers: sum(s => s.peers),
@@ -335,6 +447,7 @@ export class WorkerNetwork {
 
   /** Stops every peer (briefly waiting for the workers), then kills every worker. */
   async stop (): Promise<void> {
+    this.stopping = true
     const STOP_GRACE_MS = 10_000
     await Promise.all(this.workers.map(async w => {
       const timer = setTimeout(() => { w.kill() }, STOP_GRACE_MS)

@@ -47,7 +47,7 @@ function churnSample (event: number, kind: ChurnSample['kind'], dht: ChurnSample
   const ours = dht !== 'kad'
   return {
     event, kind, peer: event, nodes: 16, dht, keysOverNodes: 50 / 16,
-    primaryMoved: ours ? moved : null, handoffs: ours ? moved : null, promotions: ours ? 0 : null, replicaCopies: ours ? 2 * moved : null,
+    primaryMoved: ours ? moved : null, handoffs: ours ? moved : null, promotions: ours ? 0 : null, counterMoves: ours ? moved : null, replicaCopies: ours ? 2 * moved : null,
     primaryHolderChanged: ours ? moved : null, mustMove: ours ? moved : null,
     copiesGained: ours ? 3 * moved : moved, copiesLost: 1, meanCopies: 3, keysWithoutCopy: 0,
     closestHoldingMean: ours ? null : 18, closestHoldingMin: ours ? null : 15, ringClosed: true
@@ -55,7 +55,7 @@ function churnSample (event: number, kind: ChurnSample['kind'], dht: ChurnSample
 }
 
 const churnResult: ChurnResult = {
-  movedPerEvent: 3, movedPerEventByKind: {}, keysOverNodes: 3.1, movedOverKeysOverNodes: 1, mustMovePerEvent: 3, primaryHolderChangedPerEvent: 3,
+  movedPerEvent: 3, counterMovesPerEvent: 3, movedPerEventByKind: {}, keysOverNodes: 3.1, movedOverKeysOverNodes: 1, mustMovePerEvent: 3, primaryHolderChangedPerEvent: 3,
   replicaCopiesPerEvent: 6, copiesGainedPerEvent: 9, copiesLostPerEvent: 1, keysLost: 0, gets: 50, getFailures: 0, wrongValues: 0, availability: 1,
   putFailures: 0, failureReasons: {}, meanCopies: { afterPuts: 3, afterEvents: 3 }
 }
@@ -69,6 +69,7 @@ const churnReport: ChurnBenchReport = {
   leaves: 1,
   crashes: 1,
   results: { kad: churnResult, chord: churnResult, pastry: churnResult },
+  lostShares: [],
   samples: kinds.flatMap((kind, i) => (['kad', 'chord', 'pastry'] as const).map(dht => churnSample(i + 1, kind, dht, 2 + i)))
 }
 

@@ -1,7 +1,9 @@
 /**
  * WorkerNetwork: peers in two worker processes form one network (a record put through a peer of
  * one worker is read through a peer of the other), a crashed peer refuses further requests, the
- * counters are summed over the workers, and stop() leaves no worker process running.
+ * counters are summed over the workers, and stop() leaves no worker process running. A worker
+ * SIGKILLed from outside, or by killShare, takes its peers with it: they count as crashed, and the
+ * calls that ask every worker go on with the others.
  */
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
@@ -46,6 +48,37 @@ describe('WorkerNetwork', { timeout: 120_000 }, () => {
     await net.crash(4)
     assert.equal(net.live().length, 5)
     await assert.rejects(net.get(4, 'chord', put.key), /stopped/)
+
+    await net.stop()
+    net = undefined
+    for (const pid of pids) assert.equal(running(pid), false, `worker ${pid} still running`)
+  })
+
+  it('goes on without a worker that was SIGKILLed: its peers count as crashed, the rest answer', async () => {
+    net = await WorkerNetwork.start(6, { processes: 3, overlays: ['chord'] })
+    const pids = net.pids()
+    // Round-robin: worker 2 holds peers 2 and 5, worker 1 peers 1 and 4.
+    process.kill(pids[2], 'SIGKILL')
+    const killed = net
+    await waitFor(() => killed.live().length === 4, { timeoutMs: 10_000, intervalMs: 100, what: 'the killed share counted as crashed' })
+    assert.deepEqual(net.takeLostShares(), [{ worker: 2, peers: [2, 5], how: 'SIGKILL' }])
+    assert.deepEqual(net.takeLostShares(), [], 'each lost share is reported once')
+    assert.deepEqual(net.live().map(p => p.index), [0, 1, 3, 4])
+    assert.equal((await net.chordRing()).length, 4)
+    assert.deepEqual((await net.holdings()).map(h => h.index).sort(), [0, 1, 3, 4])
+    assert.equal(typeof (await net.counters())['requests.chord'], 'number')
+    const countersBefore = await net.storageCounters()
+    await assert.rejects(net.get(5, 'chord', 'x'), /exited/)
+
+    const joined = await net.join()
+    assert.notEqual(joined.worker, 2, 'a newcomer starts in a running worker')
+    assert.deepEqual(await net.killShare(1), [1, 4])
+    assert.deepEqual(net.takeLostShares(), [], 'killShare reports its own share')
+    assert.deepEqual(net.live().map(p => p.index), [0, 3, 6])
+    assert.equal((await net.chordRing()).length, 3)
+    // The dead workers' counters stay as they last answered: no event seems to undo a move.
+    const countersAfter = await net.storageCounters()
+    for (const [name, value] of Object.entries(countersBefore)) assert.ok((countersAfter[name] ?? 0) >= value, name)
 
     await net.stop()
     net = undefined

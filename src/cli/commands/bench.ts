@@ -65,9 +65,11 @@ export const benchDhtCommand: Command = {
   summary: 'kad, Chord and Pastry on the same real peers across processes: hops, latency and failures beside theory and the simulator.',
   arity: [0, 0],
   json: true,
-  options: { nodes: { type: 'string' }, keys: { type: 'string' }, lookups: { type: 'string' }, seed: { type: 'string' }, processes: { type: 'string' }, settle: { type: 'string' }, concurrency: { type: 'string' }, out: { type: 'string' } },
+  options: { nodes: { type: 'string' }, keys: { type: 'string' }, lookups: { type: 'string' }, seed: { type: 'string' }, processes: { type: 'string' }, settle: { type: 'string' }, concurrency: { type: 'string' }, out: { type: 'string' }, targets: { type: 'string' } },
   help: [
     `--nodes N         real peers (default 48, at most ${MAX_WORKER_NETWORK_NODES})`,
+    '--targets FILE    drive running daemons instead of starting peers: one control-API URL (http://host:port)',
+    '                  or API multiaddr per line, # comments; here or on other hosts; N is their count',
     '--keys K          keys put into each DHT (default 100)',
     '--lookups L       gets per DHT, the same (key, peer) pairs for each (default 500)',
     '--seed S          draws the gets, and seeds the simulator at the same N (default 1)',
@@ -80,10 +82,13 @@ export const benchDhtCommand: Command = {
     const common = networkSuiteFlags(ctx, 'dht')
     const keys = intFlag(ctx, 'keys', 100, 1, 1_000_000)
     const lookups = intFlag(ctx, 'lookups', 500, 1, 1_000_000)
+    const targetsFile = stringFlag(ctx, 'targets')
+    if (targetsFile !== undefined && (ctx.flags.nodes !== undefined || ctx.flags.processes !== undefined)) throw new UsageError('--targets names the peers: it takes no --nodes or --processes')
+    const targets = targetsFile === undefined ? undefined : await (await import('../../bench/targets.js')).readTargets(targetsFile)
     const { outDir } = common
     const progress = progressWriter()
     const { runDhtSuite, dhtTable } = await import('../../bench/dht.js')
-    const report = await runDhtSuite({ ...common, keys, lookups, log: line => { progress.line(line) } })
+    const report = await runDhtSuite({ ...common, ...(targets === undefined ? {} : { targets, nodes: targets.length }), keys, lookups, log: line => { progress.line(line) } })
     progress.end()
     ctx.print({ ...report, samples: undefined }, () => `${dhtTable(report)}\nwrote ${outDir}/report.json, report.md and samples.csv`)
     return 0
@@ -155,8 +160,8 @@ export const benchChurnCommand: Command = {
     '--concurrency C   puts and gets in flight network-wide (default 4)',
     '--out DIR         where report.json, report.md, samples.csv and the charts (SVG, PNG) go (default bench-results/<date>-churn/)',
     '',
-    'Per event and DHT: Chord and Pastry records moved (handoffs plus promotions, from their own counters) and',
-    'replica copies made, beside K/N, the keys whose true owner changed and the simulator at the same sizes;',
+    'Per event and DHT: Chord and Pastry keys moved (a new owner copy, from the peers\' stores, each key once),',
+    'handoffs plus promotions from their own counters, and replica copies made, beside K/N, the keys whose true owner changed and the simulator at the same sizes;',
     'for every DHT the copies gained and lost (from each live peer\'s store); for kad (stock, unmodified) how many',
     'of each key\'s k = 20 closest peers hold it. After the events every key is read once per DHT: failed gets,',
     'wrong values, availability, and keys whose every copy is gone.'

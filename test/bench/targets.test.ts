@@ -1,0 +1,102 @@
+/**
+ * `bench dht --targets FILE` (issue 11, item 6): three `overlay-node daemon` processes started
+ * through the binary, and `overlay-node bench dht` (also the binary) driving them through their
+ * control APIs only. The bench starts no worker, leaves the daemons running, and what it put is
+ * readable through another daemon's API afterwards. Also: the targets file and the flags that
+ * conflict with it are refused with one line and exit 2. The figures are never asserted.
+ */
+import assert from 'node:assert/strict'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { parseTargets, prometheusSamples } from '../../src/bench/targets.js'
+import { addDhtCounter } from '../../src/node/dht-counters.js'
+import { killAll, runCli, tempDir, type DaemonProcess } from '../helpers/cli.js'
+import { api, startDaemons, waitConverged } from '../helpers/daemon-network.js'
+import { workerPids } from '../helpers/worker-pids.js'
+
+describe('targets file', () => {
+  it('takes URLs and API multiaddrs, skips comments and blank lines', () => {
+    const text = '# three daemons\nhttp://127.0.0.1:5101\n\n/ip4/127.0.0.1/tcp/5102  # second\n  http://10.0.0.7:5101\n'
+    assert.deepEqual(parseTargets(text), ['http://127.0.0.1:5101', 'http://127.0.0.1:5102', 'http://10.0.0.7:5101'])
+  })
+
+  it('refuses a bad line, a target listed twice and fewer than three', () => {
+    assert.throws(() => parseTargets('http://127.0.0.1:1\nnot a url\nhttp://127.0.0.1:3'), /line 2/)
+    assert.throws(() => parseTargets('http://127.0.0.1:1\n/ip4/127.0.0.1/tcp/1\nhttp://127.0.0.1:3'), /line 2: .* listed twice/)
+    assert.throws(() => parseTargets('http://127.0.0.1:1\nhttp://127.0.0.1:2'), /at least 3/)
+  })
+})
+
+describe('DHT counters from a /metrics page', () => {
+  it('sums the outbound requests and the bytes sent per DHT, as a worker does from its registry', () => {
+    const page = [
+      '# HELP libp2p_kad_dht_outbound_rpc_requests_total x',
+      'libp2p_kad_dht_outbound_rpc_requests_total{type="GET_VALUE"} 3',
+      'libp2p_kad_dht_outbound_rpc_requests_total{type="PUT_VALUE"} 2',
+      'overlay_chord_requests_total{direction="outbound",type="find"} 7',
+      'overlay_chord_requests_total{direction="inbound",type="find"} 100',
+      'libp2p_data_transfer_bytes_total{protocol="/overlay/pastry/1.0.0 sent"} 512',
+      'libp2p_data_transfer_bytes_total{protocol="/overlay/pastry/1.0.0 received"} 999',
+      'libp2p_data_transfer_bytes_total{protocol="/ipfs/lan/kad/1.0.0 sent"} 64'
+    ].join('\n')
+    const out: Record<string, number> = {}
+    for (const s of prometheusSamples(page)) addDhtCounter(out, s.name, s.labels, s.value)
+    assert.deepEqual(out, { 'requests.kad': 5, 'requests.chord': 7, 'bytesSent.pastry': 512, 'bytesSent.kad': 64 })
+  })
+})
+
+describe('bench dht --targets', { timeout: 360_000 }, () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>
+  let daemons: DaemonProcess[] = []
+  let targetsFile = ''
+  before(async () => {
+    dir = await tempDir('overlay-bench-targets-')
+    daemons = await startDaemons(dir.path, 3)
+    await waitConverged(daemons, 120_000)
+    targetsFile = join(dir.path, 'targets.txt')
+    await writeFile(targetsFile, `# the test's daemons\n${daemons.map(d => d.info.api).join('\n')}\n`)
+  })
+  after(async () => {
+    await Promise.all(daemons.map(async d => await d.stop().catch(() => null)))
+    killAll()
+    await dir.remove()
+  })
+
+  it('drives three running daemons through their APIs, starts no worker and leaves them running', async () => {
+    const out = join(dir.path, 'dht')
+    const r = await runCli(['bench', 'dht', '--targets', targetsFile, '--keys', '6', '--lookups', '12', '--settle', '0', '--seed', '5', '--concurrency', '2', '--out', out], 240_000)
+    assert.equal(r.code, 0, r.stderr)
+    assert.deepEqual(workerPids(r.stderr), [], 'no worker process was started')
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'))
+    assert.deepEqual(report.targets, daemons.map(d => d.info.api))
+    assert.equal(report.nodes, 3)
+    assert.equal(report.processes, 0)
+    assert.equal(report.samples.length, 3 * 12)
+    for (const dht of ['kad', 'chord', 'pastry']) {
+      const res = report.results[dht]
+      assert.equal(res.putFailures, 0, dht)
+      assert.equal(res.getFailures, 0, `${dht}: ${JSON.stringify(res.failureReasons)}`)
+      assert.equal(res.wrongValues, 0, dht)
+      // The counters came from the daemons' /metrics: each DHT's series were there to read.
+      assert.ok(res.perGet.requests >= 0, `${dht}.perGet.requests ${String(res.perGet.requests)}`)
+      assert.ok(res.perGet.bytesSent >= 0, `${dht}.perGet.bytesSent ${String(res.perGet.bytesSent)}`)
+    }
+    for (const d of daemons) assert.equal(d.process.exitCode, null, 'the bench leaves its targets running')
+    // Key 0 was put through daemon 0; daemon 2 reads it back through its own API.
+    for (const dht of ['chord', 'pastry']) {
+      const got = await api(daemons[2], 'get', { dht, key: `${daemons[0].info.peerId}/bench-5-0` })
+      assert.equal(got.value, 'value of bench-5-0', dht)
+    }
+  })
+
+  it('refuses a bad targets file and --nodes or --processes beside it, with one line and exit 2', async () => {
+    const bad = join(dir.path, 'bad.txt')
+    await writeFile(bad, 'http://127.0.0.1:1\nftp://nowhere\nhttp://127.0.0.1:3\n')
+    for (const args of [['--targets', bad], ['--targets', join(dir.path, 'missing.txt')], ['--targets', targetsFile, '--nodes', '3'], ['--targets', targetsFile, '--processes', '1']]) {
+      const r = await runCli(['bench', 'dht', ...args, '--out', join(dir.path, 'refused')])
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`)
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr)
+    }
+  })
+})
