@@ -209,7 +209,8 @@ export async function createOverlayNode (config: OverlayNodeConfig = {}): Promis
     dial: async () => { await dialAll(libp2p, bootstrap) },
     // Unreferenced: a node stopped through libp2p alone must not keep its process alive.
     setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
-    clearTimeout: (timer) => { clearTimeout(timer as ReturnType<typeof setTimeout>) }
+    clearTimeout: (timer) => { clearTimeout(timer as ReturnType<typeof setTimeout>) },
+    random: Math.random
   })
   if (bootstrap.length > 0) redial.start()
 

@@ -13,7 +13,8 @@ function harness (state: { needed: boolean, connected: boolean, dialFails?: bool
     connected: () => state.connected,
     dial: async () => { dials.push(now); if (state.dialFails === true) throw new Error('dial failed') },
     setTimeout: (fn, ms) => { const id = nextId++; timers.set(id, { at: now + ms, fn }); return id },
-    clearTimeout: (id) => { timers.delete(id as number) }
+    clearTimeout: (id) => { timers.delete(id as number) },
+    random: () => 0.5
   }, 1000, 8000)
   const advance = async (ms: number): Promise<void> => {
     const until = now + ms
@@ -76,7 +77,26 @@ describe('bootstrap redial', () => {
     assert.equal(h.pending(), 0)
   })
 
+  it('spreads each wait over half to one and a half of its length', async () => {
+    let draw = 0
+    const fired: number[] = []
+    const r = new BootstrapRedial({
+      needed: () => true,
+      connected: () => false,
+      dial: async () => {},
+      setTimeout: (_fn, ms) => { fired.push(ms); return 0 },
+      clearTimeout: () => {},
+      random: () => draw
+    }, 1000, 8000)
+    r.start()
+    r.stop()
+    draw = 0.999
+    r.start()
+    assert.deepEqual(fired.map(Math.round), [500, 1499])
+    r.stop()
+  })
+
   it('refuses a base wait above its maximum', () => {
-    assert.throws(() => new BootstrapRedial({ needed: () => true, connected: () => false, dial: async () => {}, setTimeout: () => 0, clearTimeout: () => {} }, 5000, 1000), /baseMs <= maxMs/)
+    assert.throws(() => new BootstrapRedial({ needed: () => true, connected: () => false, dial: async () => {}, setTimeout: () => 0, clearTimeout: () => {}, random: () => 0.5 }, 5000, 1000), /baseMs <= maxMs/)
   })
 })
