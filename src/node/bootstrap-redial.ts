@@ -32,8 +32,6 @@ export class BootstrapRedial {
   private waitMs: number
   private timer: unknown
   private running = false
-  /** Redials made since start. */
-  redials = 0
 
   constructor (deps: BootstrapRedialDeps, baseMs = BOOTSTRAP_REDIAL_BASE_MS, maxMs = BOOTSTRAP_REDIAL_MAX_MS) {
     if (!(baseMs > 0 && maxMs >= baseMs)) throw new RangeError(`bootstrap redial: need 0 < baseMs <= maxMs, got ${baseMs} and ${maxMs}`)
@@ -67,7 +65,6 @@ export class BootstrapRedial {
       this.arm()
       return
     }
-    this.redials++
     void this.deps.dial().catch(() => {}).then(() => {
       if (!this.running) return
       this.waitMs = Math.min(this.maxMs, this.waitMs * 2)
