@@ -24,11 +24,6 @@ const RING_TIMEOUT_MS = 300_000
 const RING_POLL_MS = 1000
 /** How often a wait for the ring says how far it is. */
 const RING_LOG_MS = 30_000
-/**
- * Peers without a successor that redial their bootstrap peer per tick: 69 at once at 128 loaded
- * peers (workers at a quarter of a core each) held the workers' answers back for 5 minutes.
- */
-const REDIALS_PER_TICK = 8
 
 export interface DhtBenchOptions extends SuiteOptions {
   keys: number
@@ -126,21 +121,18 @@ export function chordActivity (before: Record<string, number>, after: Record<str
   return `probes of named peers ${d('candidateProbes')} (${d('candidateProbesFailed')} failed), candidates dropped ${d('candidatesDropped')}, failed requests: ${failed.length === 0 ? 'none' : failed.join(', ')}`
 }
 
-/** A network the ring wait can read: the ring; Chord's counters and a redial of the bootstrap peers when it has them (a worker network). */
-type RingSource = Pick<DhtNetwork, 'chordRing'> & { chordCounters?: () => Promise<Record<string, number>>, redialBootstrap?: (peerIds: readonly string[]) => Promise<{ reached: number, byWorker: number[], errors: string[] }> }
+/** A network the ring wait can read: the ring, and Chord's counters when it has them (a worker network). */
+type RingSource = Pick<DhtNetwork, 'chordRing'> & { chordCounters?: () => Promise<Record<string, number>> }
 
 /**
  * Polls until the Chord ring is closed; false if it is not within `timeoutMs`. With `log`, every
- * RING_LOG_MS it says what is wrong (and what Chord did meanwhile), and the peers still without a
- * successor redial their bootstrap peers (WorkerNetwork.redialBootstrap says why).
+ * RING_LOG_MS it says what is wrong (and what Chord did meanwhile). A peer still alone redials its
+ * bootstrap peers itself (src/node/bootstrap-redial.ts).
  */
 export async function ringCloses (net: RingSource, timeoutMs: number, log?: (line: string) => void): Promise<boolean> {
   const start = Date.now()
   let logged = start
   let counters = log === undefined ? undefined : await net.chordCounters?.()
-  // A redial runs beside the wait (a dial can hang past its timeout on a loaded host); its outcome is told at the next tick.
-  let redial: Promise<void> | undefined
-  let redialOutcome = ''
   for (;;) {
     const ring = await net.chordRing()
     if (ringClosed(ring)) {
@@ -154,19 +146,7 @@ export async function ringCloses (net: RingSource, timeoutMs: number, log?: (lin
       const now = await net.chordCounters?.()
       const activity = counters === undefined || now === undefined ? '' : `; in the last ${since} s: ${chordActivity(counters, now)}`
       counters = now
-      const alone = ring.filter(p => p.successor === null).map(p => p.peerId)
-      const redialled = redialOutcome
-      redialOutcome = ''
-      if (alone.length > 0 && net.redialBootstrap !== undefined && redial === undefined) {
-        const started = Date.now()
-        const some = alone.slice(0, REDIALS_PER_TICK)
-        redial = net.redialBootstrap(some).then(r => {
-          redialOutcome = `; ${some.length} of the ${alone.length} peers without a successor (by worker: ${r.byWorker.join(', ')}) redialled their bootstrap peer: ${r.reached} reached it in ${Math.round((Date.now() - started) / 1000)} s${r.errors.length === 0 ? '' : ` (${r.errors.join('; ')})`}`
-        }, (err: Error) => { redialOutcome = `; a redial of the bootstrap peers failed: ${err.message}` }).finally(() => { redial = undefined })
-      } else if (redial !== undefined) {
-        log(`Chord ring: the redial of the bootstrap peers started earlier has not ended`)
-      }
-      log(`Chord ring after ${Math.round((logged - start) / 1000)} s: ${ringProblems(ring)}${activity}${redialled}`)
+      log(`Chord ring after ${Math.round((logged - start) / 1000)} s: ${ringProblems(ring)}${activity}`)
     }
     await new Promise(resolve => setTimeout(resolve, RING_POLL_MS))
   }

@@ -375,25 +375,6 @@ export class WorkerNetwork {
     return await this.sumOverWorkers('counters')
   }
 
-  /**
-   * The live peers named (by peer id) dial their bootstrap peers again; resolves to how many
-   * reached one. Our DHTs join only through a bootstrap peer they are connected to, and nothing
-   * redials it: a newcomer whose bootstrap dial failed under load, or whose connection to it closed
-   * before the join succeeded, stays alone (128 loaded peers: 59 alone after 600 s). A new
-   * connection lets it join.
-   */
-  async redialBootstrap (peerIds: readonly string[]): Promise<{ reached: number, byWorker: number[], errors: string[] }> {
-    const wanted = new Set(peerIds)
-    const out = { reached: 0, byWorker: this.workers.map(() => 0), errors: [] as string[] }
-    await Promise.all(this.live().filter(p => wanted.has(p.peerId) && p.bootstrap.length > 0).map(async p => {
-      out.byWorker[p.worker]++
-      const r = await this.workers[p.worker].call<{ connected: number, errors: string[] }>('connect', { peer: p.local, addresses: p.bootstrap }).catch((err: Error) => ({ connected: 0, errors: [err.message] }))
-      if (r.connected > 0) out.reached++
-      for (const e of r.errors) if (out.errors.length < 3 && !out.errors.includes(e)) out.errors.push(e)
-    }))
-    return out
-  }
-
   /** Peer `index` dials the peers `targets`, one after another; returns how many it reached, and why (some of) the others failed. */
   async connect (index: number, targets: number[]): Promise<{ connected: number, errors: string[] }> {
     const { worker, local } = this.at(index)
