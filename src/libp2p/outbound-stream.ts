@@ -39,7 +39,8 @@ interface QueuedFrame {
 
 interface PendingRequest {
   readonly done: (result: Result<Uint8Array>) => void
-  readonly timer: ReturnType<typeof setTimeout>
+  /** The timeout (re-armed once when it fired late: see STALL_LATENESS_MS). */
+  timer: ReturnType<typeof setTimeout>
   /** performance.now() when it was queued, for the round-trip estimate. */
   readonly sentAtMs: number
 }
@@ -53,6 +54,14 @@ interface PendingRequest {
 const MAX_TIMEOUT_STRETCH = 4
 /** Requests that timed out, remembered so that a late answer still counts as a round trip. */
 const MAX_TIMED_OUT_REMEMBERED = 64
+/**
+ * A timeout timer that fires this much later than it was due (and at least a tenth of the timeout
+ * late) found this process's event loop stalled: the answer may be waiting, unread, in the socket,
+ * and a peer in this same process had no chance to answer at all. Blaming the peer would start
+ * repairs that load the stalled node more, so the request gets its whole timeout once more, on
+ * the loop's clock. A request is granted this grace only once, so a silent peer still fails.
+ */
+const STALL_LATENESS_MS = 50
 
 const fail = (failure: Failure): Result<never> => ({ ok: false, failure })
 
@@ -109,13 +118,25 @@ export class OutboundStream {
     const frame = frameOf(encodeEnvelopeHeader('request', id), body)
     if (!this.fits(frame)) return done(fail('unreachable'))
     const sentAtMs = performance.now()
-    const timer = setTimeout(() => {
-      if (!this.pending.delete(id)) return
+    const waitMs = this.rtt.timeoutMs(timeoutMs, MAX_TIMEOUT_STRETCH * timeoutMs)
+    let dueAtMs = sentAtMs + waitMs
+    let graced = false
+    const expire = (): void => {
+      const request = this.pending.get(id)
+      if (request === undefined) return
+      if (!graced && performance.now() - dueAtMs > Math.max(STALL_LATENESS_MS, waitMs / 10)) {
+        graced = true
+        this.init.counters.timeoutsGracedForStall++
+        dueAtMs = performance.now() + waitMs
+        request.timer = setTimeout(expire, waitMs)
+        return
+      }
+      this.pending.delete(id)
       this.timedOut.set(id, sentAtMs)
       if (this.timedOut.size > MAX_TIMED_OUT_REMEMBERED) this.timedOut.delete(this.timedOut.keys().next().value as number)
       done(fail('timeout'))
-    }, this.rtt.timeoutMs(timeoutMs, MAX_TIMEOUT_STRETCH * timeoutMs))
-    this.pending.set(id, { done, timer, sentAtMs })
+    }
+    this.pending.set(id, { done, timer: setTimeout(expire, waitMs), sentAtMs })
     this.enqueue({ frame, message: false })
   }
 

@@ -138,6 +138,8 @@ export interface StreamRuntimeCounters {
   outboundDropped: number
   /** Responses for no pending request (timed out before the answer came): dropped. */
   lateResponses: number
+  /** Request timeouts that fired late on a stalled event loop and were given their time again once. */
+  timeoutsGracedForStall: number
   /** Bad frames received on our outbound streams (each stream reset). */
   outboundBadFrames: number
   /** Requests the remote refused (over its rate limit); each failed `rejected`. */
@@ -181,6 +183,7 @@ export class StreamRuntime<Req, Res, Msg = never> {
     outboundQueueFull: 0,
     outboundDropped: 0,
     lateResponses: 0,
+    timeoutsGracedForStall: 0,
     outboundBadFrames: 0,
     refusedByRemote: 0
   }

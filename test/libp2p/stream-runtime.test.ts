@@ -199,6 +199,25 @@ describe('stream runtime on libp2p, 127.0.0.1', { timeout: 60_000 }, () => {
     assert.deepEqual(await ask(client, rawRef, body(SILENT, 9), 50), { ok: false, failure: 'timeout' }, 'a silent peer still times out')
   })
 
+  it('gives a request its time again, once, when its timeout fires late on a stalled event loop', async () => {
+    const blockLoop = (ms: number): void => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms) }
+    const graced = client.runtime!.counters.timeoutsGracedForStall
+    // Asked with 100 ms; then the whole process, the answering peer too, stalls for 400 ms. The
+    // timer fires 300 ms late, before anyone could read the request: the peer is not to blame.
+    const echo = ask(client, serverRef, body(ECHO, 77), 100)
+    for (let i = 0; i < 3; i++) await Promise.resolve()
+    blockLoop(400)
+    assert.deepEqual(await echo, { ok: true, value: body(ECHO, 77) }, 'answered after the stall')
+    assert.equal(client.runtime!.counters.timeoutsGracedForStall, graced + 1)
+    // A silent peer still fails: the grace is given once. (Its timeout may be stretched to 400 ms
+    // by the late answers above, so the stall is longer.)
+    const silent = ask(client, rawRef, body(SILENT, 78), 100)
+    for (let i = 0; i < 3; i++) await Promise.resolve()
+    blockLoop(1_000)
+    assert.deepEqual(await silent, { ok: false, failure: 'timeout' })
+    assert.equal(client.runtime!.counters.timeoutsGracedForStall, graced + 2)
+  })
+
   it('refuses a request over the in-flight bound at once, as a value; a dead stream fails the rest and is replaced', async () => {
     const opened = client.runtime!.counters.streamsOpened
     let settled = 0
