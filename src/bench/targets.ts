@@ -19,10 +19,10 @@ import type { WorkerGetResult } from '../node/worker-network.js'
 export const MAX_TARGETS_FILE_BYTES = 1024 * 1024
 export const MAX_TARGETS = MAX_WORKER_NETWORK_NODES
 /** A /metrics page larger than this is refused (a daemon's is about 60 kB). */
-const MAX_METRICS_BYTES = 8 * 1024 * 1024
+export const MAX_METRICS_BYTES = 8 * 1024 * 1024
 const METRICS_TIMEOUT_MS = 30_000
 /** Longest peer id, key or value text accepted from a daemon's reply. */
-const MAX_REPLY_TEXT = 64 * 1024
+export const MAX_REPLY_TEXT = 64 * 1024
 /** Hops above this in a get reply are a bad claim (no DHT of 2000 peers takes so many). */
 const MAX_REPLY_HOPS = 1000
 const MAX_TARGET_SUCCESSORS = 64
@@ -61,12 +61,12 @@ export async function readTargets (path: string): Promise<string[]> {
   return parseTargets(await readFile(path, 'utf8'))
 }
 
-function text (v: unknown, what: string, url: string): string {
+export function text (v: unknown, what: string, url: string): string {
   if (typeof v !== 'string' || v.length === 0 || v.length > MAX_REPLY_TEXT) throw new Error(`the daemon at ${url} sent no valid ${what}`)
   return v
 }
 
-function count (v: unknown, what: string, url: string, max: number): number {
+export function count (v: unknown, what: string, url: string, max: number): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max) throw new Error(`the daemon at ${url} sent no valid ${what}`)
   return v
 }
@@ -86,7 +86,7 @@ export function prometheusSamples (page: string): Array<{ name: string, labels: 
   return out
 }
 
-async function metricsPage (url: string): Promise<string> {
+export async function metricsPage (url: string): Promise<string> {
   const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(METRICS_TIMEOUT_MS) })
   if (!res.ok || res.body === null) throw new Error(`the daemon at ${url} answered /metrics with status ${res.status}`)
   const chunks: Uint8Array[] = []

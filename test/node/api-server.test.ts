@@ -119,6 +119,31 @@ describe('control API', { timeout: 60_000 }, () => {
     }
   })
 
+  it('reads its clock, and reads and sets SIR\'s k and mode through sir/spreading, refusing bad values and changing nothing then', async () => {
+    const before = Date.now()
+    const clock = await call(api.url, 'GET', '/api/v0/clock')
+    assert.equal(clock.status, 200)
+    assert.ok(clock.json.wallMs >= before - 1 && clock.json.wallMs <= Date.now() + 1, String(clock.json.wallMs))
+    const read = await call(api.url, 'POST', '/api/v0/sir/spreading', '{}')
+    assert.deepEqual(read.json, { k: 4, mode: 'pushpull', previous: { k: 4, mode: 'pushpull' } })
+    const set = await call(api.url, 'POST', '/api/v0/sir/spreading', '{"k":"inf","mode":"push"}')
+    assert.deepEqual(set.json, { k: 'inf', mode: 'push', previous: { k: 4, mode: 'pushpull' } })
+    for (const [body, why] of [['{"k":0}', /'k' must be a number from 1 to 1000 or 'inf'/], ['{"k":1001}', /from 1 to 1000/], ['{"k":"2"}', /from 1 to 1000/], ['{"mode":"shout"}', /'mode' must be one of push, pull, pushpull/], ['{"fanout":2}', /takes 'k' and 'mode', not 'fanout'/]] as const) {
+      const r = await call(api.url, 'POST', '/api/v0/sir/spreading', body)
+      assert.equal(r.status, 400, body)
+      assert.match(r.json.error.message, why)
+    }
+    const back = await call(api.url, 'POST', '/api/v0/sir/spreading', '{"k":4,"mode":"pushpull"}')
+    assert.deepEqual(back.json, { k: 4, mode: 'pushpull', previous: { k: 'inf', mode: 'push' } })
+  })
+
+  it('stamps a publish with publishedAt on its own clock', async () => {
+    const before = Date.now()
+    const r = await call(api.url, 'POST', '/api/v0/publish', '{"via":"sir","topic":"stamped","message":"hello"}')
+    assert.equal(r.status, 200, r.text)
+    assert.ok(r.json.publishedAt >= before - 1 && r.json.publishedAt <= Date.now() + 1, String(r.json.publishedAt))
+  })
+
   it('stores and reads a value locally through put and get', async () => {
     const put = await call(api.url, 'POST', '/api/v0/put', JSON.stringify({ dht: 'chord', key: 'k1', value: 'v1' }))
     assert.equal(put.status, 200, put.text)
