@@ -1,9 +1,10 @@
 /**
- * `bench dht --targets FILE` (issue 11, item 6): three `overlay-node daemon` processes started
- * through the binary, and `overlay-node bench dht` (also the binary) driving them through their
- * control APIs only. The bench starts no worker, leaves the daemons running, and what it put is
- * readable through another daemon's API afterwards. Also: the targets file and the flags that
- * conflict with it are refused with one line and exit 2. The figures are never asserted.
+ * `bench <suite> --targets FILE` (issue 11, item 6): three `overlay-node daemon` processes started
+ * through the binary, and `overlay-node bench dht` and `bench gossip` (also the binary) driving
+ * them through their control APIs only. The bench starts no worker and leaves the daemons running
+ * (gossip with SIR's k and mode set back); what dht put is readable through another daemon's API
+ * afterwards. Also: the targets file and the flags that conflict with it are refused with one line
+ * and exit 2. The figures are never asserted.
  */
 import assert from 'node:assert/strict'
 import { readFile, writeFile } from 'node:fs/promises'
@@ -46,7 +47,7 @@ describe('DHT counters from a /metrics page', () => {
   })
 })
 
-describe('bench dht --targets', { timeout: 360_000 }, () => {
+describe('bench --targets on three daemons', { timeout: 480_000 }, () => {
   let dir: Awaited<ReturnType<typeof tempDir>>
   let daemons: DaemonProcess[] = []
   let targetsFile = ''
@@ -90,11 +91,42 @@ describe('bench dht --targets', { timeout: 360_000 }, () => {
     }
   })
 
+  it('runs bench gossip on the three daemons through their APIs, and sets SIR\'s k and mode back', async () => {
+    const out = join(dir.path, 'gossip')
+    const r = await runCli(['bench', 'gossip', '--targets', targetsFile, '--messages', '2', '--modes', 'push', '--k', '2,inf', '--links', '2', '--settle', '2', '--seed', '5', '--out', out], 240_000)
+    assert.equal(r.code, 0, r.stderr)
+    assert.deepEqual(workerPids(r.stderr), [], 'no worker process was started')
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'))
+    assert.deepEqual(report.targets, daemons.map(d => d.info.api))
+    assert.equal(report.nodes, 3)
+    assert.equal(report.processes, 0)
+    assert.equal(report.sir, null, 'the daemons run their own SIR settings')
+    assert.deepEqual(report.results.sir.map((e: { mode: string, k: unknown }) => [e.mode, e.k]), [['push', 2], ['push', 'inf']])
+    // gossipsub, then SIR push at k = 2 and inf: 2 messages each.
+    assert.equal(report.samples.length, 3 * 2)
+    // SI (k = inf) spreads until every daemon has every message: both other daemons' receipts came back through their streams.
+    const si = report.results.sir[1]
+    assert.equal(si.cutOff, false)
+    assert.equal(si.deliveryRatio, 1)
+    for (const s of report.samples.filter((x: { k: unknown }) => x.k === 'inf')) assert.equal(s.received, 2)
+    // The copies came from the daemons' SIR status: at least one accepted copy per receipt.
+    assert.ok(si.copiesPerPeer > 0, String(si.copiesPerPeer))
+    // Clock offsets were measured; on one host they are small, but only their presence is asserted (no timing assertions).
+    assert.equal(typeof report.clock.maxUncertaintyMs, 'number')
+    assert.equal(typeof report.clock.maxAbsOffsetMs, 'number')
+    assert.match(report.method, /sir\/spreading/)
+    for (const d of daemons) {
+      assert.equal(d.process.exitCode, null, 'the bench leaves its targets running')
+      assert.deepEqual(await api(d, 'sir/spreading', {}), { k: 4, mode: 'pushpull', previous: { k: 4, mode: 'pushpull' } }, 'k and mode set back')
+    }
+  })
+
   it('refuses a bad targets file and --nodes or --processes beside it, with one line and exit 2', async () => {
     const bad = join(dir.path, 'bad.txt')
     await writeFile(bad, 'http://127.0.0.1:1\nftp://nowhere\nhttp://127.0.0.1:3\n')
-    for (const args of [['--targets', bad], ['--targets', join(dir.path, 'missing.txt')], ['--targets', targetsFile, '--nodes', '3'], ['--targets', targetsFile, '--processes', '1']]) {
-      const r = await runCli(['bench', 'dht', ...args, '--out', join(dir.path, 'refused')])
+    const cases = [['--targets', bad], ['--targets', join(dir.path, 'missing.txt')], ['--targets', targetsFile, '--nodes', '3'], ['--targets', targetsFile, '--processes', '1']]
+    for (const args of [...cases.map(c => ['dht', ...c]), ...cases.map(c => ['gossip', ...c]), ['gossip', '--targets', targetsFile, '--links', '3']]) {
+      const r = await runCli(['bench', ...args, '--out', join(dir.path, 'refused')])
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`)
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr)
     }
