@@ -104,6 +104,41 @@ function isRaw (body: Body, dht: string): boolean {
   return true
 }
 
+/** Records one `holdings` page lists at most (and by default). */
+export const MAX_HOLDINGS_PAGE = 5000
+const DEFAULT_HOLDINGS_PAGE = 1000
+/** Where kad-dht keeps its records in the datastore. */
+const KAD_RECORD_PREFIX = '/dht/record'
+/** Longest `after` cursor: a kad record's datastore key is about 70 characters, a Chord or Pastry key id 64. */
+const MAX_HOLDINGS_CURSOR = 200
+
+/**
+ * The records this node holds in one DHT, as sorted keys: Chord's and Pastry's key ids (hex) with
+ * whether it holds each as owner (`primary`), kad's datastore keys under /dht/record. One page of
+ * `limit` after the key `after`; `next` is the cursor for the next page, null after the last.
+ */
+async function holdings (node: OverlayNode, body: Body): Promise<{ dht: string, records: Array<{ key: string, primary?: boolean }>, next: string | null }> {
+  const dht = field(body, 'dht')
+  const after = optionalField(body, 'after', '')
+  if (after.length > MAX_HOLDINGS_CURSOR) throw new InputError(`'after' is over ${MAX_HOLDINGS_CURSOR} characters`)
+  const limit = body.limit === undefined ? DEFAULT_HOLDINGS_PAGE : body.limit
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_HOLDINGS_PAGE) throw new InputError(`'limit' must be an integer from 1 to ${MAX_HOLDINGS_PAGE}`)
+  let all: Array<{ key: string, primary?: boolean }>
+  if (dht === 'kad') {
+    all = []
+    for await (const key of node.datastore.queryKeys({ prefix: KAD_RECORD_PREFIX })) all.push({ key: key.toString() })
+  } else if (dht === 'chord' || dht === 'pastry') {
+    const service = node.libp2p.services[dht]
+    if (service === undefined) throw new NotFoundError(`${dht} does not run on this node`)
+    all = service.records().map(r => ({ key: r.keyId, primary: r.primary }))
+  } else {
+    throw new InputError(`'dht' must be kad, chord or pastry, not '${dht.slice(0, 40)}'`)
+  }
+  const page = all.filter(r => r.key > after).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).slice(0, limit + 1)
+  const more = page.length > limit
+  return { dht, records: page.slice(0, limit), next: more ? page[limit - 1].key : null }
+}
+
 const kJson = (k: number): number | 'inf' => k === Infinity ? 'inf' : k
 
 /** A `sir/spreading` change: `k` (1..MAX_API_SIR_K or 'inf') and/or `mode`; each absent field is left as it is. */
@@ -197,6 +232,7 @@ function routes (node: OverlayNode, onShutdown: () => void): Map<string, { metho
     const overlay = field(body, 'overlay')
     return { overlay, ...node.status(overlay) as object }
   })
+  route('POST', '/api/v0/holdings', async (body) => await holdings(node, body))
   route('GET', '/api/v0/clock', async () => ({ wallMs: wallNow() }))
   route('POST', '/api/v0/sir/spreading', async (body) => {
     const sir = node.libp2p.services.sir

@@ -152,6 +152,24 @@ describe('control API', { timeout: 60_000 }, () => {
     assert.deepEqual([get.json.value, get.json.hops], ['v1', 0])
   })
 
+  it('lists the records it holds through holdings, page by page, and refuses bad pages', async () => {
+    for (const key of ['h1', 'h2']) assert.equal((await call(api.url, 'POST', '/api/v0/put', JSON.stringify({ dht: 'pastry', key, value: 'v' }))).status, 200)
+    const ids = (node.libp2p.services.pastry?.records() ?? []).map(r => r.keyId).sort()
+    assert.equal(ids.length, 2)
+    const first = await call(api.url, 'POST', '/api/v0/holdings', JSON.stringify({ dht: 'pastry', limit: 1 }))
+    assert.deepEqual(first.json, { dht: 'pastry', records: [{ key: ids[0], primary: true }], next: ids[0] })
+    const second = await call(api.url, 'POST', '/api/v0/holdings', JSON.stringify({ dht: 'pastry', limit: 1, after: ids[0] }))
+    assert.deepEqual(second.json, { dht: 'pastry', records: [{ key: ids[1], primary: true }], next: null })
+    const kad = await call(api.url, 'POST', '/api/v0/holdings', JSON.stringify({ dht: 'kad' }))
+    assert.equal(kad.status, 200, kad.text)
+    assert.ok(Array.isArray(kad.json.records) && kad.json.next === null, kad.text)
+    for (const [body, why] of [[{ dht: 'nope' }, /'dht' must be kad, chord or pastry/], [{ dht: 'chord', limit: 0 }, /'limit' must be an integer from 1 to 5000/], [{ dht: 'chord', limit: 5001 }, /from 1 to 5000/], [{ dht: 'chord', after: 'x'.repeat(201) }, /'after' is over 200 characters/]] as const) {
+      const r = await call(api.url, 'POST', '/api/v0/holdings', JSON.stringify(body))
+      assert.equal(r.status, 400, JSON.stringify(body))
+      assert.match(r.json.error.message, why)
+    }
+  })
+
   it('puts and gets a raw /pk/ record (RSA) under the key a peer id names, as Kubo reads it', async () => {
     const privateKey = await generateKeyPair('RSA', 2048)
     const peerId = peerIdFromPrivateKey(privateKey)

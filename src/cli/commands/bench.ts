@@ -161,9 +161,12 @@ export const benchChurnCommand: Command = {
   summary: 'kad, Chord and Pastry on the same real peers under joins, graceful leaves and crashes, one at a time: records moved per event against K/N, keys lost, gets after.',
   arity: [0, 0],
   json: true,
-  options: { nodes: { type: 'string' }, keys: { type: 'string' }, joins: { type: 'string' }, leaves: { type: 'string' }, crashes: { type: 'string' }, seed: { type: 'string' }, processes: { type: 'string' }, settle: { type: 'string' }, concurrency: { type: 'string' }, out: { type: 'string' } },
+  options: { nodes: { type: 'string' }, keys: { type: 'string' }, joins: { type: 'string' }, leaves: { type: 'string' }, crashes: { type: 'string' }, seed: { type: 'string' }, processes: { type: 'string' }, settle: { type: 'string' }, concurrency: { type: 'string' }, out: { type: 'string' }, targets: { type: 'string' } },
   help: [
     `--nodes N         real peers at the start (default 48, at most ${MAX_WORKER_NETWORK_NODES})`,
+    ...TARGETS_HELP,
+    '                  (leaves only, each a daemon shut down through its API: give --leaves L; joins and crashes',
+    '                  cannot be made through an API, so --joins and --crashes default to 0 and are refused above it)',
     '--keys K          keys put into each DHT before the events (default 500)',
     '--joins J         new peers, one at a time (default 5)',
     '--leaves L        graceful leaves: records handed on, LEAVE sent (default 5)',
@@ -181,12 +184,15 @@ export const benchChurnCommand: Command = {
     'wrong values, availability, and keys whose every copy is gone.'
   ],
   async run (ctx) {
-    const common = networkSuiteFlags(ctx, 'churn')
+    const targets = await targetsFlag(ctx)
+    const common = { ...networkSuiteFlags(ctx, 'churn'), ...(targets === undefined ? {} : { targets, nodes: targets.length }) }
     const { nodes, outDir } = common
     const keys = intFlag(ctx, 'keys', 500, 1, 1_000_000)
-    const joins = intFlag(ctx, 'joins', 5, 0, 10_000)
-    const leaves = intFlag(ctx, 'leaves', 5, 0, 10_000)
-    const crashes = intFlag(ctx, 'crashes', 5, 0, 10_000)
+    const joins = intFlag(ctx, 'joins', targets === undefined ? 5 : 0, 0, 10_000)
+    const leaves = intFlag(ctx, 'leaves', targets === undefined ? 5 : 0, 0, 10_000)
+    const crashes = intFlag(ctx, 'crashes', targets === undefined ? 5 : 0, 0, 10_000)
+    if (targets !== undefined && joins + crashes > 0) throw new UsageError('--targets takes --leaves only: a control API can start no new daemon (--joins) and cannot stop one without its goodbye (--crashes)')
+    if (targets !== undefined && leaves === 0) throw new UsageError('--targets needs --leaves L: the daemons to shut down through their APIs, one at a time')
     if (joins + leaves + crashes === 0) throw new UsageError('--joins, --leaves and --crashes are all 0: no churn to measure')
     if (leaves + crashes > nodes - 3) throw new UsageError(`--leaves + --crashes must leave at least 3 of the ${nodes} peers, got ${leaves + crashes}`)
     const progress = progressWriter()
