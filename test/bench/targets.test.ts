@@ -31,6 +31,19 @@ describe('targets file', () => {
   })
 })
 
+describe('bench --help', () => {
+  it('says which suites take --targets, and each of them lists it', async () => {
+    const family = await runCli(['bench', '--help'])
+    assert.equal(family.code, 0, family.stderr)
+    assert.match(family.stdout, /dht, gossip and churn take --targets FILE/)
+    assert.match(family.stdout, /churn makes graceful leaves only/)
+    for (const suite of ['dht', 'gossip', 'churn']) {
+      const r = await runCli(['bench', suite, '--help'])
+      assert.match(r.stdout, /--targets FILE {4}drive running daemons/, suite)
+    }
+  })
+})
+
 describe('DHT counters from a /metrics page', () => {
   it('sums the outbound requests and the bytes sent per DHT, as a worker does from its registry', () => {
     const page = [

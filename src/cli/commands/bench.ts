@@ -67,6 +67,14 @@ async function targetsFlag (ctx: Parameters<Command['run']>[0]): Promise<string[
   return await (await import('../../bench/targets.js')).readTargets(file)
 }
 
+/** What `bench --help` says of the flags the real-network suites share. */
+export const BENCH_FAMILY_NOTE = [
+  'dht, gossip and churn take --targets FILE (control-API URLs of running daemons, one per line, here or on other',
+  'hosts) to drive that network through the daemons\' APIs instead of starting peers: dht and gossip leave the',
+  'daemons running (gossip sets SIR\'s k and mode back); churn makes graceful leaves only (--leaves L), since',
+  'joins and crashes cannot be made through an API.'
+]
+
 const TARGETS_HELP = [
   '--targets FILE    drive running daemons instead of starting peers: one control-API URL (http://host:port)',
   '                  or API multiaddr per line, # comments; here or on other hosts; N is their count'
