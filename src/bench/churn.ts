@@ -19,7 +19,7 @@ import { mean, round } from '../experiments/stats.js'
 import { WorkerNetwork, type LostShare } from '../node/worker-network.js'
 import { TargetNetwork } from './targets.js'
 import { churnCharts, writeSuiteCharts } from './charts.js'
-import { makeOutDir, markdownSummary, reportHeader, simulators, stopwatch, writeSuiteOutput, type Simulators, type SuiteOptions, type SuiteReportHeader } from './suite.js'
+import { makeOutDir, markdownSummary, networkWords, reportHeader, simulators, stopwatch, writeSuiteOutput, type Simulators, type SuiteOptions, type SuiteReportHeader } from './suite.js'
 import { cell, DEFAULT_OPS_IN_FLIGHT, DHTS, pool, ringCloses, ringProblems, valueOf, type DhtName } from './dht.js'
 import { closestByXor, kadKeyId, kadPeerId, overlayKeyId, owners, type PlacedPeer } from './churn-placement.js'
 
@@ -340,7 +340,8 @@ export function churnTable (report: ChurnBenchReport): string {
       if (r === undefined) return []
       const closest = r.closestHolding === undefined ? '—' : `${cell(r.closestHolding.meanAfterPuts)} → ${cell(r.closestHolding.meanAfterEvents)} of ${r.closestHolding.k} (least ${r.closestHolding.minAfterEvents})`
       return [[dht, cell(r.movedPerEvent), cell(r.keysOverNodes), cell(r.movedOverKeysOverNodes), cell(r.counterMovesPerEvent), cell(r.sim?.movedPerEvent), cell(r.mustMovePerEvent), cell(r.replicaCopiesPerEvent), cell(r.copiesLostPerEvent), String(r.keysLost), String(r.getFailures), String(r.wrongValues), cell(r.availability), closest]]
-    })
+    }),
+    networkWords(report.targets)
   )
 }
 

@@ -91,6 +91,7 @@ describe('bench --targets on four daemons', { timeout: 480_000 }, () => {
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'))
     assert.deepEqual(report.targets, daemons.map(d => d.info.api))
     assert.deepEqual([report.nodes, report.processes], [DAEMONS, 0])
+    assert.match(await readFile(join(out, 'report.md'), 'utf8'), /of running daemons \(--targets\)[^]*Running daemons \(--targets\) on their own hosts/)
     return report
   }
 
