@@ -6,7 +6,7 @@
  * figures come from `POST /api/v0/status {overlay: 'sir'}` and `/metrics`.
  *
  * Clocks: the daemons may run on other hosts, so their clocks are never compared directly. Before
- * the first configuration and after every change of k and mode the bench reads each daemon's clock
+ * the subscriptions open and after every change of k and mode the bench reads each daemon's clock
  * (`GET /api/v0/clock`) CLOCK_SAMPLES times and keeps the reading with the shortest round trip
  * (Cristian's method): offset = daemon clock - the bench's clock at the middle of that round trip,
  * known within half of it. Every `publishedAt` and `receivedAt` is mapped onto the bench's clock by
@@ -22,7 +22,7 @@ import { GOSSIP_RECEIVED_PROTOCOLS, GOSSIP_TAG_BYTES } from '../node/worker-netw
 import { pool } from './dht.js'
 import { count, MAX_REPLY_TEXT, metricsPage, prometheusSamples, text, TargetNetwork, type TargetPeer } from './targets.js'
 import type { GossipVia, WorkerGossipStats } from '../node/network-worker.js'
-import type { SirMode } from '../sir/config.js'
+import { SIR_MODES, type SirMode } from '../sir/config.js'
 
 const VIAS: readonly GossipVia[] = ['gossipsub', 'sir']
 /** Clock readings per daemon per synchronisation; the one with the shortest round trip is kept. */
@@ -49,7 +49,9 @@ interface Spreading { k: number | 'inf', mode: SirMode }
 function spreadingOf (r: any, url: string): Spreading {
   const k: unknown = r?.k
   if (k !== 'inf' && (typeof k !== 'number' || !Number.isFinite(k) || k < 1)) throw new Error(`the daemon at ${url} sent no valid SIR k`)
-  return { k, mode: text(r?.mode, 'SIR mode', url) as SirMode }
+  const mode: unknown = r?.mode
+  if (!(SIR_MODES as readonly unknown[]).includes(mode)) throw new Error(`the daemon at ${url} sent no valid SIR mode`)
+  return { k, mode: mode as SirMode }
 }
 
 /**
@@ -163,7 +165,7 @@ export class TargetGossipNetwork {
 
   clock (): ClockReport {
     return {
-      method: `per daemon, the GET /api/v0/clock reading with the shortest of ${CLOCK_SAMPLES} round trips, taken before the first configuration and after each change of k and mode: offset = daemon clock - bench clock at the middle of that round trip; each publishedAt and receivedAt is mapped onto the bench's clock by its daemon's offset`,
+      method: `per daemon, the GET /api/v0/clock reading with the shortest of ${CLOCK_SAMPLES} round trips, taken before the subscriptions open and after each change of k and mode: offset = daemon clock - bench clock at the middle of that round trip; each publishedAt and receivedAt is mapped onto the bench's clock by its daemon's offset`,
       maxAbsOffsetMs: Math.round(this.maxAbsOffsetMs * 1000) / 1000,
       maxUncertaintyMs: Math.round(2 * this.maxHalfRttMs * 1000) / 1000
     }
@@ -185,8 +187,10 @@ export class TargetGossipNetwork {
     if (!perPeer.has(peer)) perPeer.set(peer, at)
   }
 
-  /** Every daemon subscribes to `topic` on gossipsub and SIR through a stream the bench holds open; resolves once all are in place. */
+  /** Reads the clocks, then every daemon subscribes to `topic` on gossipsub and SIR through a stream the bench holds open; resolves once all are in place. */
   async subscribeAll (topic: string): Promise<void> {
+    // Each arrival is mapped by its daemon's offset as it comes: the offsets are known before any can.
+    await this.syncClocks()
     const signal = this.subscriptions.signal
     await pool(this.peers.flatMap(p => VIAS.map(via => ({ ...p, via }))), CALLS_AT_ONCE, async ({ url, index, via }) => {
       await new Promise<void>((resolve, reject) => {
@@ -201,7 +205,6 @@ export class TargetGossipNetwork {
         this.streams.push(stream)
       })
     })
-    await this.syncClocks()
   }
 
   /** Publishes through daemon `index` a message of `bytes` characters whose first carry `tag`; returns the publish time on the bench's clock. */
