@@ -8,6 +8,8 @@
  * unmodified) is measured by what it does on its own; against K/N and against the owner changes
  * the event forced (the simulator's "must move", Stoica et al. 2001 §4.2). After the events every
  * key is read once per DHT. The simulator's churn at the same N, K, events and seed runs beside.
+ * With `targets` (`--targets FILE`) the same runs on running daemons through their control APIs
+ * (targets.ts): leaves only, each a POST /api/v0/shutdown; joins and crashes cannot be made there.
  * Invariant: every worker is killed before this returns, whatever failed.
  */
 import { createRandom } from '../core/random.js'
@@ -15,8 +17,9 @@ import { idFromHex, type NodeId } from '../core/id.js'
 import { churnEvents } from '../experiments/dht-experiment.js'
 import { mean, round } from '../experiments/stats.js'
 import { WorkerNetwork, type LostShare } from '../node/worker-network.js'
+import { TargetNetwork } from './targets.js'
 import { churnCharts, writeSuiteCharts } from './charts.js'
-import { makeOutDir, markdownSummary, reportHeader, simulators, stopwatch, writeSuiteOutput, type Simulators, type SuiteOptions, type SuiteReportHeader } from './suite.js'
+import { makeOutDir, markdownSummary, networkWords, reportHeader, simulators, stopwatch, writeSuiteOutput, type Simulators, type SuiteOptions, type SuiteReportHeader } from './suite.js'
 import { cell, DEFAULT_OPS_IN_FLIGHT, DHTS, pool, ringCloses, ringProblems, valueOf, type DhtName } from './dht.js'
 import { closestByXor, kadKeyId, kadPeerId, overlayKeyId, owners, type PlacedPeer } from './churn-placement.js'
 
@@ -39,7 +42,16 @@ export interface ChurnParameters {
   crashes: number
 }
 
+/** What the suite asks of a network: a worker network it starts, or the daemons of `--targets` (leaves only). */
+type ChurnNetwork = Pick<WorkerNetwork, 'put' | 'get' | 'holdings' | 'track' | 'storageCounters' | 'leave' | 'crash' | 'chordRing' | 'takeLostShares' | 'stop' | 'processes'> & {
+  readonly peers: ReadonlyArray<{ peerId: string }>
+  live: () => Array<{ index: number }>
+  join: () => Promise<{ index: number }>
+}
+
 export interface ChurnBenchOptions extends SuiteOptions, ChurnParameters {
+  /** Control-API URLs of running daemons to drive instead of starting a worker network (`nodes` is their count; leaves only). */
+  targets?: string[]
   /** Seconds after each event (and after the puts) before the copies are counted. */
   settleS: number
 }
@@ -122,6 +134,8 @@ export interface ChurnResult {
 
 export interface ChurnBenchReport extends SuiteReportHeader, ChurnParameters {
   benchmark: 'churn'
+  /** The daemons driven (`--targets`), by peer index; absent when the suite started its own network. */
+  targets?: string[]
   /** Whether the Chord ring had closed (every first successor right) before the puts. */
   ringClosedBeforePuts?: boolean
   /**
@@ -140,7 +154,7 @@ interface Snapshot {
   primary: Partial<Record<DhtName, Array<Set<number>>>>
 }
 
-async function snapshot (net: WorkerNetwork, keys: number): Promise<Snapshot> {
+async function snapshot (net: ChurnNetwork, keys: number): Promise<Snapshot> {
   const holdings = await net.holdings()
   const empty = (): Array<Set<number>> => Array.from({ length: keys }, () => new Set<number>())
   const snap: Snapshot = { peers: [], held: { kad: empty(), chord: empty(), pastry: empty() }, primary: { chord: empty(), pastry: empty() } }
@@ -280,7 +294,7 @@ function progress (log: (line: string) => void, label: string, total: number): (
   return () => { if (++done % step === 0 || done === total) log(`${label} ${done}/${total}`) }
 }
 
-async function putAll (net: WorkerNetwork, dht: DhtName, names: string[], table: KeyTable, concurrency: number, log: (line: string) => void): Promise<number> {
+async function putAll (net: ChurnNetwork, dht: DhtName, names: string[], table: KeyTable, concurrency: number, log: (line: string) => void): Promise<number> {
   let failures = 0
   const tick = progress(log, `${dht}: puts`, names.length)
   await pool(names, concurrency, async (name, i) => {
@@ -295,7 +309,7 @@ async function putAll (net: WorkerNetwork, dht: DhtName, names: string[], table:
   return failures
 }
 
-async function getAll (net: WorkerNetwork, dht: DhtName, names: string[], table: KeyTable, froms: number[], concurrency: number, log: (line: string) => void): Promise<{ gets: number, failures: number, wrong: number, reasons: Record<string, number> }> {
+async function getAll (net: ChurnNetwork, dht: DhtName, names: string[], table: KeyTable, froms: number[], concurrency: number, log: (line: string) => void): Promise<{ gets: number, failures: number, wrong: number, reasons: Record<string, number> }> {
   const figures = { gets: 0, failures: 0, wrong: 0, reasons: {} as Record<string, number> }
   const keys = names.flatMap((_, i) => table.stored[dht][i] ? [i] : [])
   const tick = progress(log, `${dht}: gets`, keys.length)
@@ -317,7 +331,7 @@ async function getAll (net: WorkerNetwork, dht: DhtName, names: string[], table:
 /** The markdown summary: one row per DHT. */
 export function churnTable (report: ChurnBenchReport): string {
   return markdownSummary(
-    `Churn on ${report.nodes} real peers in ${report.processes} processes: ${report.keys} keys, ${report.joins} joins, ${report.leaves} leaves, ${report.crashes} crashes, one at a time, ${report.settleS} s apart (seed ${report.seed})`,
+    `Churn on ${report.nodes} real peers ${report.targets === undefined ? `in ${report.processes} processes` : 'of running daemons (--targets)'}: ${report.keys} keys, ${report.joins} joins, ${report.leaves} leaves, ${report.crashes} crashes, one at a time, ${report.settleS} s apart (seed ${report.seed})`,
     report.environment,
     'Moved per event: Chord and Pastry, keys that got a new owner copy (from the peers\' stores; each key once); by counters, records handed to a new owner plus replicas promoted to owner (a key can be in both); kad, the copies it made on its own. Must move: keys whose true owner changed. kad\'s k closest: of min(k, live peers).',
     ['DHT', 'moved per event', 'K/N', 'moved / (K/N)', 'by counters per event', 'sim moved per event', 'must move per event', 'replica copies per event', 'copies lost per event', 'keys lost', 'failed gets', 'wrong values', 'availability', 'kad: of k closest holding, after puts → after events'],
@@ -326,7 +340,8 @@ export function churnTable (report: ChurnBenchReport): string {
       if (r === undefined) return []
       const closest = r.closestHolding === undefined ? '—' : `${cell(r.closestHolding.meanAfterPuts)} → ${cell(r.closestHolding.meanAfterEvents)} of ${r.closestHolding.k} (least ${r.closestHolding.minAfterEvents})`
       return [[dht, cell(r.movedPerEvent), cell(r.keysOverNodes), cell(r.movedOverKeysOverNodes), cell(r.counterMovesPerEvent), cell(r.sim?.movedPerEvent), cell(r.mustMovePerEvent), cell(r.replicaCopiesPerEvent), cell(r.copiesLostPerEvent), String(r.keysLost), String(r.getFailures), String(r.wrongValues), cell(r.availability), closest]]
-    })
+    }),
+    networkWords(report.targets)
   )
 }
 
@@ -349,10 +364,17 @@ export async function runChurnSuite (options: ChurnBenchOptions): Promise<ChurnB
   const events = churnEvents(options, random) as ChurnKind[]
   const names = Array.from({ length: options.keys }, (_, i) => `churn-${options.seed}-${i}`)
   const concurrency = options.concurrency ?? DEFAULT_OPS_IN_FLIGHT
-  const net = await timed('startup', async () => await WorkerNetwork.start(options.nodes, { processes: options.processes, overlays: ['chord', 'pastry'], log: options.log }))
+  if (options.targets !== undefined && options.joins + options.crashes > 0) throw new Error('joins and crashes cannot be made through a control API: with targets, leaves only')
+  const net: ChurnNetwork = await timed('startup', async () => options.targets === undefined
+    ? await WorkerNetwork.start(options.nodes, { processes: options.processes, overlays: ['chord', 'pastry'], log: options.log })
+    : await TargetNetwork.connect(options.targets, options.log))
+  const network = options.targets === undefined
+    ? 'N peers (kad, Chord, Pastry, gossipsub; no SIR) over TCP on 127.0.0.1, round-robin over worker processes.'
+    : 'N running daemons named by --targets (peer i is the i-th), driven through their control APIs only: puts and gets, status (Chord ring, ids, storage counters), POST /api/v0/holdings (the records each holds) and POST /api/v0/shutdown for a leave (leaves only: joins and crashes cannot be made through an API). A leaver\'s counters are read just before its shutdown, so the handoffs it sends while leaving are not in handoffs or counterMoves (primaryMoved, from the stores, has them).'
   const report: ChurnBenchReport = {
     benchmark: 'churn',
-    ...reportHeader(options, net.processes, concurrency, `N peers (kad, Chord, Pastry, gossipsub; no SIR) over TCP on 127.0.0.1, round-robin over worker processes. After the Chord ring closes (at most ${RING_BEFORE_PUTS_MS / 1000} s: ringClosedBeforePuts), K keys are put into each DHT (key i from peer i mod N, ${concurrency} in flight), then settleS seconds. Then the events, in an order drawn from the seed, one at a time: a join (a new peer bootstraps to a random live peer), a graceful leave (libp2p stop after our DHTs hand their records on and send LEAVE), a crash (libp2p stopped with our DHTs' goodbye switched off: no LEAVE, no handoff; the others see the connections close); victims drawn from the live peers. After each, settleS seconds and, if it had closed before the puts, up to ${RING_AFTER_EVENT_MS / 1000} s more for the Chord ring to close, then the copies every live peer holds are listed (Chord and Pastry from their stores, kad from its datastore) and Chord's and Pastry's storage counters read. After the events, every stored key is read once per DHT from a random live peer. kad is the stock @libp2p/kad-dht with its default k = ${KAD_K}.`, timingsMs),
+    ...(options.targets === undefined ? {} : { targets: options.targets }),
+    ...reportHeader(options, net.processes, concurrency, `${network} After the Chord ring closes (at most ${RING_BEFORE_PUTS_MS / 1000} s: ringClosedBeforePuts), K keys are put into each DHT (key i from peer i mod N, ${concurrency} in flight), then settleS seconds. Then the events, in an order drawn from the seed, one at a time: a join (a new peer bootstraps to a random live peer), a graceful leave (libp2p stop after our DHTs hand their records on and send LEAVE), a crash (libp2p stopped with our DHTs' goodbye switched off: no LEAVE, no handoff; the others see the connections close); victims drawn from the live peers. After each, settleS seconds and, if it had closed before the puts, up to ${RING_AFTER_EVENT_MS / 1000} s more for the Chord ring to close, then the copies every live peer holds are listed (Chord and Pastry from their stores, kad from its datastore) and Chord's and Pastry's storage counters read. After the events, every stored key is read once per DHT from a random live peer. kad is the stock @libp2p/kad-dht with its default k = ${KAD_K}.`, timingsMs),
     keys: options.keys,
     joins: options.joins,
     leaves: options.leaves,

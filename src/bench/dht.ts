@@ -12,7 +12,7 @@ import { percentile, round } from '../experiments/stats.js'
 import { WorkerNetwork } from '../node/worker-network.js'
 import { dhtCharts, writeSuiteCharts } from './charts.js'
 import { TargetNetwork } from './targets.js'
-import { makeOutDir, markdownSummary, reportHeader, simulators, stopwatch, writeSuiteOutput, type Simulators, type SuiteOptions, type SuiteReportHeader } from './suite.js'
+import { makeOutDir, markdownSummary, networkWords, reportHeader, simulators, stopwatch, writeSuiteOutput, type Simulators, type SuiteOptions, type SuiteReportHeader } from './suite.js'
 
 export const DHTS = ['kad', 'chord', 'pastry'] as const
 export type DhtName = typeof DHTS[number]
@@ -227,7 +227,8 @@ export function dhtTable (report: DhtBenchReport): string {
       const r = report.results[dht]
       if (r === undefined) return []
       return [[dht, cell(r.hops.mean), cell(r.hops.p50), cell(r.hops.p99), cell(r.simHops?.mean), r.theory === null ? '—' : `${cell(r.theory.meanHops)} (${r.theory.source})`, cell(r.latencyMs.p50), cell(r.latencyMs.p95), cell(r.latencyMs.p99), cell(r.perHopMs.p50), cell(r.perGet.requests), cell(r.perGet.bytesSent), String(r.getFailures), String(r.wrongValues)]]
-    })
+    }),
+    networkWords(report.targets)
   )
 }
 

@@ -8,7 +8,9 @@
  * SIR runs without anti-entropy (the backup that would close the residue s* measures) and with
  * Demers' rounds (every node pulls every round in pull and push-pull); k and mode are changed on
  * the live peers between configurations (SirNode.reconfigure), so every configuration runs on the
- * same connections and views. Invariant: every worker is killed before this returns, whatever failed.
+ * same connections and views. With `targets` (`--targets FILE`) the same calls go to running
+ * daemons through their control APIs instead (target-gossip.ts). Invariant: every worker is killed
+ * before this returns, whatever failed; targets keep running, with their k and mode set back.
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -20,6 +22,7 @@ import { WorkerNetwork } from '../node/worker-network.js'
 import { gossipCharts, parseReceipts, writeSuiteCharts } from './charts.js'
 import { DEFAULT_GOSSIP_LINKS } from '../node/worker-network-limits.js'
 import { pool } from './dht.js'
+import { TargetGossipNetwork, type ClockReport } from './target-gossip.js'
 import { benchEnvironment } from './environment.js'
 import type { SirServiceInit } from '../libp2p/sir-service.js'
 import type { GossipVia, WorkerGossipStats } from '../node/network-worker.js'
@@ -69,6 +72,8 @@ export interface GossipBenchOptions {
   settleS: number
   /** Peers each peer dials after start-up, drawn uniformly from all (see DEFAULT_GOSSIP_LINKS). @default DEFAULT_GOSSIP_LINKS */
   links?: number
+  /** Control-API URLs of running daemons to drive instead of starting a worker network (`nodes` is their count). */
+  targets?: string[]
   log: (line: string) => void
 }
 
@@ -126,7 +131,12 @@ export interface GossipBenchReport {
   links: number
   payloadBytes: number
   simTrials: number
-  sir: SirServiceInit
+  /** The SIR options the suite's own peers run with; null with targets (the daemons run their own). */
+  sir: SirServiceInit | null
+  /** The daemons driven (`--targets`), by peer index; absent when the suite started its own network. */
+  targets?: string[]
+  /** With targets: how the daemons' clocks were mapped onto the bench's, and how far a latency may be off. */
+  clock?: ClockReport
   /** Mean SIR view size (connected peers that speak SIR) at the first publish. */
   meanViewPeers: number
   method: string
@@ -151,14 +161,17 @@ async function waitSettled (done: () => Promise<boolean>, timeoutMs: number): Pr
   return false
 }
 
-interface Configuration { via: GossipVia, mode: SirMode | null, k: number | null }
+interface Configuration { via: GossipVia, mode: SirMode | null, k: number | null, topic: string }
+
+/** What the suite asks of a network: a worker network it starts, or the daemons of `--targets` (target-gossip.ts). */
+type GossipNetwork = Pick<WorkerNetwork, 'connect' | 'subscribeAll' | 'publish' | 'receipts' | 'reconfigureSir' | 'gossipStats' | 'stop' | 'processes'> & { readonly peers: readonly unknown[] }
 
 /**
  * Publishes the messages of one configuration (message i from publishers[i]), waits until they
  * stop spreading, and reads the receipts and counters.
  */
-async function measure (net: WorkerNetwork, config: Configuration, publishers: number[], samples: GossipSample[], receiptLines: string[]): Promise<GossipFigures> {
-  const { via, mode, k } = config
+async function measure (net: GossipNetwork, config: Configuration, publishers: number[], samples: GossipSample[], receiptLines: string[]): Promise<GossipFigures> {
+  const { via, mode, k, topic } = config
   const n = net.peers.length
   const name = via === 'gossipsub' ? 'gossipsub' : `sir-${String(mode)}-${String(kLabel(k ?? Infinity))}`
   const tags = publishers.map((_, i) => `${name}-${i}`)
@@ -166,7 +179,7 @@ async function measure (net: WorkerNetwork, config: Configuration, publishers: n
   const started = Date.now()
   const publishedAt: number[] = []
   for (let i = 0; i < publishers.length; i++) {
-    publishedAt.push(await net.publish(publishers[i], via, TOPIC, tags[i], PAYLOAD_BYTES))
+    publishedAt.push(await net.publish(publishers[i], via, topic, tags[i], PAYLOAD_BYTES))
     await sleep(PUBLISH_SPACING_MS)
   }
   const everyone = publishers.length * (n - 1)
@@ -219,10 +232,10 @@ export function gossipTable (report: GossipBenchReport): string {
     `| ${name} | ${k} | ${cell(f.deliveryRatio, 4)} | ${cell(f.residue, 4)} | ${theory} | ${sim} | ${cell(f.latencyMs.p50, 0)} | ${cell(f.latencyMs.p99, 0)} | ${cell(f.copiesPerPeer, 2)} | ${simCopies} | ${cell(f.bytesPerPeer, 0)} | ${f.cutOff ? 'yes' : ''} |`
   const g = report.results.gossipsub
   return [
-    `# Gossip on ${report.nodes} real peers in ${report.processes} processes: ${report.messages} messages of ${report.payloadBytes} bytes per configuration (seed ${report.seed})`,
+    `# Gossip on ${report.nodes} real peers ${report.targets === undefined ? `in ${report.processes} processes` : 'of running daemons (--targets)'}: ${report.messages} messages of ${report.payloadBytes} bytes per configuration (seed ${report.seed})`,
     '',
-    `TCP on 127.0.0.1; ${String(env.cpus)} cores (${String(env.cpuModel)}), Node ${String(env.node)}, commit ${String(env.commit).slice(0, 12)}. Mean SIR view ${cell(report.meanViewPeers, 1)} peers.`,
-    'SIR: rounds of 1 s, fanout 1, no anti-entropy, every node pulls every round in pull and push-pull. s*: s = exp(-(k+1)(1-s)) (Demers et al. 1987; push\'s figure). sim: the simulator at the same N, synchronous rounds, ' + `${report.simTrials} epidemics per row.`,
+    `${report.targets === undefined ? 'TCP on 127.0.0.1; ' : `Running daemons (--targets) on their own hosts, transports and SIR settings; latency on the bench's clock, each within ${cell(report.clock?.maxUncertaintyMs, 2)} ms; the bench's host: `}${String(env.cpus)} cores (${String(env.cpuModel)}), Node ${String(env.node)}, commit ${String(env.commit).slice(0, 12)}. Mean SIR view ${cell(report.meanViewPeers, 1)} peers.`,
+    (report.targets === undefined ? 'SIR: rounds of 1 s, fanout 1, no anti-entropy, every node pulls every round in pull and push-pull. ' : 'SIR: k and mode set on each daemon per row; anti-entropy and idle pulls as the daemons run them (on by default, so residue may close below s*). ') + 's*: s = exp(-(k+1)(1-s)) (Demers et al. 1987; push\'s figure). sim: the simulator at the same N, synchronous rounds, ' + `${report.simTrials} epidemics per row.`,
     'Copies and bytes: received per peer per message, from network-wide counters over the configuration (gossipsub\'s heartbeats and IHAVE/IWANT, SIR\'s pull digests included).',
     '',
     '| overlay | k | delivery | residue | s* | sim residue | latency p50 ms | p99 ms | copies per peer | sim copies | bytes per peer | cut off |',
@@ -256,7 +269,18 @@ export async function runGossipSuite (options: GossipBenchOptions): Promise<Goss
     const others = Array.from({ length: options.nodes - 1 }, (_, j) => j < i ? j : j + 1)
     return Array.from({ length: links }, () => others.splice(random.int(others.length), 1)[0])
   })
-  const net = await timed('startup', async () => await WorkerNetwork.start(options.nodes, { processes: options.processes, overlays: ['sir'], sir: BENCH_SIR_INIT, log: options.log }))
+  const targeted = options.targets
+  const net: GossipNetwork = await timed('startup', async () => targeted === undefined
+    ? await WorkerNetwork.start(options.nodes, { processes: options.processes, overlays: ['sir'], sir: BENCH_SIR_INIT, log: options.log })
+    : await TargetGossipNetwork.connect(targeted, options.log))
+  // Running daemons may carry other traffic: a topic of this run's own keeps it apart.
+  const topic = targeted === undefined ? TOPIC : `${TOPIC}-${Date.now().toString(36)}-${random.int(1e9).toString(36)}`
+  const network = targeted === undefined
+    ? `N peers (kad, gossipsub and SIR; no Chord or Pastry) over TCP on 127.0.0.1, round-robin over worker processes; each peer bootstraps to peer 0 and dials 2 random earlier peers, then, once all are up, ${links} peers drawn uniformly from the whole network (SIR's view is its connected peers; the analysis assumes uniform contacts); every peer subscribes to one topic on gossipsub and SIR.`
+    : `N running daemons named by --targets (peer i is the i-th), driven through their control APIs only: each dials ${links} peers drawn uniformly through POST /api/v0/connect; each subscribes to a topic of this run through a POST /api/v0/subscribe stream per overlay that the bench holds open; publishes through POST /api/v0/publish; k and mode through POST /api/v0/sir/spreading (set back at the end); figures from POST /api/v0/status and /metrics. Anti-entropy and idle pulls as the daemons run them.`
+  const latencyNote = targeted === undefined
+    ? 'Latency: publish to first receipt, wall clock of one host across processes.'
+    : 'Latency: the publishing daemon\'s publishedAt to each receiving daemon\'s receivedAt, both mapped onto the bench\'s clock by each daemon\'s offset (see clock), so no two hosts\' clocks are compared directly.'
   const report: GossipBenchReport = {
     benchmark: 'gossip',
     nodes: options.nodes,
@@ -265,13 +289,14 @@ export async function runGossipSuite (options: GossipBenchOptions): Promise<Goss
     ks: options.ks.map(kLabel),
     seed: options.seed,
     processes: net.processes,
+    ...(targeted === undefined ? {} : { targets: targeted }),
     settleS: options.settleS,
     links,
     payloadBytes: PAYLOAD_BYTES,
     simTrials: SIM_TRIALS,
-    sir: BENCH_SIR_INIT,
+    sir: targeted === undefined ? BENCH_SIR_INIT : null,
     meanViewPeers: 0,
-    method: `N peers (kad, gossipsub and SIR; no Chord or Pastry) over TCP on 127.0.0.1, round-robin over worker processes; each peer bootstraps to peer 0 and dials 2 random earlier peers, then, once all are up, ${links} peers drawn uniformly from the whole network (SIR's view is its connected peers; the analysis assumes uniform contacts); every peer subscribes to one topic on gossipsub and SIR. After settleS seconds, gossipsub, then SIR in each mode and k (set on the live peers between configurations): M messages of ${PAYLOAD_BYTES} bytes, message i from the same seeded peer in every configuration, ${PUBLISH_SPACING_MS} ms apart; then a wait until they stop spreading (SIR: no peer infected on two polls ${POLL_MS} ms apart; k = inf: every peer has every message, then k = 1 drains them; gossipsub: no new copy for two polls), at most ${END_TIMEOUT_MS / 1000} s. Delivery: share of the N - 1 other peers that received a message, averaged over messages; residue = 1 - delivery. Latency: publish to first receipt, wall clock of one host across processes. Copies and bytes received: network-wide counters over the configuration, divided by N and M. simResidue: the simulator at the same N, mode and k, ${SIM_TRIALS} epidemics, synchronous rounds.`,
+    method: `${network} After settleS seconds, gossipsub, then SIR in each mode and k (set on the live peers between configurations): M messages of ${PAYLOAD_BYTES} bytes, message i from the same seeded peer in every configuration, ${PUBLISH_SPACING_MS} ms apart; then a wait until they stop spreading (SIR: no peer infected on two polls ${POLL_MS} ms apart; k = inf: every peer has every message, then k = 1 drains them; gossipsub: no new copy for two polls), at most ${END_TIMEOUT_MS / 1000} s. Delivery: share of the N - 1 other peers that received a message, averaged over messages; residue = 1 - delivery. ${latencyNote} Copies and bytes received: network-wide counters over the configuration, divided by N and M. simResidue: the simulator at the same N, mode and k, ${SIM_TRIALS} epidemics, synchronous rounds.`,
     environment: benchEnvironment(),
     timingsMs,
     results: { sir: [] },
@@ -291,19 +316,19 @@ export async function runGossipSuite (options: GossipBenchOptions): Promise<Goss
       })
       options.log(`linked: ${reached} of ${links * options.nodes} dials reached their peer${errors.size === 0 ? '' : `; failures such as ${[...errors].join('; ')}`}`)
     })
-    await net.subscribeAll(TOPIC)
+    await net.subscribeAll(topic)
     options.log(`subscribed; settling ${options.settleS} s`)
     await sleep(options.settleS * 1000)
     const stats = await net.gossipStats()
     report.meanViewPeers = round(stats.sirViewPeers / Math.max(1, stats.peers), 2)
     options.log(`mean SIR view ${report.meanViewPeers} peers`)
-    const g = await timed('gossipsub', async () => await measure(net, { via: 'gossipsub', mode: null, k: null }, publishers, report.samples, receiptLines))
+    const g = await timed('gossipsub', async () => await measure(net, { via: 'gossipsub', mode: null, k: null, topic }, publishers, report.samples, receiptLines))
     report.results.gossipsub = g
     options.log(`gossipsub: delivery ${g.deliveryRatio}, latency p50 ${g.latencyMs.p50} ms p99 ${g.latencyMs.p99} ms, ${g.copiesPerPeer} copies and ${g.bytesPerPeer} bytes per peer per message`)
     for (const mode of options.modes) {
       for (const k of options.ks) {
         await net.reconfigureSir(k, mode)
-        const f = await timed(`sir-${mode}-${String(kLabel(k))}`, async () => await measure(net, { via: 'sir', mode, k }, publishers, report.samples, receiptLines))
+        const f = await timed(`sir-${mode}-${String(kLabel(k))}`, async () => await measure(net, { via: 'sir', mode, k, topic }, publishers, report.samples, receiptLines))
         const s = sim.get(`${mode}/${String(kLabel(k))}`)
         const entry: SirEntry = { mode, k: kLabel(k), ...f, theoryResidue: round(theoryResidue(k), 4), simResidue: round(s?.residueMean ?? NaN, 4), simCopiesPerPeer: round(s?.copiesPerNode ?? NaN, 2) }
         report.results.sir.push(entry)
@@ -315,6 +340,7 @@ export async function runGossipSuite (options: GossipBenchOptions): Promise<Goss
   } finally {
     await net.stop()
   }
+  if (net instanceof TargetGossipNetwork) report.clock = net.clock()
   await writeFile(join(options.outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n')
   await writeFile(join(options.outDir, 'samples.csv'), ['via,mode,k,message,peer,latencyMs', ...receiptLines].join('\n') + '\n')
   await writeFile(join(options.outDir, 'report.md'), gossipTable(report))

@@ -70,12 +70,15 @@ export async function simulators (): Promise<Simulators> {
 }
 
 /** A suite's report.md: a title, the machine it ran on, a note on what the figures count, and one table row per DHT. */
-export function markdownSummary (title: string, environment: Record<string, unknown>, note: string, columns: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+/** What the environment line says of the network: the suite's own peers, or the daemons of `--targets` (wherever they run). */
+export const networkWords = (targets: readonly string[] | undefined): string => targets === undefined ? 'TCP on 127.0.0.1; ' : 'Running daemons (--targets) on their own hosts and transports; the bench\'s host: '
+
+export function markdownSummary (title: string, environment: Record<string, unknown>, note: string, columns: readonly string[], rows: ReadonlyArray<readonly string[]>, network = networkWords(undefined)): string {
   const env = environment
   return [
     `# ${title}`,
     '',
-    `TCP on 127.0.0.1; ${String(env.cpus)} cores (${String(env.cpuModel)}), Node ${String(env.node)}, commit ${String(env.commit).slice(0, 12)}.`,
+    `${network}${String(env.cpus)} cores (${String(env.cpuModel)}), Node ${String(env.node)}, commit ${String(env.commit).slice(0, 12)}.`,
     note,
     '',
     `| ${columns.join(' | ')} |`,

@@ -1,31 +1,46 @@
 /**
- * `bench dht --targets FILE` (issue 11): the suite drives daemons that are already running, on
- * this host or others, through their control APIs (one URL or API multiaddr per line of FILE)
- * instead of starting a worker network. Peer i is the i-th line. Every reply is a claim: each
- * field the suite uses is checked for type and size, and a daemon that answers out of shape fails
- * the call with one line naming it. Invariant: the bench never stops, shuts down or reconfigures a
- * target; `stop()` only forgets them.
+ * `bench dht --targets FILE` and `bench churn --targets FILE` (issue 11): the suite drives daemons
+ * that are already running, on this host or others, through their control APIs (one URL or API
+ * multiaddr per line of FILE) instead of starting a worker network. Peer i is the i-th line. Every
+ * reply is a claim: each field the suite uses is checked for type and size, and a daemon that
+ * answers out of shape fails the call with one line naming it. Invariant: the bench shuts a target
+ * down only as a churn leave (`leave`, POST /api/v0/shutdown) and never reconfigures one; `stop()`
+ * only forgets them. Joins and crashes cannot be made through an API, so `join` and `crash` throw.
  */
 import { readFile, stat } from 'node:fs/promises'
+import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 import { callApi } from '../cli/api-client.js'
+import { idToHex, keyId } from '../core/id.js'
+import { kadKey } from '../node/kad-records.js'
 import { UsageError } from '../cli/usage-error.js'
 import { parseApiAddress } from '../node/repo.js'
 import { addDhtCounter } from '../node/dht-counters.js'
 import { MAX_WORKER_NETWORK_NODES } from '../node/worker-network-limits.js'
 import type { DhtPutResult } from '../node/backends.js'
-import type { WorkerGetResult } from '../node/worker-network.js'
+import type { PeerHoldings } from '../node/network-worker.js'
+import type { LostShare, WorkerGetResult } from '../node/worker-network.js'
 
 /** A targets file larger than this is refused before it is read (2000 URLs of 100 bytes fit in a fifth of it). */
 export const MAX_TARGETS_FILE_BYTES = 1024 * 1024
 export const MAX_TARGETS = MAX_WORKER_NETWORK_NODES
 /** A /metrics page larger than this is refused (a daemon's is about 60 kB). */
-const MAX_METRICS_BYTES = 8 * 1024 * 1024
+export const MAX_METRICS_BYTES = 8 * 1024 * 1024
 const METRICS_TIMEOUT_MS = 30_000
 /** Longest peer id, key or value text accepted from a daemon's reply. */
-const MAX_REPLY_TEXT = 64 * 1024
+export const MAX_REPLY_TEXT = 64 * 1024
 /** Hops above this in a get reply are a bad claim (no DHT of 2000 peers takes so many). */
 const MAX_REPLY_HOPS = 1000
 const MAX_TARGET_SUCCESSORS = 64
+/** Records asked for per `holdings` page (the API's largest page). */
+const HOLDINGS_PAGE = 5000
+/** Pages of one daemon's holdings read at most: 400 pages of 5000 are 2,000,000 records. */
+const MAX_HOLDINGS_PAGES = 400
+/** How long a daemon told to shut down may keep answering its API. */
+const LEAVE_TIMEOUT_MS = 60_000
+const LEAVE_POLL_MS = 250
+/** The Chord and Pastry storage counters the churn suite reads (as a worker sums them). */
+const MOVE_COUNTERS = ['handoffRecordsSent', 'promotions', 'replicaCopiesMade', 'primaryCopiesReceived', 'replicasDropped'] as const
+const COUNTED_DHTS = ['chord', 'pastry'] as const
 
 /**
  * The API URLs in a targets file: one per line, `#` to the end of a line is a comment, blank lines
@@ -61,12 +76,12 @@ export async function readTargets (path: string): Promise<string[]> {
   return parseTargets(await readFile(path, 'utf8'))
 }
 
-function text (v: unknown, what: string, url: string): string {
+export function text (v: unknown, what: string, url: string): string {
   if (typeof v !== 'string' || v.length === 0 || v.length > MAX_REPLY_TEXT) throw new Error(`the daemon at ${url} sent no valid ${what}`)
   return v
 }
 
-function count (v: unknown, what: string, url: string, max: number): number {
+export function count (v: unknown, what: string, url: string, max: number): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max) throw new Error(`the daemon at ${url} sent no valid ${what}`)
   return v
 }
@@ -86,7 +101,7 @@ export function prometheusSamples (page: string): Array<{ name: string, labels: 
   return out
 }
 
-async function metricsPage (url: string): Promise<string> {
+export async function metricsPage (url: string): Promise<string> {
   const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(METRICS_TIMEOUT_MS) })
   if (!res.ok || res.body === null) throw new Error(`the daemon at ${url} answered /metrics with status ${res.status}`)
   const chunks: Uint8Array[] = []
@@ -109,6 +124,12 @@ export interface TargetPeer {
 export class TargetNetwork {
   /** No worker processes: the daemons run wherever they run. */
   readonly processes = 0
+
+  private readonly stopped = new Set<number>()
+  /** What `holdings` maps back to key indices: key ids (Chord, Pastry) and kad record keys. */
+  private readonly tracked = { byId: new Map<string, number>(), byKadRecord: new Map<string, number>() }
+  /** Each daemon's storage counters at its last answer: a daemon that left stays counted as it was. */
+  private readonly lastCounters = new Map<number, Record<string, number>>()
 
   private constructor (readonly peers: TargetPeer[]) {}
 
@@ -142,9 +163,14 @@ export class TargetNetwork {
     return { hops, latencyMs: count(r?.latencyMs, 'latency', url, Infinity), value: typeof r?.value === 'string' && r.value.length <= MAX_REPLY_TEXT ? r.value : '' }
   }
 
-  /** Every target's Chord id and first successor. */
+  /** The targets that have not left. */
+  live (): TargetPeer[] {
+    return this.peers.filter(p => !this.stopped.has(p.index))
+  }
+
+  /** Every live target's Chord id and first successor. */
   async chordRing (): Promise<Array<{ peerId: string, id: string, successor: string | null }>> {
-    return await Promise.all(this.peers.map(async ({ url }) => {
+    return await Promise.all(this.live().map(async ({ url }) => {
       const s = await callApi(url, 'POST', '/api/v0/status', { overlay: 'chord' })
       const id = text(s?.self?.id, 'Chord id', url)
       if (!/^[0-9a-f]{64}$/i.test(id)) throw new Error(`the daemon at ${url} sent no valid Chord id`)
@@ -164,6 +190,106 @@ export class TargetNetwork {
     return out
   }
 
-  /** The targets are not ours: they keep running. */
+  /** Names the full keys `holdings` reports on (an index into `keys` names each). */
+  async track (keys: string[]): Promise<void> {
+    this.tracked.byId.clear()
+    this.tracked.byKadRecord.clear()
+    keys.forEach((key, i) => {
+      this.tracked.byId.set(idToHex(keyId(new TextEncoder().encode(key))), i)
+      this.tracked.byKadRecord.set(`/dht/record/${uint8ArrayToString(kadKey(key), 'base32')}`, i)
+    })
+  }
+
+  /** One DHT's records a daemon holds, page by page through POST /api/v0/holdings. */
+  private async records (url: string, dht: string): Promise<Array<{ key: string, primary: boolean }>> {
+    const out: Array<{ key: string, primary: boolean }> = []
+    let after = ''
+    for (let page = 0; page < MAX_HOLDINGS_PAGES; page++) {
+      const r = await callApi(url, 'POST', '/api/v0/holdings', { dht, limit: HOLDINGS_PAGE, ...(after === '' ? {} : { after }) })
+      const records: unknown = r?.records
+      if (!Array.isArray(records) || records.length > HOLDINGS_PAGE) throw new Error(`the daemon at ${url} sent no valid ${dht} holdings page`)
+      for (const rec of records as Array<{ key?: unknown, primary?: unknown }>) out.push({ key: text(rec?.key, `${dht} record key`, url), primary: rec?.primary === true })
+      if (r.next === null) return out
+      const next = text(r.next, 'holdings cursor', url)
+      if (next <= after) throw new Error(`the daemon at ${url} sent a holdings cursor that does not advance`)
+      after = next
+    }
+    throw new Error(`the daemon at ${url} holds over ${MAX_HOLDINGS_PAGES * HOLDINGS_PAGE} ${dht} records`)
+  }
+
+  /** What every live daemon holds of the tracked keys, per DHT (kad from its datastore; Chord and Pastry with the keys held as owner). */
+  async holdings (): Promise<Array<PeerHoldings & { index: number }>> {
+    return await Promise.all(this.live().map(async ({ url, index, peerId }) => {
+      const h: PeerHoldings & { index: number } = { index, peer: index, peerId, ids: {}, held: { kad: [] }, primary: {} }
+      for (const dht of COUNTED_DHTS) {
+        const id = text((await callApi(url, 'POST', '/api/v0/status', { overlay: dht }))?.self?.id, `${dht} id`, url)
+        if (!/^[0-9a-f]{64}$/i.test(id)) throw new Error(`the daemon at ${url} sent no valid ${dht} id`)
+        h.ids[dht] = id
+        h.held[dht] = []
+        h.primary[dht] = []
+        for (const r of await this.records(url, dht)) {
+          const k = this.tracked.byId.get(r.key)
+          if (k === undefined) continue
+          h.held[dht].push(k)
+          if (r.primary) h.primary[dht].push(k)
+        }
+      }
+      for (const r of await this.records(url, 'kad')) {
+        const k = this.tracked.byKadRecord.get(r.key)
+        if (k !== undefined) h.held.kad.push(k)
+      }
+      return h
+    }))
+  }
+
+  /** Chord's and Pastry's storage counters summed over every target (one that left as it last answered). */
+  async storageCounters (): Promise<Record<string, number>> {
+    await Promise.all(this.live().map(async ({ url, index }) => {
+      const mine: Record<string, number> = {}
+      for (const dht of COUNTED_DHTS) {
+        const c = (await callApi(url, 'POST', '/api/v0/status', { overlay: dht }))?.counters
+        for (const name of MOVE_COUNTERS) mine[`${dht}.${name}`] = c?.[name] === undefined ? 0 : count(c[name], `${dht} ${name}`, url, Number.MAX_SAFE_INTEGER)
+      }
+      this.lastCounters.set(index, mine)
+    }))
+    const out: Record<string, number> = {}
+    for (const c of this.lastCounters.values()) for (const [name, v] of Object.entries(c)) out[name] = (out[name] ?? 0) + v
+    return out
+  }
+
+  /**
+   * A graceful leave: POST /api/v0/shutdown (the daemon's Chord and Pastry hand their records on
+   * and say goodbye), then waits until its API stops answering. What its counters record during
+   * the goodbye cannot be read any more: they stay as they were just before.
+   */
+  async leave (index: number): Promise<void> {
+    const { url } = this.at(index)
+    await this.storageCounters()
+    this.stopped.add(index)
+    await callApi(url, 'POST', '/api/v0/shutdown')
+    const deadline = Date.now() + LEAVE_TIMEOUT_MS
+    while (Date.now() < deadline) {
+      if (await callApi(url, 'GET', '/api/v0/id').then(() => false, () => true)) return
+      await new Promise(resolve => setTimeout(resolve, LEAVE_POLL_MS))
+    }
+    throw new Error(`the daemon at ${url} still answers ${LEAVE_TIMEOUT_MS / 1000} s after its shutdown`)
+  }
+
+  /** A daemon cannot be started through another's API (the CLI refuses --joins with --targets). */
+  async join (): Promise<TargetPeer> {
+    throw new Error('a join cannot be made through a control API')
+  }
+
+  /** A daemon cannot be killed without a goodbye through its API (the CLI refuses --crashes with --targets). */
+  async crash (_index: number): Promise<void> {
+    throw new Error('a crash cannot be made through a control API')
+  }
+
+  /** No worker shares: a daemon's death shows as failed calls. */
+  takeLostShares (): LostShare[] {
+    return []
+  }
+
+  /** The targets are not ours: the ones still running keep running. */
   async stop (): Promise<void> {}
 }

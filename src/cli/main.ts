@@ -9,7 +9,7 @@
 import '../polyfill.js'
 import { ApiCallError } from './api-client.js'
 import { parseCommandLine, usage } from './command.js'
-import { benchAllCommand, benchChurnCommand, benchCostCommand, benchDhtCommand, benchGossipCommand } from './commands/bench.js'
+import { BENCH_FAMILY_NOTE, benchAllCommand, benchChurnCommand, benchCostCommand, benchDhtCommand, benchGossipCommand } from './commands/bench.js'
 import { clientCommands } from './commands/client.js'
 import { configCommand } from './commands/config.js'
 import { daemonCommand } from './commands/daemon.js'
@@ -56,6 +56,7 @@ function familyHelp (family: string, members: Command[]): string {
     '',
     ...listing(members),
     '',
+    ...(family === 'bench' ? [...BENCH_FAMILY_NOTE, ''] : []),
     `'overlay-node ${family} <name> --help' describes one.`
   ].join('\n')
 }

@@ -71,6 +71,8 @@ export interface SirService extends Startable, ConnectionKeeper {
   status(): SirServiceStatus
   /** Changes k and/or mode on the running node (SirNode.reconfigure); InputError for a bad value. */
   reconfigure(change: SirSpreading): void
+  /** The k and mode in force (what `reconfigure` last set, or the init's). */
+  spreading(): Required<SirSpreading>
 }
 
 const sirCodec: FrameCodec<SirRequest, SirResponse, SirMessage> = {
@@ -208,6 +210,11 @@ class SirLibp2pService implements SirService {
       if (err instanceof RangeError) throw new InputError(err.message)
       throw err
     }
+  }
+
+  spreading (): Required<SirSpreading> {
+    const { k, mode } = this.running().config
+    return { k, mode }
   }
 
   status (): SirServiceStatus {

@@ -12,6 +12,7 @@ import { InputError, NetworkError, NotFoundError } from './errors.js'
 import { AGENT_NAME, AGENT_VERSION } from './libp2p-options.js'
 import { inputProblem, isBase64, sizeProblem } from './input-limits.js'
 import { describeSeries } from './metrics-help.js'
+import { SIR_MODES, type SirMode } from '../sir/config.js'
 import type { InputKind } from './input-limits.js'
 import type { OverlayNode } from './overlay-node.js'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -51,6 +52,12 @@ export interface ApiServerInit {
 
 type Body = Record<string, unknown>
 type Handler = (body: Body, res: ServerResponse) => Promise<unknown>
+
+/** Largest finite k `sir/spreading` takes: at 1000 a peer stops a rumor after ~1000 peers knew it, SI in all but name. */
+export const MAX_API_SIR_K = 1000
+
+/** This daemon's wall clock in ms (sub-ms; the `publishedAt`, `receivedAt` and `clock` readings). */
+const wallNow = (): number => performance.timeOrigin + performance.now()
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
 const encoder = new TextEncoder()
@@ -95,6 +102,60 @@ function isRaw (body: Body, dht: string): boolean {
   if (body.raw !== true) throw new InputError("'raw' must be true or false")
   if (dht !== 'kad') throw new InputError(`raw records are kad-dht's: raw takes dht 'kad', not '${dht}'`)
   return true
+}
+
+/** Records one `holdings` page lists at most (and by default). */
+export const MAX_HOLDINGS_PAGE = 5000
+const DEFAULT_HOLDINGS_PAGE = 1000
+/** Where kad-dht keeps its records in the datastore. */
+const KAD_RECORD_PREFIX = '/dht/record'
+/** Longest `after` cursor: a kad record's datastore key is about 70 characters, a Chord or Pastry key id 64. */
+const MAX_HOLDINGS_CURSOR = 200
+
+/**
+ * The records this node holds in one DHT, as sorted keys: Chord's and Pastry's key ids (hex) with
+ * whether it holds each as owner (`primary`), kad's datastore keys under /dht/record. One page of
+ * `limit` after the key `after`; `next` is the cursor for the next page, null after the last.
+ */
+async function holdings (node: OverlayNode, body: Body): Promise<{ dht: string, records: Array<{ key: string, primary?: boolean }>, next: string | null }> {
+  const dht = field(body, 'dht')
+  const after = optionalField(body, 'after', '')
+  if (after.length > MAX_HOLDINGS_CURSOR) throw new InputError(`'after' is over ${MAX_HOLDINGS_CURSOR} characters`)
+  const limit = body.limit === undefined ? DEFAULT_HOLDINGS_PAGE : body.limit
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_HOLDINGS_PAGE) throw new InputError(`'limit' must be an integer from 1 to ${MAX_HOLDINGS_PAGE}`)
+  let all: Array<{ key: string, primary?: boolean }>
+  if (dht === 'kad') {
+    all = []
+    for await (const key of node.datastore.queryKeys({ prefix: KAD_RECORD_PREFIX })) all.push({ key: key.toString() })
+  } else if (dht === 'chord' || dht === 'pastry') {
+    const service = node.libp2p.services[dht]
+    if (service === undefined) throw new NotFoundError(`${dht} does not run on this node`)
+    all = service.records().map(r => ({ key: r.keyId, primary: r.primary }))
+  } else {
+    throw new InputError(`'dht' must be kad, chord or pastry, not '${dht.slice(0, 40)}'`)
+  }
+  const page = all.filter(r => r.key > after).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).slice(0, limit + 1)
+  const more = page.length > limit
+  return { dht, records: page.slice(0, limit), next: more ? page[limit - 1].key : null }
+}
+
+const kJson = (k: number): number | 'inf' => k === Infinity ? 'inf' : k
+
+/** A `sir/spreading` change: `k` (1..MAX_API_SIR_K or 'inf') and/or `mode`; each absent field is left as it is. */
+function spreadingField (body: Body): { k?: number, mode?: SirMode } {
+  const out: { k?: number, mode?: SirMode } = {}
+  for (const name of Object.keys(body)) if (name !== 'k' && name !== 'mode') throw new InputError(`sir/spreading takes 'k' and 'mode', not '${name.slice(0, 40)}'`)
+  if (body.k !== undefined) {
+    const k = body.k
+    if (k === 'inf') out.k = Infinity
+    else if (typeof k === 'number' && Number.isFinite(k) && k >= 1 && k <= MAX_API_SIR_K) out.k = k
+    else throw new InputError(`'k' must be a number from 1 to ${MAX_API_SIR_K} or 'inf'`)
+  }
+  if (body.mode !== undefined) {
+    if (typeof body.mode !== 'string' || !(SIR_MODES as readonly string[]).includes(body.mode)) throw new InputError(`'mode' must be one of ${SIR_MODES.join(', ')}`)
+    out.mode = body.mode as SirMode
+  }
+  return out
 }
 
 /** A value as JSON: UTF-8 text when it is text, base64 otherwise. */
@@ -148,8 +209,10 @@ function routes (node: OverlayNode, onShutdown: () => void): Map<string, { metho
   route('POST', '/api/v0/publish', async (body) => {
     const via = optionalField(body, 'via', 'gossipsub')
     const topic = input(body, 'topic', 'topic')
+    // publishedAt: this daemon's clock as the publish began (a bench maps it onto its own, see /api/v0/clock).
+    const publishedAt = wallNow()
     const result = await node.pubsub(via).publish(topic, encoder.encode(input(body, 'message', 'message')))
-    return { via, topic, ...result }
+    return { via, topic, ...result, publishedAt }
   })
   route('POST', '/api/v0/subscribe', async (body, res) => {
     const via = optionalField(body, 'via', 'gossipsub')
@@ -159,7 +222,7 @@ function routes (node: OverlayNode, onShutdown: () => void): Map<string, { metho
     res.writeHead(200, { 'content-type': 'application/x-ndjson' })
     res.write(JSON.stringify({ subscribed: topic, via }) + '\n')
     const unsubscribe = backend.subscribe(topic, (message) => {
-      res.write(JSON.stringify({ topic: message.topic, from: message.from, ...valueJson(message.data) }) + '\n')
+      res.write(JSON.stringify({ topic: message.topic, from: message.from, ...valueJson(message.data), receivedAt: wallNow() }) + '\n')
     })
     await new Promise<void>(resolve => res.on('close', resolve))
     unsubscribe()
@@ -168,6 +231,17 @@ function routes (node: OverlayNode, onShutdown: () => void): Map<string, { metho
   route('POST', '/api/v0/status', async (body) => {
     const overlay = field(body, 'overlay')
     return { overlay, ...node.status(overlay) as object }
+  })
+  route('POST', '/api/v0/holdings', async (body) => await holdings(node, body))
+  route('GET', '/api/v0/clock', async () => ({ wallMs: wallNow() }))
+  route('POST', '/api/v0/sir/spreading', async (body) => {
+    const sir = node.libp2p.services.sir
+    if (sir === undefined) throw new NotFoundError('SIR does not run on this daemon')
+    const change = spreadingField(body)
+    const previous = sir.spreading()
+    if (change.k !== undefined || change.mode !== undefined) sir.reconfigure(change)
+    const now = sir.spreading()
+    return { k: kJson(now.k), mode: now.mode, previous: { k: kJson(previous.k), mode: previous.mode } }
   })
   route('POST', '/api/v0/shutdown', async (_body, res) => {
     res.on('finish', onShutdown)

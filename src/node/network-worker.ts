@@ -14,6 +14,7 @@ import { createOverlayNode } from './overlay-node.js'
 import { kadKey } from './kad-records.js'
 import { addDhtCounter } from './dht-counters.js'
 import { OVERLAY_NAMES } from './libp2p-options.js'
+import { GOSSIP_RECEIVED_PROTOCOLS, GOSSIP_TAG_BYTES } from './worker-network-limits.js'
 import type { OverlayName } from './libp2p-options.js'
 import type { OverlayNode } from './overlay-node.js'
 import type { SirService, SirServiceInit } from '../libp2p/sir-service.js'
@@ -60,11 +61,8 @@ export interface WorkerGossipStats {
 
 export type WorkerReply = { id: number, result: unknown } | { id: number, error: { name: string, message: string } }
 
-/** Bytes of a gossip payload that carry its tag (the rest is padding). */
-export const GOSSIP_TAG_BYTES = 40
 /** Messages whose receipts a worker tracks at once (`receipts` hands them over and forgets them). */
 const MAX_TRACKED_TAGS = 10_000
-const RECEIVED_PROTOCOLS: Record<GossipVia, RegExp> = { gossipsub: /^\/meshsub\//, sir: /^\/overlay\/sir\// }
 
 const overlays = (process.env.OVERLAY_NODE_WORKER_OVERLAYS ?? OVERLAY_NAMES.join(',')).split(',').filter(s => s !== '') as OverlayName[]
 for (const o of overlays) if (!(OVERLAY_NAMES as readonly string[]).includes(o)) throw new Error(`unknown overlay '${o}'`)
@@ -116,7 +114,7 @@ async function gossipStats (): Promise<WorkerGossipStats> {
     for (const v of (await node.metricsRegistry.getSingleMetric('libp2p_data_transfer_bytes_total')?.get())?.values ?? []) {
       const label = String(v.labels.protocol ?? '')
       if (!label.endsWith(' received')) continue
-      for (const via of ['gossipsub', 'sir'] as const) if (RECEIVED_PROTOCOLS[via].test(label)) out.bytesReceived[via] += v.value
+      for (const via of ['gossipsub', 'sir'] as const) if (GOSSIP_RECEIVED_PROTOCOLS[via].test(label)) out.bytesReceived[via] += v.value
     }
   }
   return out

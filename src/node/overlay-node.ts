@@ -7,6 +7,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
+import { MemoryDatastore } from 'datastore-core'
 import { ConnectionTrimmer } from '../libp2p/connection-trimmer.js'
 import { BootstrapRedial } from './bootstrap-redial.js'
 import type { ConnectionTrimmerInit } from '../libp2p/connection-trimmer.js'
@@ -95,6 +96,8 @@ export interface OverlayNode {
   readonly peerId: PeerId
   /** This node's Prometheus registry (one per node, so several nodes can share a process). */
   readonly metricsRegistry: Registry
+  /** Where libp2p and kad-dht keep their state (kad's records under /dht/record); the one given, or a memory one. */
+  readonly datastore: Datastore
   addresses(): string[]
   peers(): PeerSummary[]
   /** Connections the trimmer closed since start (src/libp2p/connection-trimmer.ts). */
@@ -169,12 +172,13 @@ export async function createOverlayNode (config: OverlayNodeConfig = {}): Promis
   }
 
   const metricsRegistry = new Registry()
+  const datastore = config.datastore ?? new MemoryDatastore()
   const privateKey = config.privateKey ?? await generateKeyPair('Ed25519')
   const libp2p = await createLibp2p(buildLibp2pOptions({
     privateKey,
     listen,
     announce,
-    datastore: config.datastore,
+    datastore,
     local,
     metricsRegistry,
     bootstrapPeers: bootstrapIds,
@@ -223,6 +227,7 @@ export async function createOverlayNode (config: OverlayNodeConfig = {}): Promis
     libp2p,
     peerId: libp2p.peerId,
     metricsRegistry,
+    datastore,
     addresses: () => libp2p.getMultiaddrs().map(ma => ma.toString()),
     peers: () => libp2p.getPeers().map(summary),
     connectionCounters: () => ({ ...trimmer.counters }),

@@ -20,3 +20,7 @@ export const MAX_WORKER_NETWORK_NODES = 2000
 export const DEFAULT_GOSSIP_LINKS = 24
 /** At most: each link is a connection end at both peers, so 100 peers of 64 links hold about 13,000 descriptors, within the 20,000 one process may have. */
 export const MAX_GOSSIP_LINKS = 64
+/** Bytes of a gossip payload that carry its tag (the rest is padding); a worker and `bench gossip --targets` read the tag from them. */
+export const GOSSIP_TAG_BYTES = 40
+/** Wire protocols whose received bytes count for each gossip overlay (libp2p's per-protocol counters). */
+export const GOSSIP_RECEIVED_PROTOCOLS: Record<'gossipsub' | 'sir', RegExp> = { gossipsub: /^\/meshsub\//, sir: /^\/overlay\/sir\// }

@@ -119,12 +119,55 @@ describe('control API', { timeout: 60_000 }, () => {
     }
   })
 
+  it('reads its clock, and reads and sets SIR\'s k and mode through sir/spreading, refusing bad values and changing nothing then', async () => {
+    const before = Date.now()
+    const clock = await call(api.url, 'GET', '/api/v0/clock')
+    assert.equal(clock.status, 200)
+    assert.ok(clock.json.wallMs >= before - 1 && clock.json.wallMs <= Date.now() + 1, String(clock.json.wallMs))
+    const read = await call(api.url, 'POST', '/api/v0/sir/spreading', '{}')
+    assert.deepEqual(read.json, { k: 4, mode: 'pushpull', previous: { k: 4, mode: 'pushpull' } })
+    const set = await call(api.url, 'POST', '/api/v0/sir/spreading', '{"k":"inf","mode":"push"}')
+    assert.deepEqual(set.json, { k: 'inf', mode: 'push', previous: { k: 4, mode: 'pushpull' } })
+    for (const [body, why] of [['{"k":0}', /'k' must be a number from 1 to 1000 or 'inf'/], ['{"k":1001}', /from 1 to 1000/], ['{"k":"2"}', /from 1 to 1000/], ['{"mode":"shout"}', /'mode' must be one of push, pull, pushpull/], ['{"fanout":2}', /takes 'k' and 'mode', not 'fanout'/]] as const) {
+      const r = await call(api.url, 'POST', '/api/v0/sir/spreading', body)
+      assert.equal(r.status, 400, body)
+      assert.match(r.json.error.message, why)
+    }
+    const back = await call(api.url, 'POST', '/api/v0/sir/spreading', '{"k":4,"mode":"pushpull"}')
+    assert.deepEqual(back.json, { k: 4, mode: 'pushpull', previous: { k: 'inf', mode: 'push' } })
+  })
+
+  it('stamps a publish with publishedAt on its own clock', async () => {
+    const before = Date.now()
+    const r = await call(api.url, 'POST', '/api/v0/publish', '{"via":"sir","topic":"stamped","message":"hello"}')
+    assert.equal(r.status, 200, r.text)
+    assert.ok(r.json.publishedAt >= before - 1 && r.json.publishedAt <= Date.now() + 1, String(r.json.publishedAt))
+  })
+
   it('stores and reads a value locally through put and get', async () => {
     const put = await call(api.url, 'POST', '/api/v0/put', JSON.stringify({ dht: 'chord', key: 'k1', value: 'v1' }))
     assert.equal(put.status, 200, put.text)
     const get = await call(api.url, 'POST', '/api/v0/get', JSON.stringify({ dht: 'chord', key: 'k1' }))
     assert.equal(get.status, 200, get.text)
     assert.deepEqual([get.json.value, get.json.hops], ['v1', 0])
+  })
+
+  it('lists the records it holds through holdings, page by page, and refuses bad pages', async () => {
+    for (const key of ['h1', 'h2']) assert.equal((await call(api.url, 'POST', '/api/v0/put', JSON.stringify({ dht: 'pastry', key, value: 'v' }))).status, 200)
+    const ids = (node.libp2p.services.pastry?.records() ?? []).map(r => r.keyId).sort()
+    assert.equal(ids.length, 2)
+    const first = await call(api.url, 'POST', '/api/v0/holdings', JSON.stringify({ dht: 'pastry', limit: 1 }))
+    assert.deepEqual(first.json, { dht: 'pastry', records: [{ key: ids[0], primary: true }], next: ids[0] })
+    const second = await call(api.url, 'POST', '/api/v0/holdings', JSON.stringify({ dht: 'pastry', limit: 1, after: ids[0] }))
+    assert.deepEqual(second.json, { dht: 'pastry', records: [{ key: ids[1], primary: true }], next: null })
+    const kad = await call(api.url, 'POST', '/api/v0/holdings', JSON.stringify({ dht: 'kad' }))
+    assert.equal(kad.status, 200, kad.text)
+    assert.ok(Array.isArray(kad.json.records) && kad.json.next === null, kad.text)
+    for (const [body, why] of [[{ dht: 'nope' }, /'dht' must be kad, chord or pastry/], [{ dht: 'chord', limit: 0 }, /'limit' must be an integer from 1 to 5000/], [{ dht: 'chord', limit: 5001 }, /from 1 to 5000/], [{ dht: 'chord', after: 'x'.repeat(201) }, /'after' is over 200 characters/]] as const) {
+      const r = await call(api.url, 'POST', '/api/v0/holdings', JSON.stringify(body))
+      assert.equal(r.status, 400, JSON.stringify(body))
+      assert.match(r.json.error.message, why)
+    }
   })
 
   it('puts and gets a raw /pk/ record (RSA) under the key a peer id names, as Kubo reads it', async () => {

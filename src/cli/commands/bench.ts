@@ -59,6 +59,27 @@ function networkSuiteFlags (ctx: Parameters<Command['run']>[0], suite: string): 
   return { nodes, processes, settleS, concurrency, seed, outDir: stringFlag(ctx, 'out') ?? defaultOutDir(suite) }
 }
 
+/** `--targets FILE` read and checked (a UsageError, exit 2, for a bad file), or undefined without it; it names the peers, so it takes no --nodes or --processes. */
+async function targetsFlag (ctx: Parameters<Command['run']>[0]): Promise<string[] | undefined> {
+  const file = stringFlag(ctx, 'targets')
+  if (file === undefined) return undefined
+  if (ctx.flags.nodes !== undefined || ctx.flags.processes !== undefined) throw new UsageError('--targets names the peers: it takes no --nodes or --processes')
+  return await (await import('../../bench/targets.js')).readTargets(file)
+}
+
+/** What `bench --help` says of the flags the real-network suites share. */
+export const BENCH_FAMILY_NOTE = [
+  'dht, gossip and churn take --targets FILE (control-API URLs of running daemons, one per line, here or on other',
+  'hosts) to drive that network through the daemons\' APIs instead of starting peers: dht and gossip leave the',
+  'daemons running (gossip sets SIR\'s k and mode back); churn makes graceful leaves only (--leaves L), since',
+  'joins and crashes cannot be made through an API.'
+]
+
+const TARGETS_HELP = [
+  '--targets FILE    drive running daemons instead of starting peers: one control-API URL (http://host:port)',
+  '                  or API multiaddr per line, # comments; here or on other hosts; N is their count'
+]
+
 export const benchDhtCommand: Command = {
   name: 'bench dht',
   args: '',
@@ -68,8 +89,7 @@ export const benchDhtCommand: Command = {
   options: { nodes: { type: 'string' }, keys: { type: 'string' }, lookups: { type: 'string' }, seed: { type: 'string' }, processes: { type: 'string' }, settle: { type: 'string' }, concurrency: { type: 'string' }, out: { type: 'string' }, targets: { type: 'string' } },
   help: [
     `--nodes N         real peers (default 48, at most ${MAX_WORKER_NETWORK_NODES})`,
-    '--targets FILE    drive running daemons instead of starting peers: one control-API URL (http://host:port)',
-    '                  or API multiaddr per line, # comments; here or on other hosts; N is their count',
+    ...TARGETS_HELP,
     '--keys K          keys put into each DHT (default 100)',
     '--lookups L       gets per DHT, the same (key, peer) pairs for each (default 500)',
     '--seed S          draws the gets, and seeds the simulator at the same N (default 1)',
@@ -82,9 +102,7 @@ export const benchDhtCommand: Command = {
     const common = networkSuiteFlags(ctx, 'dht')
     const keys = intFlag(ctx, 'keys', 100, 1, 1_000_000)
     const lookups = intFlag(ctx, 'lookups', 500, 1, 1_000_000)
-    const targetsFile = stringFlag(ctx, 'targets')
-    if (targetsFile !== undefined && (ctx.flags.nodes !== undefined || ctx.flags.processes !== undefined)) throw new UsageError('--targets names the peers: it takes no --nodes or --processes')
-    const targets = targetsFile === undefined ? undefined : await (await import('../../bench/targets.js')).readTargets(targetsFile)
+    const targets = await targetsFlag(ctx)
     const { outDir } = common
     const progress = progressWriter()
     const { runDhtSuite, dhtTable } = await import('../../bench/dht.js')
@@ -104,21 +122,25 @@ export const benchGossipCommand: Command = {
   summary: 'SIR (push, pull, push-pull; each k; no anti-entropy) against gossipsub on the same real peers and messages: residue beside s* and the simulator, latency, copies, bytes.',
   arity: [0, 0],
   json: true,
-  options: { nodes: { type: 'string' }, messages: { type: 'string' }, modes: { type: 'string' }, k: { type: 'string' }, links: { type: 'string' }, seed: { type: 'string' }, processes: { type: 'string' }, settle: { type: 'string' }, out: { type: 'string' } },
+  options: { nodes: { type: 'string' }, messages: { type: 'string' }, modes: { type: 'string' }, k: { type: 'string' }, links: { type: 'string' }, seed: { type: 'string' }, processes: { type: 'string' }, settle: { type: 'string' }, out: { type: 'string' }, targets: { type: 'string' } },
   help: [
     `--nodes N         real peers (default 64, at most ${MAX_WORKER_NETWORK_NODES})`,
+    ...TARGETS_HELP,
+    '                  (SIR\'s k and mode are set on them per row and set back at the end; they keep their own',
+    '                  anti-entropy; latency is mapped onto this host\'s clock by each daemon\'s measured offset)',
     `--messages M      messages per configuration, the same publishers in each (default 20, at most ${MAX_GOSSIP_MESSAGES})`,
     `--modes LIST      SIR modes, comma-separated, from ${SIR_MODES.join(', ')} (default all three; k and mode are set on the live peers between configurations)`,
     '--k LIST          SIR removal 1/k on feedback: numbers >= 1 or inf (default 1,2,3,4,5,inf)',
     '--seed S          draws the publishers, and seeds the simulator at the same N (default 1)',
     `--processes P     worker processes holding the peers (default ceil(N / ${PEERS_PER_PROCESS}))`,
-    `--links L         peers each peer dials once all are up, drawn uniformly (default ${DEFAULT_GOSSIP_LINKS}, at most ${MAX_GOSSIP_LINKS}): SIR's view`,
-    '                  is its connected peers, and s* assumes uniformly random contacts',
+    `--links L         peers each peer dials once all are up, drawn uniformly (default ${DEFAULT_GOSSIP_LINKS}, 0 with --targets; at most ${MAX_GOSSIP_LINKS}):`,
+    '                  SIR\'s view is its connected peers, and s* assumes uniformly random contacts',
     '--settle S        seconds between the links and the first publish (default 15)',
     '--out DIR         where report.json, report.md, samples.csv and the charts (SVG, PNG) go (default bench-results/<date>-gossip/)'
   ],
   async run (ctx) {
-    const nodes = intFlag(ctx, 'nodes', 64, 3, MAX_WORKER_NETWORK_NODES)
+    const targets = await targetsFlag(ctx)
+    const nodes = targets?.length ?? intFlag(ctx, 'nodes', 64, 3, MAX_WORKER_NETWORK_NODES)
     const messages = intFlag(ctx, 'messages', 20, 1, MAX_GOSSIP_MESSAGES)
     const modes = (stringFlag(ctx, 'modes') ?? SIR_MODES.join(',')).split(',').map(s => s.trim())
     const badMode = modes.find(m => !(SIR_MODES as readonly string[]).includes(m))
@@ -128,13 +150,13 @@ export const benchGossipCommand: Command = {
     if (new Set(ks).size !== ks.length) throw new UsageError('--k names a value twice')
     const processes = ctx.flags.processes === undefined ? undefined : intFlag(ctx, 'processes', 1, 1, nodes)
     const settleS = intFlag(ctx, 'settle', 15, 0, 3600)
-    const links = intFlag(ctx, 'links', DEFAULT_GOSSIP_LINKS, 0, Math.min(MAX_GOSSIP_LINKS, nodes - 1))
+    const links = intFlag(ctx, 'links', targets === undefined ? DEFAULT_GOSSIP_LINKS : 0, 0, Math.min(MAX_GOSSIP_LINKS, nodes - 1))
     const seed = stringFlag(ctx, 'seed') ?? '1'
     if (seed.trim() === '') throw new UsageError('--seed must not be empty')
     const outDir = stringFlag(ctx, 'out') ?? defaultOutDir('gossip')
     const progress = progressWriter()
     const { runGossipSuite, gossipTable } = await import('../../bench/gossip.js')
-    const report = await runGossipSuite({ nodes, messages, modes: modes as SirMode[], ks, seed, processes, settleS, links, outDir, log: line => { progress.line(line) } })
+    const report = await runGossipSuite({ nodes, messages, modes: modes as SirMode[], ks, seed, processes, settleS, links, outDir, ...(targets === undefined ? {} : { targets }), log: line => { progress.line(line) } })
     progress.end()
     ctx.print({ ...report, samples: undefined }, () => `${gossipTable(report)}\nwrote ${outDir}/report.json, report.md and samples.csv`)
     return 0
@@ -147,9 +169,12 @@ export const benchChurnCommand: Command = {
   summary: 'kad, Chord and Pastry on the same real peers under joins, graceful leaves and crashes, one at a time: records moved per event against K/N, keys lost, gets after.',
   arity: [0, 0],
   json: true,
-  options: { nodes: { type: 'string' }, keys: { type: 'string' }, joins: { type: 'string' }, leaves: { type: 'string' }, crashes: { type: 'string' }, seed: { type: 'string' }, processes: { type: 'string' }, settle: { type: 'string' }, concurrency: { type: 'string' }, out: { type: 'string' } },
+  options: { nodes: { type: 'string' }, keys: { type: 'string' }, joins: { type: 'string' }, leaves: { type: 'string' }, crashes: { type: 'string' }, seed: { type: 'string' }, processes: { type: 'string' }, settle: { type: 'string' }, concurrency: { type: 'string' }, out: { type: 'string' }, targets: { type: 'string' } },
   help: [
     `--nodes N         real peers at the start (default 48, at most ${MAX_WORKER_NETWORK_NODES})`,
+    ...TARGETS_HELP,
+    '                  (leaves only, each a daemon shut down through its API: give --leaves L; joins and crashes',
+    '                  cannot be made through an API, so --joins and --crashes default to 0 and are refused above it)',
     '--keys K          keys put into each DHT before the events (default 500)',
     '--joins J         new peers, one at a time (default 5)',
     '--leaves L        graceful leaves: records handed on, LEAVE sent (default 5)',
@@ -167,12 +192,15 @@ export const benchChurnCommand: Command = {
     'wrong values, availability, and keys whose every copy is gone.'
   ],
   async run (ctx) {
-    const common = networkSuiteFlags(ctx, 'churn')
+    const targets = await targetsFlag(ctx)
+    const common = { ...networkSuiteFlags(ctx, 'churn'), ...(targets === undefined ? {} : { targets, nodes: targets.length }) }
     const { nodes, outDir } = common
     const keys = intFlag(ctx, 'keys', 500, 1, 1_000_000)
-    const joins = intFlag(ctx, 'joins', 5, 0, 10_000)
-    const leaves = intFlag(ctx, 'leaves', 5, 0, 10_000)
-    const crashes = intFlag(ctx, 'crashes', 5, 0, 10_000)
+    const joins = intFlag(ctx, 'joins', targets === undefined ? 5 : 0, 0, 10_000)
+    const leaves = intFlag(ctx, 'leaves', targets === undefined ? 5 : 0, 0, 10_000)
+    const crashes = intFlag(ctx, 'crashes', targets === undefined ? 5 : 0, 0, 10_000)
+    if (targets !== undefined && joins + crashes > 0) throw new UsageError('--targets takes --leaves only: a control API can start no new daemon (--joins) and cannot stop one without its goodbye (--crashes)')
+    if (targets !== undefined && leaves === 0) throw new UsageError('--targets needs --leaves L: the daemons to shut down through their APIs, one at a time')
     if (joins + leaves + crashes === 0) throw new UsageError('--joins, --leaves and --crashes are all 0: no churn to measure')
     if (leaves + crashes > nodes - 3) throw new UsageError(`--leaves + --crashes must leave at least 3 of the ${nodes} peers, got ${leaves + crashes}`)
     const progress = progressWriter()
