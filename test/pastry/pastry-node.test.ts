@@ -326,7 +326,7 @@ describe('Pastry node through a recording port', () => {
     assert.equal(node.leafSet().right[1].address, r2.address)
   })
 
-  test('onPeer(down) of a leaf-set member: one first-hand probe; on failure it is dropped, the side repaired and the members told at once', () => {
+  test('onPeer(down) of a leaf-set member: one first-hand probe; on failure it is dropped and the side repaired; the nearest one\'s failure is pushed to the members at once', () => {
     const { io, node, leaves, others } = setup()
     io.take()
     const r3 = leaves.right[2]
@@ -342,11 +342,23 @@ describe('Pastry node through a recording port', () => {
     assert.ok(!node.leafSet().right.some(p => p.address === r3.address), 'dropped')
     sent = io.take()
     assert.deepEqual(sent.map(s => s.to.address), [leaves.right[7].address], 'the side is repaired from its farthest member')
+    assert.ok((io.timers.get('leaf-set') as number) - io.clock > 110, 'no push: r3 has nearer neighbours, who tell the members')
+    sent[0].done({ ok: true, value: { type: 'leaf-set', leafSet: { left: [], right: [] } } })
+    // The nearest member on the right fails: now this node is the dead one's neighbour and pushes.
+    const r1 = leaves.right[0]
+    node.onPeer(r1, false)
+    sent = io.take()
+    assert.deepEqual(sent.map(s => s.to.address), [r1.address])
+    sent[0].done({ ok: false, failure: 'timeout' })
+    assert.ok(!node.leafSet().right.some(p => p.address === r1.address), 'dropped')
+    sent = io.take()
+    assert.deepEqual(sent.map(s => s.to.address), [leaves.right[7].address], 'the side is repaired from its farthest member')
     assert.ok((io.timers.get('leaf-set') as number) - io.clock <= 110, 'the push follows within LEAF_PUSH_DELAY_MS')
+    sent[0].done({ ok: true, value: { type: 'leaf-set', leafSet: { left: [], right: [] } } })
     fire(io, node, 'leaf-set')
     sent = io.take()
     const told = new Set(sent.filter(s => s.req.type === 'exchange').map(s => s.to.address))
-    for (const p of node.leafSet().right) if (p.address !== leaves.right[7].address) assert.ok(told.has(p.address), 'every member hears of the failure')
+    for (const p of node.leafSet().right) assert.ok(told.has(p.address), 'every member hears of the failure')
     for (const p of node.leafSet().left) assert.ok(told.has(p.address))
     // A member that answers the probe stays.
     const l1 = leaves.left[0]
