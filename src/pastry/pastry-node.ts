@@ -293,6 +293,9 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
   /** The monotonic counters alone (cheaper than status(): no scan of the store). */
   counters (): Readonly<PastryCounters> { return { ...this.counterValues } }
 
+  /** Replica copies this node has made (counters().replicaCopiesMade without copying every counter). */
+  replicaCopiesMade (): number { return this.counterValues.replicaCopiesMade }
+
   /**
    * Installs state computed by a global observer (the simulator's fast bootstrap of 10^5-node
    * networks): the leaf set and routing-table entries a converged network has. The protocol then
