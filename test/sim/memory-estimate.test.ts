@@ -35,6 +35,8 @@ test('the estimate covers the measured peaks of churn runs with keys, and --keys
     const w: SimWorkload = { protocol: m.protocol, nodes: 2100, keys: 200_000, replicas: m.replicas, lookups: 2000 }
     assert.ok(estimateBytes(w) >= m.peakMiB * 2 ** 20, `${m.protocol} r=${m.replicas}: ${estimateBytes(w)} B`)
   }
+  // sim chord --nodes 10000 --keys 100000 --lookups 100 --seed 1: 1263 MiB.
+  assert.ok(estimateBytes({ protocol: 'chord', nodes: 10_000, keys: 100_000, replicas: 3, lookups: 100 }) >= 1263 * 2 ** 20)
   const workload = (keys: string): SimWorkload => {
     const { ctx } = parseCommandLine(simChordCommand, ['--nodes', '100000', '--keys', keys])
     return dhtWorkload('chord', dhtSimFlags({ ...ctx, out: () => {}, print: () => {} }, 8))
