@@ -37,6 +37,8 @@ test('the estimate covers the measured peaks of churn runs with keys, and --keys
   }
   // sim chord --nodes 10000 --keys 100000 --lookups 100 --seed 1: 1263 MiB.
   assert.ok(estimateBytes({ protocol: 'chord', nodes: 10_000, keys: 100_000, replicas: 3, lookups: 100 }) >= 1263 * 2 ** 20)
+  // The churn run at 10^5 nodes and 10^6 keys: 15354708 kB at its heap limit (a lower bound).
+  assert.ok(estimateBytes({ protocol: 'chord', nodes: 100_100, keys: 1_000_000, replicas: 3, lookups: 10_000 }) >= 15354708 * 1024)
   const workload = (keys: string): SimWorkload => {
     const { ctx } = parseCommandLine(simChordCommand, ['--nodes', '100000', '--keys', keys])
     return dhtWorkload('chord', dhtSimFlags({ ...ctx, out: () => {}, print: () => {} }, 8))
