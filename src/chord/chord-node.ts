@@ -317,6 +317,9 @@ export class ChordNode implements ProtocolHandler<ChordRequest, ChordResponse, C
   /** The monotonic counters alone (cheaper than status(): no scan of the store). */
   counters (): Readonly<ChordCounters> { return { ...this.counterValues } }
 
+  /** Replica copies this node has made (counters().replicaCopiesMade without copying every counter). */
+  replicaCopiesMade (): number { return this.counterValues.replicaCopiesMade }
+
   /**
    * Installs routing computed by a global observer (the simulator's fast bootstrap of 10^5-node
    * rings). The protocol then maintains it as if it had converged by itself. Never used by a

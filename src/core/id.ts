@@ -123,8 +123,11 @@ const OPEN_OPEN: IntervalEnds = { leftOpen: true, rightOpen: true }
 /** The i-th base-16 digit, 0 = most significant (0 <= i < 64). */
 export function digit (id: NodeId, i: number): number {
   if (!Number.isInteger(i) || i < 0 || i >= ID_DIGITS) throw new RangeError(`digit index out of range: ${i}`)
-  return Number((id >> BigInt(4 * (ID_DIGITS - 1 - i))) & 15n)
+  return Number(BigInt.asUintN(4, id >> DIGIT_SHIFTS[i]))
 }
+
+/** The shift that brings digit i to the bottom, per i: no BigInt built per call (a hot path of Pastry's routing and seeding). */
+const DIGIT_SHIFTS: readonly bigint[] = Array.from({ length: ID_DIGITS }, (_, i) => BigInt(4 * (ID_DIGITS - 1 - i)))
 
 /** Number of leading base-16 digits `a` and `b` share (64 when equal). */
 export function sharedPrefixLength (a: NodeId, b: NodeId): number {

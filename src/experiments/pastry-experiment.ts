@@ -76,7 +76,7 @@ export function runPastryExperiment (options: PastryExperimentOptions, log: (lin
     buildByJoins(ps, n, log)
   }
   let entries = 0
-  for (const node of ps.live()) entries += node.pastry.status().routingEntries
+  for (const node of ps.live()) entries += node.pastry.routingEntries()
   const meanRoutingEntries = entries / ps.size
 
   // 2. Keys.

@@ -15,7 +15,7 @@ import { pastryConfig, type PastryConfig, type PastryInit } from './config.js'
 import { newCounters, type PastryContext, type PastryCounters, type PastryIo, type RouteOutcome, type TimerName } from './context.js'
 import { adoptVerified, dropUntrusted, offerLeafSet, offerPeers } from './first-hand.js'
 import { join, joinRows } from './join.js'
-import { MAX_NEXT_NODES } from './limits.js'
+import { MAX_NEXT_NODES, ROUTING_COLUMNS } from './limits.js'
 import { leafSetStep, mergeLeafSet, newMaintenanceState, pushSoon, repairLeafSide, routingTableStep, snapBack, verifyPeer, type MaintenanceState } from './maintenance.js'
 import type { LeafSetView, PastryMessage, PastryRequest, PastryResponse } from './messages.js'
 import { get, holderLeaves, leave, put, runRoute } from './operations.js'
@@ -52,6 +52,12 @@ export interface PastryStatus {
 export interface SeedState {
   readonly leafSet: readonly PeerRef[]
   readonly routingTable: readonly PeerRef[]
+  /**
+   * The slot of each `routingTable` entry, row·ROUTING_COLUMNS + column, when the observer chose each entry for
+   * its slot: the entry is then placed without reading its id (RoutingTable.addAt). Each must be
+   * the slot its id gives.
+   */
+  readonly routingSlots?: ArrayLike<number>
   /**
    * The state is that of a network that has long been stable: maintenance starts at its longest
    * periods (as after quiet steps) instead of its shortest (a fresh node's). Any change snaps them
@@ -272,6 +278,9 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
     return [...this.state.leaves.members(), ...this.state.table.entries()]
   }
 
+  /** Routing-table entries held (cheaper than status(): no copy of the table). */
+  routingEntries (): number { return this.state.table.size }
+
   /** The leaf set alone (cheaper than status()). */
   leafSet (): LeafSetView { return this.state.leaves.view() }
 
@@ -284,6 +293,9 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
   /** The monotonic counters alone (cheaper than status(): no scan of the store). */
   counters (): Readonly<PastryCounters> { return { ...this.counterValues } }
 
+  /** Replica copies this node has made (counters().replicaCopiesMade without copying every counter). */
+  replicaCopiesMade (): number { return this.counterValues.replicaCopiesMade }
+
   /**
    * Installs state computed by a global observer (the simulator's fast bootstrap of 10^5-node
    * networks): the leaf set and routing-table entries a converged network has. The protocol then
@@ -292,7 +304,12 @@ export class PastryNode implements ProtocolHandler<PastryRequest, PastryResponse
   seedState (seed: SeedState): void {
     const now = this.io.now()
     for (const p of seed.leafSet) this.state.learn(p, 'direct', now)
-    for (const p of seed.routingTable) this.state.table.add(p)
+    const slots = seed.routingSlots
+    if (slots !== undefined && slots.length !== seed.routingTable.length) throw new RangeError('seedState: one routing slot per routing-table entry')
+    seed.routingTable.forEach((p, i) => {
+      if (slots === undefined) this.state.table.add(p)
+      else this.state.table.addAt(Math.floor(slots[i] / ROUTING_COLUMNS), slots[i] % ROUTING_COLUMNS, p)
+    })
     if (seed.settled === true) {
       this.maintenance.leafPeriod.settle()
       this.maintenance.tablePeriod.settle()

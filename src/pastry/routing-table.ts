@@ -38,11 +38,20 @@ export class RoutingTable {
   /** Offers a node: it fills its slot if the slot is empty. Returns whether it was added. */
   add (p: PeerRef): boolean {
     const slot = this.slotOf(p.id)
-    if (slot === undefined) return false
-    let row = this.rows[slot.row]
-    if (row === undefined) row = this.rows[slot.row] = new Array<PeerRef | undefined>(ROUTING_COLUMNS)
-    if (row[slot.column] !== undefined) return false
-    row[slot.column] = p
+    return slot !== undefined && this.addAt(slot.row, slot.column, p)
+  }
+
+  /**
+   * `add` for a caller that already knows `p`'s slot (a global observer seeding a network, which
+   * picks each entry for its slot): the same outcome without reading `p.id`. At 10^6 simulated
+   * nodes the reads of a million scattered ids were most of the seeding's time. The caller vouches
+   * that (row, column) is `slotOf(p.id)`.
+   */
+  addAt (row: number, column: number, p: PeerRef): boolean {
+    let entries = this.rows[row]
+    if (entries === undefined) entries = this.rows[row] = new Array<PeerRef | undefined>(ROUTING_COLUMNS)
+    if (entries[column] !== undefined) return false
+    entries[column] = p
     this.count++
     return true
   }

@@ -37,10 +37,23 @@ const PEAK_BYTES_PER_NODE: Record<SimProtocol, { fixed: number, perLog2Nodes: nu
 /** The process before any node: Node, V8, the modules a sim loads (peak RSS of `--nodes 2`, 90 MiB, rounded up). */
 export const BASE_BYTES = 160 * 2 ** 20
 /**
- * One stored copy of a key: the record (key, value, lease), its map entry and its id, and the
- * experiment's own key list and owner bookkeeping (measured with 10^5 keys on 2000 Chord nodes,
- * rounded up).
+ * Keys cost the most at their peak, while they are being stored and churned: per key its record
+ * (key, value, signature), the put in flight (scheduled up front, a lookup and a store request),
+ * the experiment's key list and per-event owner maps, and the garbage V8 lets pile up before a
+ * full collection; each copy then adds its map entry and bookkeeping. Calibrated on peak RSS
+ * (/usr/bin/time -v) of `sim chord --nodes 2000 --joins 100 --leaves 100 --crashes 50 --lookups
+ * 2000 --seed 1` with --keys 0 and 200000: 352 MiB at 0 keys; 1405 MiB at 200000 keys and
+ * --replicas 1; 1665 MiB with --replicas 3 (Pastry: 1478 MiB). So about 5520 B per key with one
+ * copy and 680 B per further copy there. A larger network holds more per key: `sim chord --nodes
+ * 10000 --keys 100000 --lookups 100 --seed 1` peaked at 1263 MiB, about 10.5 kB per key once the
+ * base and the nodes are taken off. At 10^5 nodes and 10^6 keys (`sim chord --nodes 100000 --keys
+ * 1000000 --joins 100 --leaves 100 --crashes 50 --lookups 10000 --seed 1`) the run reached
+ * 14.6 GiB at its heap limit (14.4 GiB, from 9000 B per key) and then spent its time in full
+ * collections: about 14.5 kB per key with three copies, a lower bound. Hence 13000 B per key
+ * (15.1 kB with three copies).
  */
+export const BYTES_PER_KEY = 13000
+/** One stored copy of a key (see BYTES_PER_KEY). */
 export const BYTES_PER_STORED_COPY = 700
 /** One lookup's state while it runs, and its figures after (measured with 10^5 lookups on 10^4 nodes, rounded up). */
 export const BYTES_PER_LOOKUP = 400
@@ -63,8 +76,8 @@ export function estimateBytes (w: SimWorkload): number {
   if (!Number.isInteger(w.nodes) || w.nodes < 1) throw new RangeError('nodes must be a positive integer')
   const per = PEAK_BYTES_PER_NODE[w.protocol]
   const nodes = w.nodes * (per.fixed + per.perLog2Nodes * Math.log2(Math.max(2, w.nodes)))
-  const copies = (w.keys ?? 0) * (w.replicas ?? 1) * BYTES_PER_STORED_COPY
-  return Math.ceil(BASE_BYTES + nodes + copies + (w.lookups ?? 0) * BYTES_PER_LOOKUP)
+  const keys = (w.keys ?? 0) * (BYTES_PER_KEY + (w.replicas ?? 1) * BYTES_PER_STORED_COPY)
+  return Math.ceil(BASE_BYTES + nodes + keys + (w.lookups ?? 0) * BYTES_PER_LOOKUP)
 }
 
 /** What a machine with `totalBytes` of memory lets one run use. */

@@ -12,6 +12,7 @@ import type { Random } from '../core/random.js'
 import { isCloser } from '../pastry/closeness.js'
 import type { PastryInit } from '../pastry/config.js'
 import type { PastryMessage, PastryRequest, PastryResponse } from '../pastry/messages.js'
+import { ROUTING_COLUMNS } from '../pastry/limits.js'
 import { PastryNode } from '../pastry/pastry-node.js'
 import { DhtSimulation, progressStep } from './dht-simulation.js'
 import type { SimNode, SimulatorInit } from './simulator.js'
@@ -117,53 +118,60 @@ export class PastrySimulation extends DhtSimulation<PastrySimNode, PastryNode> {
       if ((i + 1) % every === 0) log(`build: ${i + 1}/${n} nodes created`)
     }
     this.ring.sort((a, b) => (a.sim.ref.id < b.sim.ref.id ? -1 : a.sim.ref.id > b.sim.ref.id ? 1 : 0))
+    // The peers in ring order, one array: seeding reads them at scattered positions, and a chain
+    // of node, simulator state and ref at each would cost three cache misses instead of one.
+    const refs = this.ring.map(x => x.sim.ref)
     const perSide = (this.ring[0]?.pastry.config.leafSetSize ?? 0) / 2
+    const count = Math.min(perSide, n - 1)
     const random = this.sim.random.fork('pastry-seed')
     const splits = new Map<string, number[]>()
     for (let i = 0; i < n; i++) {
-      const truth = this.trueLeafSet(i, perSide)
-      const leafSet = [...truth.left, ...truth.right].map(x => x.sim.ref)
-      this.ring[i].pastry.seedState({ leafSet, routingTable: this.seedRow(i, splits, random), settled })
+      // The true leaf set (as trueLeafSet gives it): left side nearest first, then the right side.
+      const leafSet: PeerRef[] = []
+      for (let j = 1; j <= count; j++) leafSet.push(refs[(i - j + n) % n])
+      for (let j = 1; j <= count; j++) leafSet.push(refs[(i + j) % n])
+      const routingTable: PeerRef[] = []
+      const routingSlots: number[] = []
+      this.seedRow(i, refs, splits, random, (slot, p) => { routingSlots.push(slot); routingTable.push(p) })
+      this.ring[i].pastry.seedState({ leafSet, routingTable, routingSlots, settled })
       if ((i + 1) % every === 0) log(`build: ${i + 1}/${n} nodes seeded`)
     }
     for (const node of this.ring) this.sim.start(node.sim)
     this.admitAll()
   }
 
-  /** One fitting node per routing-table slot of the node at position i (see seedNetwork). */
-  private seedRow (i: number, splits: Map<string, number[]>, random: Random): PeerRef[] {
-    const self = this.ring[i].sim.ref.id
-    const out: PeerRef[] = []
-    let lo = 0; let hi = this.ring.length
+  /** One fitting node per routing-table slot of the node at position i, each with its slot (row·ROUTING_COLUMNS + column; see seedNetwork). */
+  private seedRow (i: number, refs: readonly PeerRef[], splits: Map<string, number[]>, random: Random, put: (slot: number, p: PeerRef) => void): void {
+    const self = refs[i].id
+    let lo = 0; let hi = refs.length
     for (let row = 0; row < ID_DIGITS && hi - lo > 1; row++) {
       const key = `${row}:${lo}`
       let bounds = splits.get(key)
-      if (bounds === undefined) splits.set(key, bounds = this.splitByDigit(lo, hi, row))
+      if (bounds === undefined) splits.set(key, bounds = splitByDigit(refs, lo, hi, row))
       const own = digit(self, row)
-      for (let d = 0; d < 16; d++) {
+      for (let d = 0; d < ROUTING_COLUMNS; d++) {
         if (d === own || bounds[d + 1] === bounds[d]) continue
-        out.push(this.ring[bounds[d] + random.int(bounds[d + 1] - bounds[d])].sim.ref)
+        put(row * ROUTING_COLUMNS + d, refs[bounds[d] + random.int(bounds[d + 1] - bounds[d])])
       }
       lo = bounds[own]; hi = bounds[own + 1]
     }
-    return out
   }
+}
 
-  /** Within ring[lo, hi), whose ids share `row` digits, the 17 bounds of the runs by digit `row`. */
-  private splitByDigit (lo: number, hi: number, row: number): number[] {
-    const bounds = [lo]
-    for (let d = 1; d < 16; d++) {
-      let a = bounds[d - 1]; let b = hi
-      while (a < b) {
-        const mid = (a + b) >>> 1
-        if (digit(this.ring[mid].sim.ref.id, row) < d) a = mid + 1
-        else b = mid
-      }
-      bounds.push(a)
+/** Within refs[lo, hi), whose ids share `row` digits, the 17 bounds of the runs by digit `row`. */
+function splitByDigit (refs: readonly PeerRef[], lo: number, hi: number, row: number): number[] {
+  const bounds = [lo]
+  for (let d = 1; d < ROUTING_COLUMNS; d++) {
+    let a = bounds[d - 1]; let b = hi
+    while (a < b) {
+      const mid = (a + b) >>> 1
+      if (digit(refs[mid].id, row) < d) a = mid + 1
+      else b = mid
     }
-    bounds.push(hi)
-    return bounds
+    bounds.push(a)
   }
+  bounds.push(hi)
+  return bounds
 }
 
 function sameAddresses (a: readonly PeerRef[], b: readonly PastrySimNode[]): boolean {

@@ -1,6 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { runPastryExperiment } from '../../src/experiments/pastry-experiment.js'
+import { digit, sharedPrefixLength } from '../../src/core/id.js'
+import { RoutingTable } from '../../src/pastry/routing-table.js'
+import { PastrySimulation } from '../../src/sim/pastry-sim.js'
 
 test('sim pastry: same seed, same trace hash; hops within log16 N; churn moves exactly the keys that must move', () => {
   const options = { nodes: 256, lookups: 500, keys: 5000, seed: 7, joins: 10, leaves: 10, crashes: 5, replicas: 3 }
@@ -30,4 +33,28 @@ test('sim pastry: same seed, same trace hash; hops within log16 N; churn moves e
   const seeded = runPastryExperiment({ nodes: 5000, lookups: 1000, seed: 3, build: 'seed' })
   assert.equal(seeded.lookupsFailed + seeded.wrongOwners, 0)
   assert.ok(seeded.hops.mean <= seeded.theory.meanHops, `seeded: mean hops ${seeded.hops.mean} <= ${seeded.theory.meanHops}`)
+})
+
+test('a seeded network has the true leaf sets, and each routing entry where its id puts it (seeding places entries by slot)', () => {
+  const ps = new PastrySimulation({ seed: 'slots' })
+  ps.seedNetwork(3000)
+  assert.equal(ps.wrongLeafSets(), 0)
+  let entries = 0
+  for (const node of ps.live()) {
+    const self = node.sim.ref
+    const st = node.pastry.status()
+    const table = new RoutingTable(self)
+    for (const { row, entries: cells } of st.routingRows) {
+      for (const { peer } of cells) {
+        assert.equal(sharedPrefixLength(self.id, peer.id), row)
+        assert.notEqual(digit(peer.id, row), digit(self.id, row))
+        table.add(peer)
+        entries++
+      }
+    }
+    // The same entries offered one by one (each computing its slot) make the same table.
+    assert.deepEqual(table.entries().map(p => p.address), st.routingRows.flatMap(r => r.entries.map(e => e.peer.address)))
+    assert.equal(table.size, node.pastry.routingEntries())
+  }
+  assert.ok(entries / ps.size > 30, `${entries / ps.size} entries per node`)
 })

@@ -127,8 +127,9 @@ export function simCommand (spec: SimSpec): Command {
       const plan = spec.plan(ctx)
       const heap = planHeap(plan.workload, totalmem(), getHeapStatistics().heap_size_limit, process.env[REEXEC_ENV] !== undefined)
       if (heap.action === 'refuse') {
-        throw new UsageError(`sim ${spec.protocol}: ${plan.workload.nodes} nodes need about ${gib(heap.estimateBytes)} GiB and this machine ` +
-          `lets a run use ${gib(heap.budgetBytes)} GiB; at most about ${heap.largestNodes} nodes fit`)
+        const keys = plan.workload.keys ?? 0
+        throw new UsageError(`sim ${spec.protocol}: ${plan.workload.nodes} nodes${keys > 0 ? ` and ${keys} keys` : ''} need about ${gib(heap.estimateBytes)} GiB and this machine ` +
+          `lets a run use ${gib(heap.budgetBytes)} GiB; ${heap.largestNodes > 0 ? `at most about ${heap.largestNodes} nodes fit` : 'the keys and lookups alone do not fit'}`)
       }
       if (outFile !== undefined) await checkOutFile(outFile)
       if (heap.action === 'reexec') return await reexecWithHeap(heap.heapLimitMiB)
