@@ -194,8 +194,9 @@ export class TargetNetwork {
   async track (keys: string[]): Promise<void> {
     this.tracked.byId.clear()
     this.tracked.byKadRecord.clear()
+    const encoder = new TextEncoder()
     keys.forEach((key, i) => {
-      this.tracked.byId.set(idToHex(keyId(new TextEncoder().encode(key))), i)
+      this.tracked.byId.set(idToHex(keyId(encoder.encode(key))), i)
       this.tracked.byKadRecord.set(`/dht/record/${uint8ArrayToString(kadKey(key), 'base32')}`, i)
     })
   }
@@ -242,16 +243,19 @@ export class TargetNetwork {
     }))
   }
 
+  /** Reads one target's Chord and Pastry storage counters into lastCounters. */
+  private async readCounters ({ url, index }: TargetPeer): Promise<void> {
+    const mine: Record<string, number> = {}
+    for (const dht of COUNTED_DHTS) {
+      const c = (await callApi(url, 'POST', '/api/v0/status', { overlay: dht }))?.counters
+      for (const name of MOVE_COUNTERS) mine[`${dht}.${name}`] = c?.[name] === undefined ? 0 : count(c[name], `${dht} ${name}`, url, Number.MAX_SAFE_INTEGER)
+    }
+    this.lastCounters.set(index, mine)
+  }
+
   /** Chord's and Pastry's storage counters summed over every target (one that left as it last answered). */
   async storageCounters (): Promise<Record<string, number>> {
-    await Promise.all(this.live().map(async ({ url, index }) => {
-      const mine: Record<string, number> = {}
-      for (const dht of COUNTED_DHTS) {
-        const c = (await callApi(url, 'POST', '/api/v0/status', { overlay: dht }))?.counters
-        for (const name of MOVE_COUNTERS) mine[`${dht}.${name}`] = c?.[name] === undefined ? 0 : count(c[name], `${dht} ${name}`, url, Number.MAX_SAFE_INTEGER)
-      }
-      this.lastCounters.set(index, mine)
-    }))
+    await Promise.all(this.live().map(async p => { await this.readCounters(p) }))
     const out: Record<string, number> = {}
     for (const c of this.lastCounters.values()) for (const [name, v] of Object.entries(c)) out[name] = (out[name] ?? 0) + v
     return out
@@ -263,8 +267,10 @@ export class TargetNetwork {
    * the goodbye cannot be read any more: they stay as they were just before.
    */
   async leave (index: number): Promise<void> {
-    const { url } = this.at(index)
-    await this.storageCounters()
+    const target = this.at(index)
+    const { url } = target
+    // Only the leaver's counters can go stale: the others are read after the event as usual.
+    await this.readCounters(target)
     this.stopped.add(index)
     await callApi(url, 'POST', '/api/v0/shutdown')
     const deadline = Date.now() + LEAVE_TIMEOUT_MS
